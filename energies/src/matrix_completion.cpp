@@ -1,0 +1,87 @@
+#include "riemopt/energies/matrix_completion.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+
+MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
+                                   std::vector<Observation> observations,
+                                   Normalization normalization)
+    : rows_(rows), cols_(cols), observations_(std::move(observations)) {
+  require(rows >= 1 && cols >= 1, "MatrixCompletion: shape must be at least 1x1 (got {}x{})",
+          rows, cols);
+  require(!observations_.empty(), "MatrixCompletion: the observation set is empty");
+  linear_index_.reserve(observations_.size());
+  for (std::size_t k = 0; k < observations_.size(); ++k) {
+    const Observation& o = observations_[k];
+    require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols,
+            "MatrixCompletion: observation {} has index ({}, {}) outside the {}x{} matrix "
+            "(indices are 0-based)",
+            k, o.row, o.col, rows, cols);
+    require(std::isfinite(o.value), "MatrixCompletion: observation {} at ({}, {}) has value {}",
+            k, o.row, o.col, o.value);
+    linear_index_.push_back(o.row + o.col * rows);
+  }
+  std::vector<Eigen::Index> sorted = linear_index_;
+  std::sort(sorted.begin(), sorted.end());
+  const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+  require(dup == sorted.end(), "MatrixCompletion: entry ({}, {}) is observed more than once",
+          dup == sorted.end() ? 0 : *dup % rows, dup == sorted.end() ? 0 : *dup / rows);
+  scale_ = normalization == Normalization::kHalfSum
+               ? 0.5
+               : 1.0 / static_cast<double>(observations_.size());
+}
+
+double MatrixCompletion::value(const Point& x) const {
+  check_point_size(x);
+  const double* X = x.coords().data();
+  double sum = 0.0;
+  for (std::size_t k = 0; k < observations_.size(); ++k) {
+    const double r = X[linear_index_[k]] - observations_[k].value;
+    sum += r * r;
+  }
+  return scale_ * sum;
+}
+
+double MatrixCompletion::value_and_add_gradient(const Point& x, double weight,
+                                                VectorRef out) const {
+  check_point_size(x);
+  require_size(out, x.size(), "MatrixCompletion: gradient output");
+  const double* X = x.coords().data();
+  const double g = 2.0 * scale_ * weight;
+  double sum = 0.0;
+  for (std::size_t k = 0; k < observations_.size(); ++k) {
+    const Eigen::Index idx = linear_index_[k];
+    const double r = X[idx] - observations_[k].value;
+    sum += r * r;
+    out[idx] += g * r;
+  }
+  return scale_ * sum;
+}
+
+void MatrixCompletion::add_gradient(const Point& x, double weight, VectorRef out) const {
+  value_and_add_gradient(x, weight, out);
+}
+
+void MatrixCompletion::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
+                                          VectorRef out) const {
+  check_point_size(x);
+  require_size(v, x.size(), "MatrixCompletion: direction");
+  const double g = 2.0 * scale_ * weight;
+  for (const Eigen::Index idx : linear_index_) out[idx] += g * v[idx];
+}
+
+double MatrixCompletion::observed_mse(const ConstVectorRef& x) const {
+  require_size(x, ambient_size(), "MatrixCompletion::observed_mse: point");
+  double sum = 0.0;
+  for (std::size_t k = 0; k < observations_.size(); ++k) {
+    const double r = x[linear_index_[k]] - observations_[k].value;
+    sum += r * r;
+  }
+  return sum / static_cast<double>(observations_.size());
+}
+
+}  // namespace riemopt

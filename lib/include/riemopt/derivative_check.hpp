@@ -1,0 +1,38 @@
+// User-facing derivative checks (Taylor tests, as in Manopt's checkgradient/checkhessian).
+//
+// Gradient: along the retraction curve c(t) = R_x(t v) the remainder
+//   r₁(t) = |E(c(t)) − E(x) − t ⟨grad E(x), v⟩_g|  =  |E(c(t)) − E(x) − t ∇E(x)ᵀv|
+// is O(t²) when the gradient is right, O(t) when it is wrong: its log–log slope must be ≈ 2.
+// Hessian: along the straight line x + t v, r₂(t) = |E(x+tv) − E(x) − t∇Eᵀv − t²/2 vᵀ∇²E v| is
+// O(t³): slope ≈ 3 (checks the energy's Euclidean Hessian-vector product).
+// The slope is fitted over the steps where the remainder is well above rounding.
+//
+//   riemopt::DerivativeCheck check = riemopt::check_gradient(problem, x, v);
+//   std::cout << check.report();
+//   if (!check.passed) ...
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "riemopt/energy.hpp"
+#include "riemopt/problem.hpp"
+
+namespace riemopt {
+
+struct DerivativeCheck {
+  std::string kind;                // "gradient" or "hessian"
+  std::vector<double> steps;       // t, decreasing
+  std::vector<double> remainders;  // r(t)
+  double fitted_slope = 0.0;       // least-squares slope of log r vs log t on the fitted range
+  double expected_slope = 0.0;     // 2 or 3
+  int fitted_points = 0;
+  bool passed = false;             // |fitted_slope − expected| ≤ 0.1 on ≥ 3 points, or r ≈ 0
+  std::string report() const;
+};
+
+// Throws InvalidArgument if v has the wrong size or is zero.
+DerivativeCheck check_gradient(const Problem& problem, const Point& x, const Vector& v);
+DerivativeCheck check_hessian(const Energy& energy, const Point& x, const Vector& v);
+
+}  // namespace riemopt

@@ -1,0 +1,61 @@
+// The gradient flow ẋ = −grad E(x) of a Problem on any geometry, integrated with Boost.Odeint.
+//
+// For the DLN metric this is Ẋ = −A_{N,X}(∇E(X)) (MATH.md §3); every right-hand side costs one
+// energy/gradient evaluation and, on matrix geometries, one SVD. The default integrator is the
+// adaptive Dormand–Prince 5(4) pair with dense output (records are interpolated, not forced
+// steps); `Integrator::kRungeKutta4` takes fixed steps of `fixed_step`.
+//
+// The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
+// (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
+// wall-time budget, NaN or overflow (kNumericalFailure), an adaptive step below min_step
+// (kStepSizeTooSmall), or a callback's kAbort. At least one of gradient_tolerance > 0 and a
+// finite final_time must be set.
+//
+//   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
+//   riemopt::GradientFlowOptions options;
+//   options.final_time = 1e4;
+//   options.gradient_tolerance = 1e-9;
+//   riemopt::Summary summary = riemopt::gradient_flow(problem, x0, options);
+//   std::cout << summary.BriefReport() << "\n";
+#pragma once
+
+#include <limits>
+
+#include "riemopt/problem.hpp"
+#include "riemopt/solver_options.hpp"
+#include "riemopt/solver_summary.hpp"
+#include "riemopt/svd.hpp"
+#include "riemopt/trajectory.hpp"
+
+namespace riemopt {
+
+enum class Integrator {
+  kDormandPrince,  // adaptive Dormand–Prince 5(4), error-controlled (default)
+  kRungeKutta4,    // classical RK4 with fixed step `fixed_step`
+};
+
+std::string to_string(Integrator integrator);
+
+struct GradientFlowOptions : SolverOptions {
+  Integrator integrator = Integrator::kDormandPrince;
+  double final_time = std::numeric_limits<double>::infinity();
+  // Error control of the adaptive integrator: per component |err| ≤ abs + rel·|x|.
+  double absolute_tolerance = 1e-10;
+  double relative_tolerance = 1e-8;
+  double initial_step = 1e-4;  // first trial step of the adaptive integrator
+  double max_step = std::numeric_limits<double>::infinity();
+  // The adaptive step may not fall below min_step · max(1, t).
+  double min_step = 1e-14;
+  double fixed_step = 1e-2;  // step of kRungeKutta4
+  SvdBackend svd_backend = SvdBackend::kDefault;
+  TrajectoryOptions trajectory;
+
+  void validate() const;
+};
+
+// Integrates the flow from x0 (validated on the problem's manifold). Never throws for numerical
+// trouble during the solve (that becomes a status); throws InvalidArgument for bad options or x0.
+Summary gradient_flow(const Problem& problem, const Vector& x0,
+                      const GradientFlowOptions& options = {});
+
+}  // namespace riemopt

@@ -1,0 +1,56 @@
+// The metric interface: a Riemannian metric g_x on a manifold, given by its inverse action.
+//
+// With G_x the metric tensor (g_x(u, v) = uᵀ G_x v in ambient coordinates):
+//   sharp(x, df) = G_x⁻¹ df   turns a differential (Euclidean gradient) into a gradient vector;
+//                              for the DLN metric this is A_{N,X}(∇E) (MATH.md §3),
+//   flat(x, v)   = G_x v      the inverse map; may throw NumericalError where G_x⁻¹ is singular
+//                              (rank-deficient points of the DLN metric),
+//   whiten(x, ξ) = B_x ξ      with B_x B_xᵀ = G_x⁻¹ (symmetric square root): maps orthonormal
+//                              coordinates to tangent vectors (Ceres adapter, Langevin noise).
+// For an embedded manifold the Riemannian gradient is project(x, sharp(x, df)).
+//
+//   riemopt::DlnMetric metric(riemopt::Depth::finite(3));
+//   riemopt::Vector grad(x.size());
+//   metric.sharp(x, euclidean_gradient, grad);     // A_{3,X}(∇E)
+#pragma once
+
+#include <string>
+
+#include "riemopt/point.hpp"
+#include "riemopt/types.hpp"
+
+namespace riemopt {
+
+class Metric {
+ public:
+  virtual ~Metric() = default;
+
+  virtual std::string name() const = 0;
+
+  virtual void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const = 0;
+  virtual void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const = 0;
+  virtual void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const = 0;
+
+  // g_x(u, v). Default: uᵀ flat(x, v) (so it needs full rank where flat does).
+  virtual double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const;
+
+  // Convenience wrappers that allocate the result.
+  Vector sharp(const Point& x, const ConstVectorRef& df) const;
+  Vector flat(const Point& x, const ConstVectorRef& v) const;
+  Vector whiten(const Point& x, const ConstVectorRef& xi) const;
+};
+
+// The Euclidean (Frobenius) metric of the ambient coordinates: G = identity.
+class EuclideanMetric final : public Metric {
+ public:
+  std::string name() const override { return "euclidean"; }
+  using Metric::flat;
+  using Metric::sharp;
+  using Metric::whiten;
+  void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const override;
+  void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
+  void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
+  double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const override;
+};
+
+}  // namespace riemopt

@@ -1,0 +1,60 @@
+// A problem: an energy on a geometry. It evaluates the Riemannian gradient
+//   grad E(x) = project(x, sharp(x, ∇E(x)))
+// and its norm ‖grad E‖_g = sqrt(∇E(x)ᵀ grad E(x)) (which needs no inverse metric, so it is
+// defined at rank-deficient points of the DLN metric too), and counts evaluations.
+//
+//   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
+//   riemopt::Point x = problem.make_point(x0);
+//   riemopt::Problem::Evaluation e;
+//   problem.evaluate(x, e);            // e.value, e.euclidean_gradient, e.gradient, e.gradient_norm
+#pragma once
+
+#include <cstdint>
+
+#include "riemopt/energy.hpp"
+#include "riemopt/geometry.hpp"
+
+namespace riemopt {
+
+struct EvaluationCounts {
+  std::int64_t values = 0;     // energy values computed
+  std::int64_t gradients = 0;  // gradients (and Riemannian gradients) computed
+  std::int64_t hessian_vectors = 0;
+};
+
+class Problem {
+ public:
+  struct Evaluation {
+    double value = 0.0;
+    Vector euclidean_gradient;  // ∇E(x)
+    Vector gradient;            // Riemannian gradient grad E(x)
+    double gradient_norm = 0.0;  // ‖grad E(x)‖_g
+  };
+
+  // Throws InvalidArgument on a null part or when the energy's size differs from the manifold's.
+  Problem(Geometry geometry, EnergyPtr energy);
+
+  const Geometry& geometry() const { return geometry_; }
+  const Manifold& manifold() const { return *geometry_.manifold; }
+  const Metric& metric() const { return *geometry_.metric; }
+  const Energy& energy() const { return *energy_; }
+  const EnergyPtr& energy_ptr() const { return energy_; }
+  Eigen::Index ambient_size() const { return geometry_.manifold->ambient_size(); }
+
+  // Validates x on the manifold and wraps it as a Point.
+  Point make_point(Vector x) const { return geometry_.manifold->make_point(std::move(x)); }
+
+  double value(const Point& x) const;
+  // Fills `out` (vectors resized on first use, reused afterwards).
+  void evaluate(const Point& x, Evaluation& out) const;
+
+  const EvaluationCounts& counts() const { return counts_; }
+  void reset_counts() const { counts_ = {}; }
+
+ private:
+  Geometry geometry_;
+  EnergyPtr energy_;
+  mutable EvaluationCounts counts_;
+};
+
+}  // namespace riemopt

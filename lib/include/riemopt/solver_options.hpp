@@ -1,0 +1,64 @@
+// Options shared by every solver (gradient flow, gradient descent, Newton, trust region, Ceres).
+//
+//   riemopt::GradientFlowOptions options;      // derives from SolverOptions
+//   options.gradient_tolerance = 1e-10;        // stop when ‖grad E‖_g ≤ 1e-10
+//   options.max_wall_seconds = 30;
+//   options.progress = true;                   // one status line per second on stderr
+//   options.callbacks.push_back([](const riemopt::IterationInfo& it) {
+//     return it.value < 1e-12 ? riemopt::CallbackResult::kAbort : riemopt::CallbackResult::kContinue;
+//   });
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace riemopt {
+
+enum class TerminationStatus {
+  kConverged,          // gradient norm ≤ gradient_tolerance
+  kFinalTimeReached,   // the flow reached final_time
+  kMaxIterations,      // iteration/step budget spent
+  kMaxEvaluations,     // gradient-evaluation budget spent
+  kMaxWallTime,        // wall-clock budget spent
+  kNumericalFailure,   // NaN or overflow in the state, value or gradient, or a failed evaluation
+  kStepSizeTooSmall,   // the adaptive step fell below min_step
+  kUserAbort,          // a callback asked to stop
+};
+
+std::string to_string(TerminationStatus status);
+// True for the statuses that mean "reached what was asked" (converged or final time).
+bool is_success(TerminationStatus status);
+
+// What a solver reports to callbacks after each accepted step or iteration.
+struct IterationInfo {
+  std::int64_t iteration = 0;
+  double time = 0.0;  // flow time (gradient flow) or 0
+  double value = 0.0;
+  double gradient_norm = 0.0;
+  double step_size = 0.0;
+  double wall_seconds = 0.0;
+};
+
+enum class CallbackResult { kContinue, kAbort };
+using IterationCallback = std::function<CallbackResult(const IterationInfo&)>;
+
+struct SolverOptions {
+  // Stop when the Riemannian gradient norm ‖grad E‖_g falls to this (0 disables the test).
+  double gradient_tolerance = 1e-8;
+  // Budgets: accepted steps/iterations, gradient evaluations, wall-clock seconds.
+  std::int64_t max_iterations = 10'000'000;
+  std::int64_t max_evaluations = 100'000'000;
+  double max_wall_seconds = std::numeric_limits<double>::infinity();
+  // Print a progress line to stderr every progress_interval_seconds.
+  bool progress = false;
+  double progress_interval_seconds = 1.0;
+  std::vector<IterationCallback> callbacks;
+
+  // Throws InvalidArgument naming the first bad field.
+  void validate() const;
+};
+
+}  // namespace riemopt

@@ -1,0 +1,107 @@
+#include "riemopt/derivative_check.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+namespace {
+
+std::vector<double> default_steps() {
+  std::vector<double> steps;
+  for (int k = 0; k <= 32; ++k) steps.push_back(std::pow(10.0, -0.25 * k));  // 1 .. 1e-8
+  return steps;
+}
+
+// Fits the slope on the contiguous run of steps where the remainder is above the rounding floor
+// (noise ~ eps·|E|·factor) and below the nonlinear regime (first step dropped).
+void fit(DerivativeCheck& check, double noise_floor) {
+  std::vector<double> lx, ly;
+  for (std::size_t i = 1; i < check.steps.size(); ++i) {
+    const double r = check.remainders[i];
+    if (!(r > 100.0 * noise_floor)) continue;
+    lx.push_back(std::log10(check.steps[i]));
+    ly.push_back(std::log10(r));
+  }
+  check.fitted_points = static_cast<int>(lx.size());
+  const double largest = *std::max_element(check.remainders.begin(), check.remainders.end());
+  if (largest <= 100.0 * noise_floor) {  // exact to rounding along the whole range (a quadratic)
+    check.fitted_slope = std::numeric_limits<double>::quiet_NaN();
+    check.passed = true;
+    return;
+  }
+  if (lx.size() < 3) {
+    check.fitted_slope = std::numeric_limits<double>::quiet_NaN();
+    check.passed = false;
+    return;
+  }
+  // Use the middle of the usable range: the largest steps can still be nonlinear.
+  const std::size_t begin = lx.size() / 3;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double n = static_cast<double>(lx.size() - begin);
+  for (std::size_t i = begin; i < lx.size(); ++i) {
+    sx += lx[i];
+    sy += ly[i];
+    sxx += lx[i] * lx[i];
+    sxy += lx[i] * ly[i];
+  }
+  check.fitted_slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  check.passed = n >= 3 && std::abs(check.fitted_slope - check.expected_slope) <= 0.1;
+}
+
+}  // namespace
+
+std::string DerivativeCheck::report() const {
+  std::string r = fmt::format("{} check: slope {:.3f} (expected {:.0f}) over {} points: {}\n",
+                              kind, fitted_slope, expected_slope, fitted_points,
+                              passed ? "PASSED" : "FAILED");
+  r += "        t      remainder\n";
+  for (std::size_t i = 0; i < steps.size(); i += 4)
+    r += fmt::format("  {:9.2e}  {:12.4e}\n", steps[i], remainders[i]);
+  return r;
+}
+
+DerivativeCheck check_gradient(const Problem& problem, const Point& x, const Vector& v) {
+  require_size(v, x.size(), "check_gradient: direction");
+  require(v.allFinite() && v.norm() > 0.0, "check_gradient: direction must be finite and nonzero");
+  Problem::Evaluation e;
+  problem.evaluate(x, e);
+  const double slope0 = e.euclidean_gradient.dot(v);  // = ⟨grad E, v⟩_g for tangent v
+  DerivativeCheck check;
+  check.kind = "gradient";
+  check.expected_slope = 2.0;
+  check.steps = default_steps();
+  Vector y(x.size());
+  Point py = x;
+  for (double t : check.steps) {
+    problem.manifold().retract(x, t * v, y);
+    py.assign(y);
+    check.remainders.push_back(std::abs(problem.value(py) - e.value - t * slope0));
+  }
+  fit(check, std::numeric_limits<double>::epsilon() * (std::abs(e.value) + 1e-300));
+  return check;
+}
+
+DerivativeCheck check_hessian(const Energy& energy, const Point& x, const Vector& v) {
+  require_size(v, x.size(), "check_hessian: direction");
+  require(v.allFinite() && v.norm() > 0.0, "check_hessian: direction must be finite and nonzero");
+  const double e0 = energy.value(x);
+  const double g = energy.gradient(x).dot(v);
+  const double h = energy.hessian_vector(x, v).dot(v);
+  DerivativeCheck check;
+  check.kind = "hessian";
+  check.expected_slope = 3.0;
+  check.steps = default_steps();
+  Point py = x;
+  for (double t : check.steps) {
+    py.assign(x.coords() + t * v);
+    check.remainders.push_back(std::abs(energy.value(py) - e0 - t * g - 0.5 * t * t * h));
+  }
+  fit(check, std::numeric_limits<double>::epsilon() * (std::abs(e0) + 1e-300));
+  return check;
+}
+
+}  // namespace riemopt

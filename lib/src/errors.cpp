@@ -1,0 +1,21 @@
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+
+void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::string& what) {
+  for (Eigen::Index j = 0; j < v.cols(); ++j)
+    for (Eigen::Index i = 0; i < v.rows(); ++i)
+      if (!std::isfinite(v(i, j)))
+        throw InvalidArgument(fmt::format("{}: entry ({}, {}) is {}; all entries must be finite",
+                                          what, i, j, v(i, j)));
+}
+
+void require_size(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Index expected,
+                  const std::string& what) {
+  if (v.size() != expected)
+    throw InvalidArgument(
+        fmt::format("{}: has {} entries ({}x{}), expected {}", what, v.size(), v.rows(), v.cols(),
+                    expected));
+}
+
+}  // namespace riemopt

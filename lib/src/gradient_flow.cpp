@@ -1,0 +1,352 @@
+#include "riemopt/gradient_flow.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include <boost/numeric/odeint.hpp>
+#include <fmt/format.h>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+namespace {
+
+using State = std::vector<double>;
+namespace odeint = boost::numeric::odeint;
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The right-hand side f(x) = −grad E(x), remembering the last evaluation so that the solver can
+// read the value and gradient norm at the newest state without evaluating again (Dormand–Prince
+// is FSAL: its last stage is evaluated at the accepted state).
+class FlowSystem {
+ public:
+  FlowSystem(const Problem& problem, Point point) : problem_(problem), point_(std::move(point)) {}
+
+  void operator()(const State& x, State& dxdt, double /*t*/) {
+    ++calls_;
+    const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
+    Eigen::Map<Vector> out(dxdt.data(), static_cast<Eigen::Index>(dxdt.size()));
+    valid_ = false;
+    if (!xv.allFinite()) {
+      out.setConstant(std::numeric_limits<double>::quiet_NaN());
+      failure_ = "the state has NaN or infinite entries (blow-up)";
+      return;
+    }
+    point_.assign(xv);
+    try {
+      problem_.evaluate(point_, eval_);
+    } catch (const std::exception& e) {
+      out.setConstant(std::numeric_limits<double>::quiet_NaN());
+      failure_ = e.what();
+      return;
+    }
+    out = -eval_.gradient;
+    valid_ = std::isfinite(eval_.value) && std::isfinite(eval_.gradient_norm);
+    if (!valid_) failure_ = "the energy or its gradient is NaN or infinite";
+  }
+
+  // Evaluates at x unless the last call already did. Returns false on failure.
+  bool ensure_evaluated_at(const State& x) {
+    const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
+    if (valid_ && point_.coords() == xv) return true;
+    State scratch(x.size());
+    (*this)(x, scratch, 0.0);
+    return valid_;
+  }
+
+  const Problem::Evaluation& evaluation() const { return eval_; }
+  const Point& point() const { return point_; }
+  std::int64_t calls() const { return calls_; }
+  const std::string& failure() const { return failure_; }
+
+ private:
+  const Problem& problem_;
+  Point point_;
+  Problem::Evaluation eval_;
+  bool valid_ = false;
+  std::int64_t calls_ = 0;
+  std::string failure_;
+};
+
+class FlowDriver {
+ public:
+  FlowDriver(const Problem& problem, const GradientFlowOptions& options, Point start)
+      : problem_(problem),
+        options_(options),
+        system_(problem, start),
+        recorder_(start),
+        schedule_(options.trajectory) {
+    summary_.trajectory.observable_names = options.trajectory.observable_names;
+  }
+
+  Summary run(const State& x0) {
+    start_ = Clock::now();
+    svd_start_ = svd_count();
+    problem_.reset_counts();
+    summary_.solver = "gradient-flow (" + to_string(options_.integrator) + ")";
+    summary_.geometry = problem_.geometry().name();
+    summary_.energy = problem_.energy().name();
+    if (!system_.ensure_evaluated_at(x0)) {
+      finish(x0, 0.0, TerminationStatus::kNumericalFailure,
+             "the initial point cannot be evaluated: " + system_.failure());
+      return std::move(summary_);
+    }
+    summary_.initial_value = system_.evaluation().value;
+    summary_.initial_gradient_norm = system_.evaluation().gradient_norm;
+    if (schedule_.next() <= 0.0) record_pending(x0, 0.0, &system_.evaluation());
+    if (options_.integrator == Integrator::kDormandPrince)
+      run_dormand_prince(x0);
+    else
+      run_rk4(x0);
+    return std::move(summary_);
+  }
+
+ private:
+  using Dense = odeint::result_of::make_dense_output<odeint::runge_kutta_dopri5<State>>::type;
+
+  // Checks the stopping rules at state x (time t), evaluated in system_. Returns true to stop.
+  bool should_stop(const State& x, double t, double step) {
+    const auto& e = system_.evaluation();
+    ++summary_.iterations;
+    const double wall = seconds_since(start_);
+    maybe_print_progress(t, e.value, e.gradient_norm, wall);
+    if (options_.gradient_tolerance > 0.0 && e.gradient_norm <= options_.gradient_tolerance) {
+      finish(x, t, TerminationStatus::kConverged,
+             fmt::format("gradient norm {:.3e} <= tolerance {:.3e}", e.gradient_norm,
+                         options_.gradient_tolerance));
+      return true;
+    }
+    IterationInfo info{summary_.iterations, t, e.value, e.gradient_norm, step, wall};
+    for (const auto& callback : options_.callbacks) {
+      if (callback(info) == CallbackResult::kAbort) {
+        finish(x, t, TerminationStatus::kUserAbort, "a callback asked to stop");
+        return true;
+      }
+    }
+    if (summary_.iterations >= options_.max_iterations) {
+      finish(x, t, TerminationStatus::kMaxIterations,
+             fmt::format("step budget of {} spent", options_.max_iterations));
+      return true;
+    }
+    if (system_.calls() >= options_.max_evaluations) {
+      finish(x, t, TerminationStatus::kMaxEvaluations,
+             fmt::format("evaluation budget of {} spent", options_.max_evaluations));
+      return true;
+    }
+    if (wall >= options_.max_wall_seconds) {
+      finish(x, t, TerminationStatus::kMaxWallTime,
+             fmt::format("wall-time budget of {} s spent", options_.max_wall_seconds));
+      return true;
+    }
+    return false;
+  }
+
+  void run_dormand_prince(const State& x0) {
+    Dense stepper = odeint::make_dense_output(options_.absolute_tolerance,
+                                              options_.relative_tolerance, options_.max_step,
+                                              odeint::runge_kutta_dopri5<State>());
+    const double first = std::min(options_.initial_step, options_.final_time);
+    stepper.initialize(x0, 0.0, first);
+    State interpolated(x0.size());
+    while (true) {
+      std::pair<double, double> interval;
+      try {
+        interval = stepper.do_step(std::ref(system_));
+      } catch (const odeint::step_adjustment_error& e) {
+        finish(stepper.current_state(), stepper.current_time(),
+               TerminationStatus::kStepSizeTooSmall,
+               std::string("the adaptive step could not be adjusted: ") + e.what());
+        return;
+      }
+      const auto [t_old, t_new] = interval;
+      const State& x = stepper.current_state();
+      // Records inside (t_old, min(t_new, final_time)] by dense-output interpolation.
+      const double record_until = std::min(t_new, options_.final_time);
+      while (schedule_.next() <= record_until) {
+        stepper.calc_state(schedule_.next(), interpolated);
+        record_pending(interpolated, schedule_.next(), nullptr);
+      }
+      if (t_new >= options_.final_time) {
+        stepper.calc_state(options_.final_time, interpolated);
+        if (!system_.ensure_evaluated_at(interpolated)) {
+          finish(interpolated, options_.final_time, TerminationStatus::kNumericalFailure,
+                 system_.failure());
+          return;
+        }
+        if (!should_stop(interpolated, options_.final_time, t_new - t_old))
+          finish(interpolated, options_.final_time, TerminationStatus::kFinalTimeReached,
+                 fmt::format("reached final time {}", options_.final_time));
+        return;
+      }
+      if (!system_.ensure_evaluated_at(x)) {
+        finish(x, t_new, TerminationStatus::kNumericalFailure, system_.failure());
+        return;
+      }
+      if (should_stop(x, t_new, t_new - t_old)) return;
+      const double dt = stepper.current_time_step();
+      if (dt < options_.min_step * std::max(1.0, t_new)) {
+        finish(x, t_new, TerminationStatus::kStepSizeTooSmall,
+               fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}", dt,
+                           options_.min_step * std::max(1.0, t_new), t_new));
+        return;
+      }
+    }
+  }
+
+  void run_rk4(const State& x0) {
+    odeint::runge_kutta4<State> stepper;
+    State x = x0, dxdt(x0.size());
+    double t = 0.0;
+    while (true) {
+      if (!system_.ensure_evaluated_at(x)) {
+        finish(x, t, TerminationStatus::kNumericalFailure, system_.failure());
+        return;
+      }
+      if (t > 0.0 && should_stop(x, t, options_.fixed_step)) return;
+      if (t >= options_.final_time) {
+        finish(x, t, TerminationStatus::kFinalTimeReached,
+               fmt::format("reached final time {}", options_.final_time));
+        return;
+      }
+      Eigen::Map<Vector> derivative(dxdt.data(), static_cast<Eigen::Index>(dxdt.size()));
+      derivative = -system_.evaluation().gradient;
+      const double dt = std::min(options_.fixed_step, options_.final_time - t);
+      stepper.do_step(std::ref(system_), x, dxdt, t, dt);
+      t = (options_.final_time - t <= options_.fixed_step) ? options_.final_time : t + dt;
+      if (schedule_.next() <= t) {  // a fixed-step run records each step at most once
+        record_pending(x, t, nullptr);
+        while (schedule_.next() <= t) schedule_.advance();
+      }
+    }
+  }
+
+  // Records the state x at time t (evaluating it with a separate Point so that the solver's
+  // cached evaluation stays valid) and advances the schedule.
+  void record_pending(const State& x, double t, const Problem::Evaluation* known) {
+    const TrajectoryOptions& opt = options_.trajectory;
+    schedule_.advance();
+    if (!opt.enabled) return;
+    const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
+    append_record(xv, t, known);
+  }
+
+  void append_record(const Eigen::Map<const Vector>& xv, double t,
+                     const Problem::Evaluation* known) {
+    const TrajectoryOptions& opt = options_.trajectory;
+    Trajectory& traj = summary_.trajectory;
+    double value = std::numeric_limits<double>::quiet_NaN();
+    double norm = value;
+    recorder_.assign(xv);
+    if (known != nullptr) {
+      value = known->value;
+      norm = known->gradient_norm;
+    } else if (xv.allFinite()) {
+      try {
+        problem_.evaluate(recorder_, record_eval_);
+        value = record_eval_.value;
+        norm = record_eval_.gradient_norm;
+      } catch (const std::exception&) {
+        // leave NaN in the record: the solver itself reports the failure
+      }
+    }
+    traj.times.push_back(t);
+    traj.values.push_back(value);
+    traj.gradient_norms.push_back(norm);
+    if (opt.observables) {
+      std::vector<double> row;
+      if (xv.allFinite()) row = opt.observables(recorder_);
+      row.resize(opt.observable_names.size(), std::numeric_limits<double>::quiet_NaN());
+      traj.observables.push_back(std::move(row));
+    }
+    if (opt.store_points) traj.points.emplace_back(xv);
+  }
+
+  void finish(const State& x, double t, TerminationStatus status, std::string message) {
+    const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
+    summary_.x = xv;
+    summary_.final_time = t;
+    summary_.status = status;
+    summary_.message = std::move(message);
+    if (status != TerminationStatus::kNumericalFailure && system_.ensure_evaluated_at(x)) {
+      summary_.final_value = system_.evaluation().value;
+      summary_.final_gradient_norm = system_.evaluation().gradient_norm;
+    } else {
+      summary_.final_value = std::numeric_limits<double>::quiet_NaN();
+      summary_.final_gradient_norm = std::numeric_limits<double>::quiet_NaN();
+    }
+    Trajectory& traj = summary_.trajectory;
+    if (options_.trajectory.enabled && (traj.times.empty() || traj.times.back() < t)) {
+      const Problem::Evaluation* known =
+          status == TerminationStatus::kNumericalFailure ? nullptr : &system_.evaluation();
+      append_record(xv, t, known);
+    }
+    summary_.rhs_evaluations = system_.calls();
+    summary_.evaluations = problem_.counts();
+    summary_.svd_count = svd_count() - svd_start_;
+    summary_.wall_seconds = seconds_since(start_);
+    if (options_.progress) std::fprintf(stderr, "%s\n", summary_.BriefReport().c_str());
+  }
+
+  void maybe_print_progress(double t, double value, double norm, double wall) {
+    if (!options_.progress || wall < last_progress_ + options_.progress_interval_seconds) return;
+    last_progress_ = wall;
+    std::fprintf(stderr, "[flow] t = %-12.6g E = %-14.8e |grad| = %-10.3e steps = %lld  (%.1f s)\n",
+                 t, value, norm, static_cast<long long>(summary_.iterations), wall);
+  }
+
+  const Problem& problem_;
+  const GradientFlowOptions& options_;
+  FlowSystem system_;
+  Point recorder_;
+  Problem::Evaluation record_eval_;
+  RecordSchedule schedule_;
+  Summary summary_;
+  Clock::time_point start_;
+  std::uint64_t svd_start_ = 0;
+  double last_progress_ = 0.0;
+};
+
+}  // namespace
+
+std::string to_string(Integrator integrator) {
+  return integrator == Integrator::kDormandPrince ? "dopri5" : "rk4";
+}
+
+void GradientFlowOptions::validate() const {
+  SolverOptions::validate();
+  require(!std::isnan(final_time) && final_time > 0.0,
+          "options.final_time must be > 0 (got {})", final_time);
+  require(gradient_tolerance > 0.0 || std::isfinite(final_time),
+          "options: set gradient_tolerance > 0 or a finite final_time, or the flow never stops");
+  require(std::isfinite(absolute_tolerance) && absolute_tolerance > 0.0,
+          "options.absolute_tolerance must be finite and > 0 (got {})", absolute_tolerance);
+  require(std::isfinite(relative_tolerance) && relative_tolerance >= 0.0,
+          "options.relative_tolerance must be finite and >= 0 (got {})", relative_tolerance);
+  require(std::isfinite(initial_step) && initial_step > 0.0,
+          "options.initial_step must be finite and > 0 (got {})", initial_step);
+  require(!std::isnan(max_step) && max_step > 0.0, "options.max_step must be > 0 (got {})",
+          max_step);
+  require(std::isfinite(min_step) && min_step >= 0.0,
+          "options.min_step must be finite and >= 0 (got {})", min_step);
+  require(std::isfinite(fixed_step) && fixed_step > 0.0,
+          "options.fixed_step must be finite and > 0 (got {})", fixed_step);
+  trajectory.validate();
+}
+
+Summary gradient_flow(const Problem& problem, const Vector& x0,
+                      const GradientFlowOptions& options) {
+  options.validate();
+  Point start = problem.make_point(x0);
+  start.set_svd_backend(options.svd_backend);
+  FlowDriver driver(problem, options, std::move(start));
+  return driver.run(State(x0.data(), x0.data() + x0.size()));
+}
+
+}  // namespace riemopt

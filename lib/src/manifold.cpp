@@ -1,0 +1,40 @@
+#include "riemopt/manifold.hpp"
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+
+void Manifold::validate_point(const ConstVectorRef& x) const {
+  require_size(x, ambient_size(), name() + ": point");
+  require_finite(x, name() + ": point");
+}
+
+Point Manifold::make_point(Vector x) const {
+  validate_point(x);
+  return Point(std::move(x), rows(), cols());
+}
+
+void Manifold::project(const Point& /*x*/, const ConstVectorRef& v, VectorRef out) const {
+  out = v;
+}
+
+void Manifold::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  out = x.coords() + v;
+}
+
+Vector Manifold::random_tangent(const Point& x, Rng& rng) const {
+  Vector v(ambient_size());
+  project(x, gaussian_vector(ambient_size(), rng), v);
+  const double norm = v.norm();
+  if (norm > 0) v /= norm;
+  return v;
+}
+
+Vector gaussian_vector(Eigen::Index n, Rng& rng) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Vector v(n);
+  for (Eigen::Index i = 0; i < n; ++i) v[i] = normal(rng);
+  return v;
+}
+
+}  // namespace riemopt

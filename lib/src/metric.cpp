@@ -1,0 +1,51 @@
+#include "riemopt/metric.hpp"
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+
+double Metric::inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const {
+  return u.dot(flat(x, v));
+}
+
+Vector Metric::sharp(const Point& x, const ConstVectorRef& df) const {
+  Vector out(x.size());
+  sharp(x, df, out);
+  return out;
+}
+
+Vector Metric::flat(const Point& x, const ConstVectorRef& v) const {
+  Vector out(x.size());
+  flat(x, v, out);
+  return out;
+}
+
+Vector Metric::whiten(const Point& x, const ConstVectorRef& xi) const {
+  Vector out(x.size());
+  whiten(x, xi, out);
+  return out;
+}
+
+void EuclideanMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  require_size(df, x.size(), "EuclideanMetric::sharp: covector");
+  out = df;
+}
+
+void EuclideanMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, x.size(), "EuclideanMetric::flat: vector");
+  out = v;
+}
+
+void EuclideanMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
+  require_size(xi, x.size(), "EuclideanMetric::whiten: vector");
+  out = xi;
+}
+
+double EuclideanMetric::inner(const Point& x, const ConstVectorRef& u,
+                              const ConstVectorRef& v) const {
+  require_size(u, x.size(), "EuclideanMetric::inner: u");
+  require_size(v, x.size(), "EuclideanMetric::inner: v");
+  return u.dot(v);
+}
+
+}  // namespace riemopt

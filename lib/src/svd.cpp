@@ -1,0 +1,87 @@
+#include "riemopt/svd.hpp"
+
+#include <Eigen/SVD>
+
+#include "riemopt/errors.hpp"
+
+#ifdef RIEMOPT_HAVE_LAPACKE
+#include <lapacke.h>
+#endif
+
+namespace riemopt {
+namespace {
+
+thread_local std::uint64_t t_svd_count = 0;
+
+void eigen_svd(const Eigen::Ref<const Matrix>& X, Svd& out) {
+  Eigen::BDCSVD<Matrix> svd(X, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  if (svd.info() != Eigen::Success) throw NumericalError("compute_svd: Eigen BDCSVD failed");
+  out.U = svd.matrixU();
+  out.sigma = svd.singularValues();
+  out.V = svd.matrixV();
+}
+
+#ifdef RIEMOPT_HAVE_LAPACKE
+void lapack_svd(const Eigen::Ref<const Matrix>& X, Svd& out) {
+  const lapack_int m = static_cast<lapack_int>(X.rows());
+  const lapack_int n = static_cast<lapack_int>(X.cols());
+  const lapack_int k = std::min(m, n);
+  // dgesdd overwrites its input; the work copy is reused across calls of this thread.
+  thread_local Matrix work;
+  thread_local Matrix vt;
+  work = X;
+  out.U.resize(m, k);
+  out.sigma.resize(k);
+  vt.resize(k, n);
+  const lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, work.data(), m,
+                                         out.sigma.data(), out.U.data(), m, vt.data(), k);
+  if (info != 0)
+    throw NumericalError("compute_svd: LAPACK dgesdd failed (info = " + std::to_string(info) +
+                         ")");
+  out.V = vt.transpose();
+}
+#endif
+
+}  // namespace
+
+bool lapack_available() {
+#ifdef RIEMOPT_HAVE_LAPACKE
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string to_string(SvdBackend backend) {
+  switch (backend) {
+    case SvdBackend::kDefault:
+      return lapack_available() ? "lapack" : "eigen";
+    case SvdBackend::kLapack:
+      return "lapack";
+    case SvdBackend::kEigen:
+      return "eigen";
+  }
+  return "unknown";
+}
+
+void compute_svd(const Eigen::Ref<const Matrix>& X, Svd& out, SvdBackend backend) {
+  require(X.size() > 0, "compute_svd: matrix is empty ({}x{})", X.rows(), X.cols());
+  require(X.allFinite(), "compute_svd: matrix has NaN or infinite entries");
+  ++t_svd_count;
+  if (backend == SvdBackend::kDefault)
+    backend = lapack_available() ? SvdBackend::kLapack : SvdBackend::kEigen;
+  if (backend == SvdBackend::kLapack) {
+#ifdef RIEMOPT_HAVE_LAPACKE
+    lapack_svd(X, out);
+    return;
+#else
+    throw InvalidArgument("compute_svd: the LAPACK backend was not compiled in "
+                          "(configure with RIEMOPT_USE_LAPACK=ON and liblapacke-dev installed)");
+#endif
+  }
+  eigen_svd(X, out);
+}
+
+std::uint64_t svd_count() { return t_svd_count; }
+
+}  // namespace riemopt

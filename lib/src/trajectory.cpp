@@ -1,0 +1,63 @@
+#include "riemopt/trajectory.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "riemopt/atomic_file.hpp"
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+
+void TrajectoryOptions::validate() const {
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    require(std::isfinite(times[i]) && times[i] >= 0.0,
+            "trajectory.times[{}] = {} must be finite and >= 0", i, times[i]);
+    require(i == 0 || times[i] > times[i - 1], "trajectory.times must be increasing (index {})",
+            i);
+  }
+  require(std::isfinite(first_time) && first_time > 0.0,
+          "trajectory.first_time must be finite and > 0 (got {})", first_time);
+  require(per_decade >= 1, "trajectory.per_decade must be >= 1 (got {})", per_decade);
+  require(observable_names.empty() || static_cast<bool>(observables),
+          "trajectory.observable_names given without an observables callback");
+}
+
+std::string Trajectory::to_csv() const {
+  std::string out = "time,value,gradient_norm";
+  for (const auto& name : observable_names) out += "," + name;
+  out += "\n";
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    out += fmt::format("{:.17g},{:.17g},{:.17g}", times[i], values[i], gradient_norms[i]);
+    if (i < observables.size())
+      for (double v : observables[i]) out += fmt::format(",{:.17g}", v);
+    out += "\n";
+  }
+  return out;
+}
+
+void Trajectory::write_csv(const std::string& path) const { write_file_atomically(path, to_csv()); }
+
+RecordSchedule::RecordSchedule(const TrajectoryOptions& options) : options_(options) {
+  if (!options_.enabled)
+    next_ = std::numeric_limits<double>::infinity();
+  else if (!options_.times.empty())
+    next_ = options_.times.front();
+  else
+    next_ = 0.0;
+}
+
+void RecordSchedule::advance() {
+  ++index_;
+  if (!options_.times.empty()) {
+    next_ = index_ < options_.times.size() ? options_.times[index_]
+                                           : std::numeric_limits<double>::infinity();
+    return;
+  }
+  // index 0 is t = 0; index k >= 1 is first_time · 10^{(k−1)/per_decade}.
+  next_ = options_.first_time *
+          std::pow(10.0, static_cast<double>(index_ - 1) / options_.per_decade);
+}
+
+}  // namespace riemopt

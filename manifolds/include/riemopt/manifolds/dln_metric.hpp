@@ -1,0 +1,47 @@
+// The Deep Linear Network metric of depth N (or infinite depth) on m×n matrices (MATH.md §3).
+//
+//   A_{N,X}(Z) = Σ_{p=1}^{N} (XXᵀ)^{(N−p)/N} Z (XᵀX)^{(p−1)/N},   g^N_X(Z, Z) = ⟨Z, A_{N,X}⁻¹ Z⟩,
+//
+// so the DLN gradient flow is Ẋ = −A_{N,X}(∇E(X)). In the singular basis X = QΣRᵀ the operator is
+// diagonal: A(q_k r_lᵀ) = h_N(σ_k, σ_l) q_k r_lᵀ, so with one (cached) SVD
+//   A(Z) = Q (H ∘ QᵀZR) Rᵀ  + the complement terms of a rectangular X (h_N(σ, 0) = σ^{2−2/N}),
+// at a cost independent of N. Infinite depth uses h_∞ (logarithmic mean; A_∞ = lim A_N/N).
+//
+// sharp (= A) and whiten (= A^{1/2}) are defined at every X, rank-deficient included; flat and
+// inner need A invertible (X of full rank, and for infinite depth also m = n) and throw
+// NumericalError otherwise. N = 1 is the Euclidean metric exactly (no SVD is taken).
+//
+//   riemopt::DlnMetric metric(riemopt::Depth::finite(4));
+//   riemopt::Vector g = metric.sharp(x, euclidean_gradient);
+#pragma once
+
+#include "riemopt/depth.hpp"
+#include "riemopt/metric.hpp"
+
+namespace riemopt {
+
+class DlnMetric final : public Metric {
+ public:
+  explicit DlnMetric(Depth depth) : depth_(depth) {}
+
+  std::string name() const override;
+  Depth depth() const { return depth_; }
+
+  using Metric::flat;
+  using Metric::sharp;
+  using Metric::whiten;
+
+  void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const override;
+  void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
+  void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
+
+ private:
+  // Applies Q (F(H) ∘ QᵀZR) Rᵀ + complement terms with weights F(h(σ, 0)), F ∈ {id, 1/·, √·}.
+  enum class Power { kOne, kMinusOne, kHalf };
+  void apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
+             VectorRef out) const;
+
+  Depth depth_;
+};
+
+}  // namespace riemopt

@@ -1,0 +1,107 @@
+#include "riemopt/manifolds/dln_metric.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "riemopt/divided_differences.hpp"
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+namespace {
+
+// Work buffers reused across calls of one thread: the metric is applied once per flow step.
+struct Workspace {
+  Matrix H, T, Y, W;
+  Vector c;
+};
+
+double apply_power(double h, int power) {
+  if (power == 1) return h;
+  if (power == 2) return std::sqrt(h);
+  return 1.0 / h;
+}
+
+}  // namespace
+
+std::string DlnMetric::name() const { return "DLN(N=" + depth_.to_string() + ")"; }
+
+void DlnMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  apply(x, df, Power::kOne, "DlnMetric::sharp", out);
+}
+
+void DlnMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  apply(x, v, Power::kMinusOne, "DlnMetric::flat", out);
+}
+
+void DlnMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
+  apply(x, xi, Power::kHalf, "DlnMetric::whiten", out);
+}
+
+void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
+                      VectorRef out) const {
+  require_size(z, x.size(), std::string(caller) + ": vector");
+  require_size(out, x.size(), std::string(caller) + ": output");
+  if (!depth_.is_infinite() && depth_.value() == 1) {  // Euclidean, exactly
+    out = z;
+    return;
+  }
+  const Eigen::Index m = x.rows();
+  const Eigen::Index n = x.cols();
+  const Svd& svd = x.svd();
+  thread_local Workspace w;
+  dln_divided_difference_matrix(svd.sigma, depth_, w.H);
+  // Complement weights h(σ_l, 0): σ^{2−2/N} for finite N, 0 for infinite depth.
+  const bool rectangular = m != n;
+  if (rectangular) {
+    w.c.resize(svd.sigma.size());
+    for (Eigen::Index l = 0; l < w.c.size(); ++l)
+      w.c[l] = dln_divided_difference(svd.sigma[l], 0.0, depth_);
+  }
+  const int p = power == Power::kOne ? 1 : power == Power::kHalf ? 2 : -1;
+  if (p == -1) {
+    // Numerically rank-deficient points (σ_min at rounding level of σ_max) count as singular:
+    // their inverse would be dominated by rounding noise.
+    const double smallest = svd.sigma.minCoeff();
+    const double threshold = static_cast<double>(std::max(m, n)) *
+                             std::numeric_limits<double>::epsilon() * svd.sigma.maxCoeff();
+    const bool singular = smallest <= threshold || (w.H.array() <= 0.0).any() ||
+                          (rectangular && (w.c.array() <= 0.0).any());
+    if (singular)
+      throw NumericalError(fmt::format(
+          "{}: the DLN metric (depth {}) is degenerate at this {}x{} point (smallest singular "
+          "value {:.3g}); the inverse needs a full-rank point{}",
+          caller, depth_.to_string(), m, n, smallest,
+          depth_.is_infinite() && rectangular ? " and, at infinite depth, a square matrix" : ""));
+  }
+  if (p != 1) {
+    w.H = w.H.unaryExpr([p](double h) { return apply_power(h, p); });
+    if (rectangular) w.c = w.c.unaryExpr([p](double h) { return apply_power(h, p); });
+  }
+  const ConstMatrixMap Z(z.data(), m, n);
+  MatrixMap result(out.data(), m, n);
+  w.Y.noalias() = svd.U.transpose() * Z;  // k × n
+  w.T.noalias() = w.Y * svd.V;            // k × k
+  w.T.array() *= w.H.array();
+  if (m > n) {
+    // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: (Z − UY) V diag(c) Vᵀ.
+    w.W.noalias() = svd.U * w.T;  // m × k
+    Matrix complement = Z;
+    complement.noalias() -= svd.U * w.Y;
+    Matrix right = complement * svd.V;  // m × k
+    right.array().rowwise() *= w.c.transpose().array();
+    w.W += right;
+    result.noalias() = w.W * svd.V.transpose();
+  } else if (m < n) {
+    // Z (I − VVᵀ) carries weight h(σ_k, 0) on the left: U diag(c) (Y − T₀Vᵀ), T₀ = YV.
+    Matrix residual = w.Y;  // k × n
+    residual.noalias() -= (w.Y * svd.V) * svd.V.transpose();
+    residual.array().colwise() *= w.c.array();
+    residual.noalias() += w.T * svd.V.transpose();
+    result.noalias() = svd.U * residual;
+  } else {
+    w.W.noalias() = svd.U * w.T;
+    result.noalias() = w.W * svd.V.transpose();
+  }
+}
+
+}  // namespace riemopt

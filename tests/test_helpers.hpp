@@ -1,0 +1,57 @@
+// Helpers shared by the test suites: random matrices with chosen singular values and an
+// independent (eigendecomposition-based) fractional matrix power.
+#pragma once
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+#include <random>
+
+#include "riemopt/manifold.hpp"
+#include "riemopt/types.hpp"
+
+namespace riemopt::testing {
+
+inline Matrix random_matrix(Eigen::Index m, Eigen::Index n, Rng& rng) {
+  Matrix A(m, n);
+  std::normal_distribution<double> normal;
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) A(i, j) = normal(rng);
+  return A;
+}
+
+inline Matrix random_orthogonal(Eigen::Index n, Rng& rng) {
+  Eigen::HouseholderQR<Matrix> qr(random_matrix(n, n, rng));
+  Matrix Q = qr.householderQ();
+  return Q;
+}
+
+// Q diag(sigma) Rᵀ with random orthonormal Q (m×k), R (n×k), k = sigma.size() <= min(m, n).
+inline Matrix matrix_with_singular_values(Eigen::Index m, Eigen::Index n, const Vector& sigma,
+                                          Rng& rng, Matrix* Q_out = nullptr,
+                                          Matrix* R_out = nullptr) {
+  const Matrix Q = random_orthogonal(m, rng).leftCols(sigma.size());
+  const Matrix R = random_orthogonal(n, rng).leftCols(sigma.size());
+  if (Q_out) *Q_out = Q;
+  if (R_out) *R_out = R;
+  return Q * sigma.asDiagonal() * R.transpose();
+}
+
+// S^a for a symmetric positive semidefinite S, by eigendecomposition (0^0 = 1).
+inline Matrix psd_power(const Matrix& S, double a) {
+  Eigen::SelfAdjointEigenSolver<Matrix> eig(S);
+  // Eigenvalues at rounding level are exact zeros of a rank-deficient S (else 1e-16^{1/N} ≠ 0).
+  const double floor = 1e-13 * std::max(eig.eigenvalues().cwiseAbs().maxCoeff(), 1e-300);
+  Vector lam = eig.eigenvalues().unaryExpr([a, floor](double l) {
+    const double c = l < floor ? 0.0 : l;
+    return a == 0.0 ? 1.0 : std::pow(c, a);
+  });
+  return eig.eigenvectors() * lam.asDiagonal() * eig.eigenvectors().transpose();
+}
+
+// Relative error ‖a − b‖/‖b‖ (absolute when b = 0).
+inline double relative_error(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b) {
+  const double nb = b.norm();
+  return nb > 0 ? (a - b).norm() / nb : (a - b).norm();
+}
+
+}  // namespace riemopt::testing
