@@ -5,7 +5,7 @@
 // is O(t²) when the gradient is right, O(t) when it is wrong: its log–log slope must be ≈ 2.
 // Hessian: along the straight line x + t v, r₂(t) = |E(x+tv) − E(x) − t∇Eᵀv − t²/2 vᵀ∇²E v| is
 // O(t³): slope ≈ 3 (checks the energy's Euclidean Hessian-vector product).
-// The slope is fitted over the steps where the remainder is well above rounding.
+// The slope is fitted on the best one-decade window of steps well above rounding.
 //
 //   riemopt::DerivativeCheck check = riemopt::check_gradient(problem, x, v);
 //   std::cout << check.report();
@@ -27,7 +27,7 @@ struct DerivativeCheck {
   double fitted_slope = 0.0;       // least-squares slope of log r vs log t on the fitted range
   double expected_slope = 0.0;     // 2 or 3
   int fitted_points = 0;
-  bool passed = false;             // |fitted_slope − expected| ≤ 0.1 on ≥ 3 points, or r ≈ 0
+  bool passed = false;             // |fitted_slope − expected| ≤ 0.1 on a decade, or r ≈ 0
   std::string report() const;
 };
 
