@@ -1,0 +1,199 @@
+// The gradient-flow solver: exact solutions, stopping rules, recording, costs, failures.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "riemopt/energies/spectral.hpp"
+#include "riemopt/errors.hpp"
+#include "riemopt/gradient_flow.hpp"
+#include "riemopt/lambda_energy.hpp"
+#include "riemopt/manifolds/matrix_geometries.hpp"
+#include "test_helpers.hpp"
+
+namespace {
+
+using namespace riemopt;
+
+// σ̇ = −N σ^{2−2/N} σ (Schatten-2 under the DLN metric) has the closed form
+// σ(t) = (σ₀^{−a} + aNt)^{−1/a}, a = 2 − 2/N (N = 1: σ₀e^{−t}; N = ∞: σ̇ = −σ³, a = 2, N·a → 2).
+double schatten2_sigma(double s0, Depth depth, double t) {
+  if (depth.is_infinite()) return std::pow(std::pow(s0, -2.0) + 2.0 * t, -0.5);
+  const int n = depth.value();
+  if (n == 1) return s0 * std::exp(-t);
+  const double a = 2.0 - 2.0 / n;
+  return std::pow(std::pow(s0, -a) + a * n * t, -1.0 / a);
+}
+
+TEST(GradientFlow, DlnFlowOfSchatten2KeepsSingularVectorsAndFollowsTheScalarOde) {
+  Rng rng(1);
+  Vector sigma0(4);
+  sigma0 << 3.0, 1.2, 0.5, 0.05;
+  for (Depth depth : {Depth::finite(1), Depth::finite(2), Depth::finite(3), Depth::finite(5),
+                      Depth::infinite()}) {
+    Matrix Q, R;
+    const Matrix X0 = riemopt::testing::matrix_with_singular_values(4, 4, sigma0, rng, &Q, &R);
+    const Problem problem(dln_matrices(4, 4, depth), std::make_shared<SchattenEnergy>(2.0));
+    GradientFlowOptions options;
+    options.final_time = 2.0;
+    options.gradient_tolerance = 0.0;
+    options.absolute_tolerance = 1e-13;
+    options.relative_tolerance = 1e-12;
+    options.trajectory.store_points = true;
+    const Summary summary = gradient_flow(problem, X0.reshaped(), options);
+    ASSERT_EQ(summary.status, TerminationStatus::kFinalTimeReached) << summary.message;
+    EXPECT_EQ(summary.final_time, 2.0);
+    const auto& traj = summary.trajectory;
+    ASSERT_GE(traj.size(), 30u);  // t = 0, 1e-3 .. 2 at 10 per decade, and the end
+    for (std::size_t i = 0; i < traj.size(); ++i) {
+      Vector expected(4);
+      for (int k = 0; k < 4; ++k) expected[k] = schatten2_sigma(sigma0[k], depth, traj.times[i]);
+      const Matrix Xt = traj.points[i].reshaped(4, 4);
+      // Q and R are kept: Qᵀ X(t) R is diagonal with the scalar solutions on the diagonal.
+      const Matrix D = Q.transpose() * Xt * R;
+      EXPECT_LE((D - Matrix(expected.asDiagonal())).norm() / expected.norm(), 1e-9)
+          << "N=" << depth.to_string() << " t=" << traj.times[i];
+    }
+  }
+}
+
+TEST(GradientFlow, RungeKutta4AgreesWithDormandPrince) {
+  Rng rng(2);
+  const Problem problem(dln_matrices(3, 3, Depth::finite(3)), std::make_shared<SchattenEnergy>(3.0));
+  const Vector x0 = riemopt::testing::random_matrix(3, 3, rng).reshaped();
+  GradientFlowOptions dp;
+  dp.final_time = 1.0;
+  dp.gradient_tolerance = 0;
+  GradientFlowOptions rk = dp;
+  dp.absolute_tolerance = dp.relative_tolerance = 1e-13;
+  rk.integrator = Integrator::kRungeKutta4;
+  rk.fixed_step = 1e-3;
+  const Summary a = gradient_flow(problem, x0, dp), b = gradient_flow(problem, x0, rk);
+  EXPECT_EQ(b.status, TerminationStatus::kFinalTimeReached);
+  EXPECT_DOUBLE_EQ(b.final_time, 1.0);
+  EXPECT_EQ(b.iterations, 1000);
+  EXPECT_LE((a.x - b.x).norm() / a.x.norm(), 1e-10);  // RK4 error ~ h^4 = 1e-12
+}
+
+TEST(GradientFlow, StopsAtTheGradientTolerance) {
+  Rng rng(3);
+  const Problem problem(dln_matrices(3, 3, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  GradientFlowOptions options;
+  options.gradient_tolerance = 1e-6;
+  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
+  EXPECT_EQ(s.status, TerminationStatus::kConverged) << s.message;
+  EXPECT_LE(s.final_gradient_norm, 1e-6);
+  EXPECT_GT(s.final_gradient_norm, 0.0);
+  EXPECT_LT(s.final_value, s.initial_value);
+  EXPECT_NE(s.BriefReport().find("converged"), std::string::npos);
+}
+
+TEST(GradientFlow, EveryEvaluationCostsExactlyOneSvd) {
+  Rng rng(4);
+  const EnergyPtr energy = EnergyPtr(std::make_shared<SchattenEnergy>(3.0)) +
+                           EnergyPtr(std::make_shared<SchattenEnergy>(1.5));
+  const Problem problem(dln_matrices(5, 5, Depth::finite(4)), energy);
+  GradientFlowOptions options;
+  options.final_time = 0.5;
+  options.gradient_tolerance = 0;
+  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(5, 5, rng).reshaped(), options);
+  EXPECT_GT(s.rhs_evaluations, 10);
+  EXPECT_EQ(static_cast<std::int64_t>(s.svd_count), s.evaluations.gradients);
+  EXPECT_GE(s.evaluations.gradients, s.rhs_evaluations);
+}
+
+TEST(GradientFlow, BlowUpEndsWithAStatusNotALoop) {
+  // E = −¼Σx⁴: the flow ẋ = x³ blows up at t = 1/(2x₀²) = 0.5.
+  const EnergyPtr energy = std::make_shared<LambdaEnergy>(
+      "-quartic", 2, [](const Point& x) { return -0.25 * x.coords().array().pow(4).sum(); },
+      [](const Point& x, VectorRef g) { g = -x.coords().array().pow(3); });
+  const Problem problem(euclidean_matrices(2, 1), energy);
+  GradientFlowOptions options;
+  options.final_time = 10.0;
+  const Summary s = gradient_flow(problem, Vector::Ones(2), options);
+  EXPECT_TRUE(s.status == TerminationStatus::kNumericalFailure ||
+              s.status == TerminationStatus::kStepSizeTooSmall)
+      << to_string(s.status) << ": " << s.message;
+  EXPECT_LT(s.final_time, 0.5 + 1e-6);
+  EXPECT_GT(s.final_time, 0.49);
+}
+
+TEST(GradientFlow, BudgetsAndCallbacksStopTheFlow) {
+  Rng rng(5);
+  const Problem problem(dln_matrices(3, 3, Depth::finite(3)), std::make_shared<SchattenEnergy>(3.0));
+  const Vector x0 = riemopt::testing::random_matrix(3, 3, rng).reshaped();
+  GradientFlowOptions options;
+  options.final_time = 1e6;
+  options.gradient_tolerance = 0;
+  options.max_iterations = 7;
+  Summary s = gradient_flow(problem, x0, options);
+  EXPECT_EQ(s.status, TerminationStatus::kMaxIterations);
+  EXPECT_EQ(s.iterations, 7);
+  options.max_iterations = 1'000'000;
+  int calls = 0;
+  options.callbacks.push_back([&calls](const IterationInfo& it) {
+    ++calls;
+    return it.time > 0.1 ? CallbackResult::kAbort : CallbackResult::kContinue;
+  });
+  s = gradient_flow(problem, x0, options);
+  EXPECT_EQ(s.status, TerminationStatus::kUserAbort);
+  EXPECT_GT(s.final_time, 0.1);
+  EXPECT_GT(calls, 1);
+}
+
+TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
+  Rng rng(6);
+  const Problem problem(dln_matrices(3, 3, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  GradientFlowOptions options;
+  options.final_time = 1.0;
+  options.gradient_tolerance = 0;
+  options.trajectory.times = {0.0, 0.25, 0.5, 1.0};
+  options.trajectory.observable_names = {"sigma_max"};
+  options.trajectory.observables = [](const Point& x) {
+    return std::vector<double>{x.svd().sigma[0]};
+  };
+  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
+  const auto& t = s.trajectory;
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_EQ(t.times, (std::vector<double>{0.0, 0.25, 0.5, 1.0}));
+  for (std::size_t i = 1; i < t.size(); ++i) EXPECT_LT(t.values[i], t.values[i - 1]);
+  const std::string csv = t.to_csv();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "time,value,gradient_norm,sigma_max");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+}
+
+TEST(GradientFlow, RejectsBadOptionsAndStarts) {
+  const Problem problem(dln_matrices(2, 2, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  const Vector x0 = Vector::Ones(4);
+  auto expect_invalid = [&](const GradientFlowOptions& o, const char* fragment) {
+    try {
+      gradient_flow(problem, x0, o);
+      ADD_FAILURE() << "expected InvalidArgument mentioning " << fragment;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  GradientFlowOptions o;
+  o.gradient_tolerance = -1;
+  expect_invalid(o, "gradient_tolerance");
+  o = {};
+  o.max_iterations = 0;
+  expect_invalid(o, "max_iterations");
+  o = {};
+  o.absolute_tolerance = 0;
+  expect_invalid(o, "absolute_tolerance");
+  o = {};
+  o.final_time = -1;
+  expect_invalid(o, "final_time");
+  o = {};
+  o.gradient_tolerance = 0;  // and final_time infinite: would never stop
+  expect_invalid(o, "never stops");
+  o = {};
+  o.trajectory.times = {0.5, 0.25};
+  expect_invalid(o, "increasing");
+  Vector bad = x0;
+  bad[2] = std::nan("");
+  EXPECT_THROW(gradient_flow(problem, bad, {}), InvalidArgument);
+  EXPECT_THROW(gradient_flow(problem, Vector::Ones(5), {}), InvalidArgument);
+}
+
+}  // namespace
