@@ -33,6 +33,8 @@ struct Shape {
   Eigen::Index m, n;
 };
 
+void PrintTo(const Shape& s, std::ostream* os) { *os << s.m << "x" << s.n; }
+
 class DlnMetricShapes : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(DlnMetricShapes, SvdFormEqualsSumOfFractionalPowers) {

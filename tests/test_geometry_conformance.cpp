@@ -22,6 +22,8 @@ struct GeometryCase {
   std::function<EnergyPtr(const Geometry&, Rng&)> energy;
 };
 
+void PrintTo(const GeometryCase& c, std::ostream* os) { *os << c.label; }
+
 EnergyPtr sensing_plus_schatten(const Geometry& g, Rng& rng) {
   const Eigen::Index m = g.manifold->rows(), n = g.manifold->cols();
   std::vector<Matrix> A;
