@@ -56,8 +56,10 @@ TEST(BadInput, MismatchedShapes) {
       {"expects 16", "has 9"});
   std::vector<Matrix> A = {Matrix::Ones(2, 2), Matrix::Ones(3, 2)};
   expect_invalid([&] { MatrixSensing(A, Vector::Ones(2)); }, {"measurement 1", "3x2", "2x2"});
-  expect_invalid([&] { MatrixSensing({Matrix::Ones(2, 2)}, Vector::Ones(3)); }, {"1 measurement", "3 values"});
-  expect_invalid([] { mean_squared_difference(Matrix::Ones(2, 2), Matrix::Ones(2, 3)); }, {"differ"});
+  expect_invalid([&] { MatrixSensing({Matrix::Ones(2, 2)}, Vector::Ones(3)); },
+                 {"1 measurement", "3 values"});
+  expect_invalid([] { mean_squared_difference(Matrix::Ones(2, 2), Matrix::Ones(2, 3)); },
+                 {"differ"});
 }
 
 TEST(BadInput, NanAndInfiniteEntries) {
@@ -80,11 +82,17 @@ TEST(BadInput, NanAndInfiniteEntries) {
 
 TEST(BadInput, CompletionIndicesAndObservationSets) {
   expect_invalid([] { MatrixCompletion(3, 3, {}); }, {"empty"});
-  expect_invalid([] { MatrixCompletion(3, 3, {{0, 0, 1.0}, {3, 0, 1.0}}); },
-                 {"observation 1", "(3, 0)", "outside the 3x3"});
+  expect_invalid(
+      [] {
+        MatrixCompletion(3, 3, {{0, 0, 1.0}, {3, 0, 1.0}});
+      },
+      {"observation 1", "(3, 0)", "outside the 3x3"});
   expect_invalid([] { MatrixCompletion(3, 3, {{-1, 0, 1.0}}); }, {"(-1, 0)"});
-  expect_invalid([] { MatrixCompletion(3, 3, {{1, 2, 1.0}, {1, 2, 5.0}}); },
-                 {"(1, 2)", "more than once"});
+  expect_invalid(
+      [] {
+        MatrixCompletion(3, 3, {{1, 2, 1.0}, {1, 2, 5.0}});
+      },
+      {"(1, 2)", "more than once"});
   expect_invalid([] { make_completion_instance({10, 10, 11, 20, 1}); }, {"rank 11"});
   expect_invalid([] { make_completion_instance({10, 10, 2, 101, 1}); }, {"observations 101"});
   expect_invalid([] { gaussian_product_init(4, 4, Depth::infinite(), 1e-3, 1); }, {"infinite"});
@@ -98,8 +106,8 @@ TEST(BadInput, EnergyCompositionAndCallbacks) {
   expect_invalid([&] { auto e = std::numeric_limits<double>::quiet_NaN() * s; }, {"weight"});
   expect_invalid([] { LambdaEnergy("f", 4, nullptr, [](const Point&, VectorRef) {}); },
                  {"'f'", "value callback"});
-  const LambdaEnergy no_hessian("g", 4, [](const Point&) { return 0.0; },
-                                [](const Point&, VectorRef) {});
+  const LambdaEnergy no_hessian(
+      "g", 4, [](const Point&) { return 0.0; }, [](const Point&, VectorRef) {});
   expect_invalid([&] { no_hessian.hessian_vector(Point(Vector::Ones(4)), Vector::Ones(4)); },
                  {"no Hessian"});
 }

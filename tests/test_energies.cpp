@@ -49,12 +49,11 @@ TEST(SpectralEnergy, GradientsAndHessiansPassTaylorTests) {
   for (auto [m, n] : {std::pair{4, 4}, {5, 3}, {3, 5}}) {
     for (double p : {1.5, 2.0, 3.0, 4.0})
       expect_derivatives_pass(std::make_shared<SchattenEnergy>(p), m, n, rng);
-    expect_derivatives_pass(
-        std::make_shared<SeparableSpectralEnergy>(
-            "log-cosh", [](double s) { return std::log(std::cosh(s)); },
-            [](double s) { return std::tanh(s); },
-            [](double s) { return 1.0 / (std::cosh(s) * std::cosh(s)); }),
-        m, n, rng);
+    expect_derivatives_pass(std::make_shared<SeparableSpectralEnergy>(
+                                "log-cosh", [](double s) { return std::log(std::cosh(s)); },
+                                [](double s) { return std::tanh(s); },
+                                [](double s) { return 1.0 / (std::cosh(s) * std::cosh(s)); }),
+                            m, n, rng);
   }
 }
 
@@ -69,7 +68,8 @@ TEST(SpectralEnergy, HessianIsAccurateAtCollidingSingularValues) {
   // Central second difference of the gradient as the independent reference.
   const double h = 1e-5;
   const Vector fd = (e.gradient(Point(X.reshaped() + h * v, 3, 3)) -
-                     e.gradient(Point(X.reshaped() - h * v, 3, 3))) / (2 * h);
+                     e.gradient(Point(X.reshaped() - h * v, 3, 3))) /
+                    (2 * h);
   EXPECT_LE(riemopt::testing::relative_error(e.hessian_vector(x, v), fd), 1e-8);
 }
 

@@ -51,7 +51,9 @@ class GeometryConformance : public ::testing::TestWithParam<GeometryCase> {
     geometry_ = GetParam().make();
     problem_ = std::make_unique<Problem>(geometry_, GetParam().energy(geometry_, rng_));
   }
-  Point random_point() { return geometry_.manifold->make_point(geometry_.manifold->random_point(rng_)); }
+  Point random_point() {
+    return geometry_.manifold->make_point(geometry_.manifold->random_point(rng_));
+  }
   Vector random_tangent(const Point& x) { return geometry_.manifold->random_tangent(x, rng_); }
 
   Rng rng_{2024};
@@ -67,7 +69,8 @@ TEST_P(GeometryConformance, MetricIsSymmetricPositiveDefinite) {
     EXPECT_NEAR(uv, vu, 1e-12 * (std::abs(uv) + 1.0));
     EXPECT_GT(geometry_.metric->inner(x, u, u), 0.0);
     // Cauchy–Schwarz in the metric.
-    EXPECT_LE(uv * uv, geometry_.metric->inner(x, u, u) * geometry_.metric->inner(x, v, v) * (1 + 1e-12));
+    EXPECT_LE(uv * uv,
+              geometry_.metric->inner(x, u, u) * geometry_.metric->inner(x, v, v) * (1 + 1e-12));
   }
 }
 
@@ -76,7 +79,9 @@ TEST_P(GeometryConformance, FlatInvertsSharp) {
   const Vector df = random_tangent(x);
   const Vector v = geometry_.metric->sharp(x, df);
   EXPECT_LE(riemopt::testing::relative_error(geometry_.metric->flat(x, v), df), 1e-12);
-  EXPECT_LE(riemopt::testing::relative_error(geometry_.metric->sharp(x, geometry_.metric->flat(x, df)), df), 1e-12);
+  EXPECT_LE(riemopt::testing::relative_error(
+                geometry_.metric->sharp(x, geometry_.metric->flat(x, df)), df),
+            1e-12);
 }
 
 TEST_P(GeometryConformance, WhiteningSquaresToTheInverseMetric) {
@@ -104,7 +109,8 @@ TEST_P(GeometryConformance, RiemannianGradientMatchesFiniteDifferences) {
     const double riemannian = geometry_.metric->inner(x, e.gradient, v);
     EXPECT_NEAR(riemannian, fd, 1e-7 * (std::abs(fd) + 1.0));
     EXPECT_NEAR(e.gradient_norm * e.gradient_norm,
-                geometry_.metric->inner(x, e.gradient, e.gradient), 1e-10 * (e.gradient_norm * e.gradient_norm + 1));
+                geometry_.metric->inner(x, e.gradient, e.gradient),
+                1e-10 * (e.gradient_norm * e.gradient_norm + 1));
   }
 }
 

@@ -58,7 +58,8 @@ TEST(GradientFlow, DlnFlowOfSchatten2KeepsSingularVectorsAndFollowsTheScalarOde)
 
 TEST(GradientFlow, RungeKutta4AgreesWithDormandPrince) {
   Rng rng(2);
-  const Problem problem(dln_matrices(3, 3, Depth::finite(3)), std::make_shared<SchattenEnergy>(3.0));
+  const Problem problem(dln_matrices(3, 3, Depth::finite(3)),
+                        std::make_shared<SchattenEnergy>(3.0));
   const Vector x0 = riemopt::testing::random_matrix(3, 3, rng).reshaped();
   GradientFlowOptions dp;
   dp.final_time = 1.0;
@@ -76,10 +77,12 @@ TEST(GradientFlow, RungeKutta4AgreesWithDormandPrince) {
 
 TEST(GradientFlow, StopsAtTheGradientTolerance) {
   Rng rng(3);
-  const Problem problem(dln_matrices(3, 3, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  const Problem problem(dln_matrices(3, 3, Depth::finite(2)),
+                        std::make_shared<SchattenEnergy>(2.0));
   GradientFlowOptions options;
   options.gradient_tolerance = 1e-6;
-  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
+  const Summary s =
+      gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
   EXPECT_EQ(s.status, TerminationStatus::kConverged) << s.message;
   EXPECT_LE(s.final_gradient_norm, 1e-6);
   EXPECT_GT(s.final_gradient_norm, 0.0);
@@ -95,7 +98,8 @@ TEST(GradientFlow, EveryEvaluationCostsExactlyOneSvd) {
   GradientFlowOptions options;
   options.final_time = 0.5;
   options.gradient_tolerance = 0;
-  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(5, 5, rng).reshaped(), options);
+  const Summary s =
+      gradient_flow(problem, riemopt::testing::random_matrix(5, 5, rng).reshaped(), options);
   EXPECT_GT(s.rhs_evaluations, 10);
   EXPECT_EQ(static_cast<std::int64_t>(s.svd_count), s.evaluations.gradients);
   EXPECT_GE(s.evaluations.gradients, s.rhs_evaluations);
@@ -119,7 +123,8 @@ TEST(GradientFlow, BlowUpEndsWithAStatusNotALoop) {
 
 TEST(GradientFlow, BudgetsAndCallbacksStopTheFlow) {
   Rng rng(5);
-  const Problem problem(dln_matrices(3, 3, Depth::finite(3)), std::make_shared<SchattenEnergy>(3.0));
+  const Problem problem(dln_matrices(3, 3, Depth::finite(3)),
+                        std::make_shared<SchattenEnergy>(3.0));
   const Vector x0 = riemopt::testing::random_matrix(3, 3, rng).reshaped();
   GradientFlowOptions options;
   options.final_time = 1e6;
@@ -142,7 +147,8 @@ TEST(GradientFlow, BudgetsAndCallbacksStopTheFlow) {
 
 TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
   Rng rng(6);
-  const Problem problem(dln_matrices(3, 3, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  const Problem problem(dln_matrices(3, 3, Depth::finite(2)),
+                        std::make_shared<SchattenEnergy>(2.0));
   GradientFlowOptions options;
   options.final_time = 1.0;
   options.gradient_tolerance = 0;
@@ -151,7 +157,8 @@ TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
   options.trajectory.observables = [](const Point& x) {
     return std::vector<double>{x.svd().sigma[0]};
   };
-  const Summary s = gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
+  const Summary s =
+      gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);
   const auto& t = s.trajectory;
   ASSERT_EQ(t.size(), 4u);
   EXPECT_EQ(t.times, (std::vector<double>{0.0, 0.25, 0.5, 1.0}));
@@ -162,7 +169,8 @@ TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
 }
 
 TEST(GradientFlow, RejectsBadOptionsAndStarts) {
-  const Problem problem(dln_matrices(2, 2, Depth::finite(2)), std::make_shared<SchattenEnergy>(2.0));
+  const Problem problem(dln_matrices(2, 2, Depth::finite(2)),
+                        std::make_shared<SchattenEnergy>(2.0));
   const Vector x0 = Vector::Ones(4);
   auto expect_invalid = [&](const GradientFlowOptions& o, const char* fragment) {
     try {

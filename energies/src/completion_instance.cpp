@@ -61,7 +61,8 @@ Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, 
           "gaussian_product_init: scale must be finite and > 0 (got {})", scale);
   const int n = depth.value();
   std::mt19937_64 rng(seed);
-  // Each factor has entries of std scale^{1/N}/√(fan-in), so each multiplies ‖·‖²_F by ≈ scale^{2/N}.
+  // Each factor has entries of std scale^{1/N}/√(fan-in), so each multiplies ‖·‖²_F by ≈
+  // scale^{2/N}.
   const double root = std::pow(scale, 1.0 / n);
   Matrix X = gaussian_matrix(rows, cols, root / std::sqrt(static_cast<double>(cols)), rng);
   for (int p = 2; p <= n; ++p)

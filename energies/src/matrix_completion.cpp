@@ -11,8 +11,8 @@ MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
                                    std::vector<Observation> observations,
                                    Normalization normalization)
     : rows_(rows), cols_(cols), observations_(std::move(observations)) {
-  require(rows >= 1 && cols >= 1, "MatrixCompletion: shape must be at least 1x1 (got {}x{})",
-          rows, cols);
+  require(rows >= 1 && cols >= 1, "MatrixCompletion: shape must be at least 1x1 (got {}x{})", rows,
+          cols);
   require(!observations_.empty(), "MatrixCompletion: the observation set is empty");
   linear_index_.reserve(observations_.size());
   for (std::size_t k = 0; k < observations_.size(); ++k) {
@@ -21,8 +21,8 @@ MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
             "MatrixCompletion: observation {} has index ({}, {}) outside the {}x{} matrix "
             "(indices are 0-based)",
             k, o.row, o.col, rows, cols);
-    require(std::isfinite(o.value), "MatrixCompletion: observation {} at ({}, {}) has value {}",
-            k, o.row, o.col, o.value);
+    require(std::isfinite(o.value), "MatrixCompletion: observation {} at ({}, {}) has value {}", k,
+            o.row, o.col, o.value);
     linear_index_.push_back(o.row + o.col * rows);
   }
   std::vector<Eigen::Index> sorted = linear_index_;

@@ -1,8 +1,8 @@
 #include "riemopt/energies/spectral.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "riemopt/errors.hpp"
 

@@ -1,5 +1,7 @@
 #include "riemopt/atomic_file.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace riemopt {
 
@@ -32,8 +32,8 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     std::remove(temporary.c_str());
-    throw std::runtime_error(fmt::format("cannot rename '{}' to '{}': {}", temporary, path,
-                                         ec.message()));
+    throw std::runtime_error(
+        fmt::format("cannot rename '{}' to '{}': {}", temporary, path, ec.message()));
   }
 }
 

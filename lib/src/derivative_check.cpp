@@ -1,10 +1,10 @@
 #include "riemopt/derivative_check.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "riemopt/errors.hpp"
 
@@ -67,9 +67,9 @@ void fit(DerivativeCheck& check, double noise_floor) {
 }  // namespace
 
 std::string DerivativeCheck::report() const {
-  std::string r = fmt::format("{} check: slope {:.3f} (expected {:.0f}) over {} points: {}\n",
-                              kind, fitted_slope, expected_slope, fitted_points,
-                              passed ? "PASSED" : "FAILED");
+  std::string r =
+      fmt::format("{} check: slope {:.3f} (expected {:.0f}) over {} points: {}\n", kind,
+                  fitted_slope, expected_slope, fitted_points, passed ? "PASSED" : "FAILED");
   r += "        t      remainder\n";
   for (std::size_t i = 0; i < steps.size(); i += 4)
     r += fmt::format("  {:9.2e}  {:12.4e}\n", steps[i], remainders[i]);

@@ -1,8 +1,8 @@
 #include "riemopt/energy.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "riemopt/errors.hpp"
 
@@ -31,8 +31,7 @@ Vector Energy::hessian_vector(const Point& x, const ConstVectorRef& v) const {
 
 void Energy::check_point_size(const Point& x) const {
   const Eigen::Index n = ambient_size();
-  require(n < 0 || x.size() == n, "{}: point has {} coordinates, expected {}", name(), x.size(),
-          n);
+  require(n < 0 || x.size() == n, "{}: point has {} coordinates, expected {}", name(), x.size(), n);
 }
 
 SumEnergy::SumEnergy(std::vector<Term> terms) : terms_(std::move(terms)) {
@@ -74,7 +73,8 @@ void SumEnergy::add_gradient(const Point& x, double weight, VectorRef out) const
 
 double SumEnergy::value_and_add_gradient(const Point& x, double weight, VectorRef out) const {
   double v = 0.0;
-  for (const Term& t : terms_) v += t.weight * t.energy->value_and_add_gradient(x, weight * t.weight, out);
+  for (const Term& t : terms_)
+    v += t.weight * t.energy->value_and_add_gradient(x, weight * t.weight, out);
   return v;
 }
 

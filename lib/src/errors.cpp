@@ -13,9 +13,8 @@ void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::strin
 void require_size(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Index expected,
                   const std::string& what) {
   if (v.size() != expected)
-    throw InvalidArgument(
-        fmt::format("{}: has {} entries ({}x{}), expected {}", what, v.size(), v.rows(), v.cols(),
-                    expected));
+    throw InvalidArgument(fmt::format("{}: has {} entries ({}x{}), expected {}", what, v.size(),
+                                      v.rows(), v.cols(), expected));
 }
 
 }  // namespace riemopt

@@ -1,12 +1,12 @@
 #include "riemopt/gradient_flow.hpp"
 
+#include <fmt/format.h>
+
+#include <boost/numeric/odeint.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <vector>
-
-#include <boost/numeric/odeint.hpp>
-#include <fmt/format.h>
 
 #include "riemopt/errors.hpp"
 
@@ -149,9 +149,9 @@ class FlowDriver {
   }
 
   void run_dormand_prince(const State& x0) {
-    Dense stepper = odeint::make_dense_output(options_.absolute_tolerance,
-                                              options_.relative_tolerance, options_.max_step,
-                                              odeint::runge_kutta_dopri5<State>());
+    Dense stepper =
+        odeint::make_dense_output(options_.absolute_tolerance, options_.relative_tolerance,
+                                  options_.max_step, odeint::runge_kutta_dopri5<State>());
     const double first = std::min(options_.initial_step, options_.final_time);
     stepper.initialize(x0, 0.0, first);
     State interpolated(x0.size());
@@ -321,8 +321,8 @@ std::string to_string(Integrator integrator) {
 
 void GradientFlowOptions::validate() const {
   SolverOptions::validate();
-  require(!std::isnan(final_time) && final_time > 0.0,
-          "options.final_time must be > 0 (got {})", final_time);
+  require(!std::isnan(final_time) && final_time > 0.0, "options.final_time must be > 0 (got {})",
+          final_time);
   require(gradient_tolerance > 0.0 || std::isfinite(final_time),
           "options: set gradient_tolerance > 0 or a finite final_time, or the flow never stops");
   require(std::isfinite(absolute_tolerance) && absolute_tolerance > 0.0,

@@ -9,8 +9,8 @@ namespace riemopt {
 namespace {
 void check_singular_values(const ConstVectorRef& s, const char* who) {
   for (Eigen::Index i = 0; i < s.size(); ++i)
-    require(std::isfinite(s[i]) && s[i] >= 0.0, "{}: singular value {} is {}; expected >= 0",
-            who, i, s[i]);
+    require(std::isfinite(s[i]) && s[i] >= 0.0, "{}: singular value {} is {}; expected >= 0", who,
+            i, s[i]);
 }
 }  // namespace
 
@@ -31,7 +31,8 @@ double nuclear_norm(const ConstVectorRef& singular_values) {
   return singular_values.sum();
 }
 
-double mean_squared_difference(const Eigen::Ref<const Matrix>& X, const Eigen::Ref<const Matrix>& Y) {
+double mean_squared_difference(const Eigen::Ref<const Matrix>& X,
+                               const Eigen::Ref<const Matrix>& Y) {
   require(X.rows() == Y.rows() && X.cols() == Y.cols(),
           "mean_squared_difference: shapes {}x{} and {}x{} differ", X.rows(), X.cols(), Y.rows(),
           Y.cols());

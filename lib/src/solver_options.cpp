@@ -36,8 +36,7 @@ void SolverOptions::validate() const {
   require(std::isfinite(gradient_tolerance) && gradient_tolerance >= 0.0,
           "options.gradient_tolerance must be finite and >= 0 (got {})", gradient_tolerance);
   require(max_iterations >= 1, "options.max_iterations must be >= 1 (got {})", max_iterations);
-  require(max_evaluations >= 1, "options.max_evaluations must be >= 1 (got {})",
-          max_evaluations);
+  require(max_evaluations >= 1, "options.max_evaluations must be >= 1 (got {})", max_evaluations);
   require(!std::isnan(max_wall_seconds) && max_wall_seconds > 0.0,
           "options.max_wall_seconds must be > 0 (got {})", max_wall_seconds);
   require(std::isfinite(progress_interval_seconds) && progress_interval_seconds > 0.0,

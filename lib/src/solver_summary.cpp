@@ -1,6 +1,7 @@
 #include "riemopt/solver_summary.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 namespace riemopt {

@@ -36,8 +36,7 @@ void lapack_svd(const Eigen::Ref<const Matrix>& X, Svd& out) {
   const lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, work.data(), m,
                                          out.sigma.data(), out.U.data(), m, vt.data(), k);
   if (info != 0)
-    throw NumericalError("compute_svd: LAPACK dgesdd failed (info = " + std::to_string(info) +
-                         ")");
+    throw NumericalError("compute_svd: LAPACK dgesdd failed (info = " + std::to_string(info) + ")");
   out.V = vt.transpose();
 }
 #endif
@@ -75,8 +74,9 @@ void compute_svd(const Eigen::Ref<const Matrix>& X, Svd& out, SvdBackend backend
     lapack_svd(X, out);
     return;
 #else
-    throw InvalidArgument("compute_svd: the LAPACK backend was not compiled in "
-                          "(configure with RIEMOPT_USE_LAPACK=ON and liblapacke-dev installed)");
+    throw InvalidArgument(
+        "compute_svd: the LAPACK backend was not compiled in "
+        "(configure with RIEMOPT_USE_LAPACK=ON and liblapacke-dev installed)");
 #endif
   }
   eigen_svd(X, out);

@@ -1,9 +1,9 @@
 #include "riemopt/trajectory.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "riemopt/atomic_file.hpp"
 #include "riemopt/errors.hpp"
@@ -14,8 +14,7 @@ void TrajectoryOptions::validate() const {
   for (std::size_t i = 0; i < times.size(); ++i) {
     require(std::isfinite(times[i]) && times[i] >= 0.0,
             "trajectory.times[{}] = {} must be finite and >= 0", i, times[i]);
-    require(i == 0 || times[i] > times[i - 1], "trajectory.times must be increasing (index {})",
-            i);
+    require(i == 0 || times[i] > times[i - 1], "trajectory.times must be increasing (index {})", i);
   }
   require(std::isfinite(first_time) && first_time > 0.0,
           "trajectory.first_time must be finite and > 0 (got {})", first_time);
@@ -56,8 +55,8 @@ void RecordSchedule::advance() {
     return;
   }
   // index 0 is t = 0; index k >= 1 is first_time · 10^{(k−1)/per_decade}.
-  next_ = options_.first_time *
-          std::pow(10.0, static_cast<double>(index_ - 1) / options_.per_decade);
+  next_ =
+      options_.first_time * std::pow(10.0, static_cast<double>(index_ - 1) / options_.per_decade);
 }
 
 }  // namespace riemopt

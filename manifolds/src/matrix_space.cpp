@@ -1,8 +1,8 @@
 #include "riemopt/manifolds/matrix_space.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "riemopt/errors.hpp"
 

@@ -27,7 +27,7 @@ struct DerivativeCheck {
   double fitted_slope = 0.0;       // least-squares slope of log r vs log t on the fitted range
   double expected_slope = 0.0;     // 2 or 3
   int fitted_points = 0;
-  bool passed = false;             // |fitted_slope − expected| ≤ 0.1 on a decade, or r ≈ 0
+  bool passed = false;  // |fitted_slope − expected| ≤ 0.1 on a decade, or r ≈ 0
   std::string report() const;
 };
 

@@ -7,10 +7,10 @@
 // full rank) throw `riemopt::NumericalError` (a `std::domain_error`).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "riemopt/types.hpp"
 

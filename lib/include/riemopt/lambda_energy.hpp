@@ -4,7 +4,8 @@
 //       "half-squared-norm", /*ambient_size=*/9,
 //       [](const riemopt::Point& x) { return 0.5 * x.coords().squaredNorm(); },
 //       [](const riemopt::Point& x, riemopt::VectorRef g) { g = x.coords(); },
-//       [](const riemopt::Point&, const riemopt::ConstVectorRef& v, riemopt::VectorRef hv) { hv = v; });
+//       [](const riemopt::Point&, const riemopt::ConstVectorRef& v, riemopt::VectorRef hv) { hv =
+//       v; });
 //
 // The gradient callback writes ∇E(x) into `g` (sized, zeroed beforehand); the Hessian callback
 // writes ∇²E(x)[v] into `hv`. Callbacks may use x.svd(): it is shared with the rest of the energy.

@@ -13,6 +13,7 @@ namespace riemopt {
 double effective_rank(const ConstVectorRef& singular_values);
 double nuclear_norm(const ConstVectorRef& singular_values);
 // ‖X − Y‖²_F / (rows·cols): the "test MSE" / reconstruction error of Arora et al.
-double mean_squared_difference(const Eigen::Ref<const Matrix>& X, const Eigen::Ref<const Matrix>& Y);
+double mean_squared_difference(const Eigen::Ref<const Matrix>& X,
+                               const Eigen::Ref<const Matrix>& Y);
 
 }  // namespace riemopt

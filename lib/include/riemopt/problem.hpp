@@ -6,7 +6,8 @@
 //   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
 //   riemopt::Point x = problem.make_point(x0);
 //   riemopt::Problem::Evaluation e;
-//   problem.evaluate(x, e);            // e.value, e.euclidean_gradient, e.gradient, e.gradient_norm
+//   problem.evaluate(x, e);            // e.value, e.euclidean_gradient, e.gradient,
+//   e.gradient_norm
 #pragma once
 
 #include <cstdint>
@@ -26,8 +27,8 @@ class Problem {
  public:
   struct Evaluation {
     double value = 0.0;
-    Vector euclidean_gradient;  // ∇E(x)
-    Vector gradient;            // Riemannian gradient grad E(x)
+    Vector euclidean_gradient;   // ∇E(x)
+    Vector gradient;             // Riemannian gradient grad E(x)
     double gradient_norm = 0.0;  // ‖grad E(x)‖_g
   };
 

@@ -5,7 +5,8 @@
 //   options.max_wall_seconds = 30;
 //   options.progress = true;                   // one status line per second on stderr
 //   options.callbacks.push_back([](const riemopt::IterationInfo& it) {
-//     return it.value < 1e-12 ? riemopt::CallbackResult::kAbort : riemopt::CallbackResult::kContinue;
+//     return it.value < 1e-12 ? riemopt::CallbackResult::kAbort :
+//     riemopt::CallbackResult::kContinue;
 //   });
 #pragma once
 
@@ -18,14 +19,14 @@
 namespace riemopt {
 
 enum class TerminationStatus {
-  kConverged,          // gradient norm ≤ gradient_tolerance
-  kFinalTimeReached,   // the flow reached final_time
-  kMaxIterations,      // iteration/step budget spent
-  kMaxEvaluations,     // gradient-evaluation budget spent
-  kMaxWallTime,        // wall-clock budget spent
-  kNumericalFailure,   // NaN or overflow in the state, value or gradient, or a failed evaluation
-  kStepSizeTooSmall,   // the adaptive step fell below min_step
-  kUserAbort,          // a callback asked to stop
+  kConverged,         // gradient norm ≤ gradient_tolerance
+  kFinalTimeReached,  // the flow reached final_time
+  kMaxIterations,     // iteration/step budget spent
+  kMaxEvaluations,    // gradient-evaluation budget spent
+  kMaxWallTime,       // wall-clock budget spent
+  kNumericalFailure,  // NaN or overflow in the state, value or gradient, or a failed evaluation
+  kStepSizeTooSmall,  // the adaptive step fell below min_step
+  kUserAbort,         // a callback asked to stop
 };
 
 std::string to_string(TerminationStatus status);

@@ -16,11 +16,11 @@
 namespace riemopt {
 
 struct Summary {
-  std::string solver;     // "gradient-flow (dopri5)", "gradient-descent", ...
-  std::string geometry;   // Geometry::name()
-  std::string energy;     // Energy::name()
+  std::string solver;    // "gradient-flow (dopri5)", "gradient-descent", ...
+  std::string geometry;  // Geometry::name()
+  std::string energy;    // Energy::name()
   TerminationStatus status = TerminationStatus::kMaxIterations;
-  std::string message;    // why it stopped, in words
+  std::string message;  // why it stopped, in words
 
   Vector x;  // final point
   double initial_value = 0.0, final_value = 0.0;

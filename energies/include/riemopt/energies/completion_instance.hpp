@@ -4,7 +4,8 @@
 //   auto inst = riemopt::make_completion_instance({.rows = 100, .cols = 100, .rank = 5,
 //                                                  .observations = 2000, .seed = 1});
 //   riemopt::MatrixCompletion loss(100, 100, inst.observed);
-//   riemopt::Vector x0 = riemopt::gaussian_product_init(100, 100, riemopt::Depth::finite(3), 1e-3, 7);
+//   riemopt::Vector x0 = riemopt::gaussian_product_init(100, 100, riemopt::Depth::finite(3), 1e-3,
+//   7);
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,7 @@ struct CompletionInstanceOptions {
 };
 
 struct CompletionInstance {
-  Matrix truth;                      // X* = UVᵀ with Gaussian U, V, rescaled to ‖X*‖_F = √(mn)
+  Matrix truth;  // X* = UVᵀ with Gaussian U, V, rescaled to ‖X*‖_F = √(mn)
   std::vector<Observation> observed;  // sorted column-major
 };
 

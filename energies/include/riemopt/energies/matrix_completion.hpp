@@ -50,7 +50,7 @@ class MatrixCompletion final : public Energy {
   Eigen::Index rows_, cols_;
   std::vector<Observation> observations_;
   std::vector<Eigen::Index> linear_index_;  // column-major offsets, one per observation
-  double scale_;                             // ½ or 1/|Ω|
+  double scale_;                            // ½ or 1/|Ω|
 };
 
 }  // namespace riemopt
