@@ -35,15 +35,18 @@ MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
                : 1.0 / static_cast<double>(observations_.size());
 }
 
-double MatrixCompletion::value(const Point& x) const {
-  check_point_size(x);
-  const double* X = x.coords().data();
+double MatrixCompletion::residual_sum_of_squares(const double* x) const {
   double sum = 0.0;
   for (std::size_t k = 0; k < observations_.size(); ++k) {
-    const double r = X[linear_index_[k]] - observations_[k].value;
+    const double r = x[linear_index_[k]] - observations_[k].value;
     sum += r * r;
   }
-  return scale_ * sum;
+  return sum;
+}
+
+double MatrixCompletion::value(const Point& x) const {
+  check_point_size(x);
+  return scale_ * residual_sum_of_squares(x.coords().data());
 }
 
 double MatrixCompletion::value_and_add_gradient(const Point& x, double weight,
@@ -76,12 +79,7 @@ void MatrixCompletion::add_hessian_vector(const Point& x, const ConstVectorRef& 
 
 double MatrixCompletion::observed_mse(const ConstVectorRef& x) const {
   require_size(x, ambient_size(), "MatrixCompletion::observed_mse: point");
-  double sum = 0.0;
-  for (std::size_t k = 0; k < observations_.size(); ++k) {
-    const double r = x[linear_index_[k]] - observations_[k].value;
-    sum += r * r;
-  }
-  return sum / static_cast<double>(observations_.size());
+  return residual_sum_of_squares(x.data()) / static_cast<double>(observations_.size());
 }
 
 }  // namespace riemopt

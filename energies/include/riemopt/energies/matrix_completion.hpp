@@ -47,6 +47,8 @@ class MatrixCompletion final : public Energy {
   double observed_mse(const ConstVectorRef& x) const;
 
  private:
+  double residual_sum_of_squares(const double* x) const;
+
   Eigen::Index rows_, cols_;
   std::vector<Observation> observations_;
   std::vector<Eigen::Index> linear_index_;  // column-major offsets, one per observation
