@@ -56,6 +56,30 @@ TEST(GradientFlow, DlnFlowOfSchatten2KeepsSingularVectorsAndFollowsTheScalarOde)
   }
 }
 
+TEST(GradientFlow, TinyAndCollidingSingularValuesFollowTheScalarOdeOneByOne) {
+  Rng rng(11);
+  Vector sigma0(3);
+  sigma0 << 1e-6, 1e-6, 1e-8;  // an exact collision and an initial scale of 1e-8
+  Matrix Q, R;
+  const Matrix X0 = riemopt::testing::matrix_with_singular_values(3, 3, sigma0, rng, &Q, &R);
+  for (Depth depth : {Depth::finite(2), Depth::finite(4), Depth::infinite()}) {
+    const Problem problem(dln_matrices(3, 3, depth), std::make_shared<SchattenEnergy>(2.0));
+    GradientFlowOptions options;
+    options.final_time = 1e6;  // long enough for the slow algebraic decay to show
+    options.gradient_tolerance = 0.0;
+    options.absolute_tolerance = 1e-22;
+    options.relative_tolerance = 1e-10;
+    const Summary s = gradient_flow(problem, X0.reshaped(), options);
+    ASSERT_EQ(s.status, TerminationStatus::kFinalTimeReached) << s.message;
+    const Matrix D = Q.transpose() * s.x.reshaped(3, 3) * R;
+    for (int k = 0; k < 3; ++k) {
+      const double expected = schatten2_sigma(sigma0[k], depth, options.final_time);
+      EXPECT_NEAR(D(k, k) / expected, 1.0, 1e-7) << "N=" << depth.to_string() << " k=" << k;
+    }
+    EXPECT_LE((D - Matrix(D.diagonal().asDiagonal())).norm(), 1e-7 * D.diagonal().norm());
+  }
+}
+
 TEST(GradientFlow, RungeKutta4AgreesWithDormandPrince) {
   Rng rng(2);
   const Problem problem(dln_matrices(3, 3, Depth::finite(3)),
