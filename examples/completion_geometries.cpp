@@ -112,13 +112,13 @@ int main(int argc, char** argv) try {
     compute_svd(X, svd);
     const double test = mean_squared_difference(X, inst.truth);
     const double train = loss->observed_mse(s.x);
+    const double rank = effective_rank(svd.sigma);
+    const double nuclear = nuclear_norm(svd.sigma);
     const std::string name = geometry.metric->name();
     fmt::print("{:<12} {:>12.4e} {:>12.4e} {:>10.3f} {:>12.4f} {:>8} {:>8} {:>9.3f}\n", name, test,
-               train, effective_rank(svd.sigma), nuclear_norm(svd.sigma), s.iterations, s.svd_count,
-               s.wall_seconds);
-    csv += fmt::format("{},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{:.6f}\n", name, test, train,
-                       effective_rank(svd.sigma), nuclear_norm(svd.sigma), s.iterations,
-                       s.svd_count, s.wall_seconds);
+               train, rank, nuclear, s.iterations, s.svd_count, s.wall_seconds);
+    csv += fmt::format("{},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{:.6f}\n", name, test, train, rank,
+                       nuclear, s.iterations, s.svd_count, s.wall_seconds);
     if (!s.is_success()) fmt::print("  ({}: {})\n", to_string(s.status), s.message);
   }
   fmt::print(

@@ -12,11 +12,7 @@
 namespace riemopt::testing {
 
 inline Matrix random_matrix(Eigen::Index m, Eigen::Index n, Rng& rng) {
-  Matrix A(m, n);
-  std::normal_distribution<double> normal;
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < m; ++i) A(i, j) = normal(rng);
-  return A;
+  return gaussian_vector(m * n, rng).reshaped(m, n);
 }
 
 inline Matrix random_orthogonal(Eigen::Index n, Rng& rng) {

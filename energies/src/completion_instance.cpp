@@ -6,16 +6,14 @@
 #include <random>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/manifold.hpp"
 
 namespace riemopt {
 namespace {
 
-Matrix gaussian_matrix(Eigen::Index m, Eigen::Index n, double stddev, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal(0.0, stddev);
-  Matrix A(m, n);
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < m; ++i) A(i, j) = normal(rng);
-  return A;
+// An m×n matrix of i.i.d. N(0, stddev²) entries (column-major draws, as gaussian_vector).
+Matrix gaussian_matrix(Eigen::Index m, Eigen::Index n, double stddev, Rng& rng) {
+  return stddev * gaussian_vector(m * n, rng).reshaped(m, n);
 }
 
 }  // namespace
@@ -29,7 +27,7 @@ CompletionInstance make_completion_instance(const CompletionInstanceOptions& o) 
   require(o.observations >= 1 && o.observations <= o.rows * o.cols,
           "completion instance: observations {} must be between 1 and rows*cols = {}",
           o.observations, o.rows * o.cols);
-  std::mt19937_64 rng(o.seed);
+  Rng rng(o.seed);
   const Matrix U = gaussian_matrix(o.rows, o.rank, 1.0, rng);
   const Matrix V = gaussian_matrix(o.cols, o.rank, 1.0, rng);
   CompletionInstance inst;
@@ -60,7 +58,7 @@ Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, 
   require(std::isfinite(scale) && scale > 0.0,
           "gaussian_product_init: scale must be finite and > 0 (got {})", scale);
   const int n = depth.value();
-  std::mt19937_64 rng(seed);
+  Rng rng(seed);
   // Each factor has entries of std scale^{1/N}/√(fan-in), so each multiplies ‖·‖²_F by ≈
   // scale^{2/N}.
   const double root = std::pow(scale, 1.0 / n);
