@@ -8,6 +8,12 @@ double Metric::inner(const Point& x, const ConstVectorRef& u, const ConstVectorR
   return u.dot(flat(x, v));
 }
 
+void Metric::christoffel(const Point& /*x*/, const ConstVectorRef& /*v*/,
+                         const ConstVectorRef& /*df*/, VectorRef /*out*/) const {
+  throw InvalidArgument("metric '" + name() +
+                        "' does not supply Christoffel symbols (has_christoffel() is false)");
+}
+
 Vector Metric::sharp(const Point& x, const ConstVectorRef& df) const {
   Vector out(x.size());
   sharp(x, df, out);
@@ -46,6 +52,13 @@ double EuclideanMetric::inner(const Point& x, const ConstVectorRef& u,
   require_size(u, x.size(), "EuclideanMetric::inner: u");
   require_size(v, x.size(), "EuclideanMetric::inner: v");
   return u.dot(v);
+}
+
+void EuclideanMetric::christoffel(const Point& x, const ConstVectorRef& v,
+                                  const ConstVectorRef& df, VectorRef out) const {
+  require_size(v, x.size(), "EuclideanMetric::christoffel: vector");
+  require_size(df, x.size(), "EuclideanMetric::christoffel: covector");
+  out.setZero();
 }
 
 }  // namespace riemopt

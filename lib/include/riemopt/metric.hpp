@@ -34,6 +34,16 @@ class Metric {
   // g_x(u, v). Default: uᵀ flat(x, v) (so it needs full rank where flat does).
   virtual double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const;
 
+  // The Levi-Civita connection, for Riemannian Hessians. In ambient coordinates
+  //   christoffel(x, v, df)_j = Σ_{i,k} Γ^k_{ij}(x) v^i df_k,
+  // so the Riemannian Hessian of f as a bilinear form is  Hess f(x)[v] = ∇²f(x) v − that, and
+  // as an operator sharp(x, Hess f(x)[v]). Metrics that cannot supply it return false from
+  // has_christoffel() (the default), and christoffel() then throws InvalidArgument; solvers fall
+  // back to differentiating the Riemannian gradient numerically.
+  virtual bool has_christoffel() const { return false; }
+  virtual void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                           VectorRef out) const;
+
   // Convenience wrappers that allocate the result.
   Vector sharp(const Point& x, const ConstVectorRef& df) const;
   Vector flat(const Point& x, const ConstVectorRef& v) const;
@@ -51,6 +61,10 @@ class EuclideanMetric final : public Metric {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
   double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const override;
+  // Flat coordinates: every Christoffel symbol vanishes.
+  bool has_christoffel() const override { return true; }
+  void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                   VectorRef out) const override;
 };
 
 }  // namespace riemopt

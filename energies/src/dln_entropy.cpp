@@ -1,0 +1,311 @@
+#include "riemopt/energies/dln_entropy.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <boost/math/special_functions/zeta.hpp>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Taylor coefficients of coth x − 1/x = Σ_{n>=1} c_n x^{2n−1}, c_n = (−1)^{n+1} 2ζ(2n)/π^{2n}
+// (= 2^{2n} B_{2n}/(2n)!). With |x| < 1 the terms fall like (1/π)^{2n}: 26 of them reach 1e-26.
+constexpr int kSeriesTerms = 26;
+
+const std::array<double, kSeriesTerms + 1>& coth_coefficients() {
+  static const std::array<double, kSeriesTerms + 1> c = [] {
+    std::array<double, kSeriesTerms + 1> out{};
+    for (int n = 1; n <= kSeriesTerms; ++n) {
+      const double sign = (n % 2 == 1) ? 1.0 : -1.0;
+      out[n] = sign * 2.0 * boost::math::zeta(2.0 * n) / std::pow(std::numbers::pi, 2.0 * n);
+    }
+    return out;
+  }();
+  return c;
+}
+
+// 1/sinh²x for x > 0 without overflow: 4e^{−2x}/(1 − e^{−2x})².
+double csch_squared(double x) {
+  const double e = std::exp(-2.0 * x);
+  const double denominator = -std::expm1(-2.0 * x);
+  return 4.0 * e / (denominator * denominator);
+}
+
+// The pair function of the entropy in log coordinates (see the header):
+//   log h(σ_i, σ_j) = κ (u_i + u_j) + g(u_i − u_j).
+// The entropy's derivatives need κ + g'(δ) and g''(δ) − κ − g'(δ). For |δ| < 1 they come from the
+// Taylor series of g; beyond, from closed forms in y = e^{−2|δ|/N}, z = e^{−2|δ|} arranged so that
+// nothing cancels when one singular value is many decades below another (there κ + g'(−|δ|) is
+// exponentially small next to κ):
+//   r(x) := κ − g'(x) = 2y/(N(1−y)) − 2z/(1−z)                  (∞: 1/x − 2z/(1−z)),
+//   g''(x)            = 4y/(N²(1−y)²) − 4z/(1−z)²                (∞: 1/x² − 4z/(1−z)²),
+//   g''(x) − r(x)     = 2y((2−N) + Ny)/(N²(1−y)²) − 2z(1+z)/(1−z)²  (∞: (1−x)/x² − ...),
+//   g(x) − κx         = log1p(−z) − log1p(−y)                    (∞: log1p(−z) − log 2 − log x).
+class PairFunction {
+ public:
+  explicit PairFunction(Depth depth)
+      : infinite_(depth.is_infinite()),
+        n_(infinite_ ? 0.0 : depth.as_double()),
+        kappa_(infinite_ ? 1.0 : 1.0 - 1.0 / n_) {}
+
+  // log h(e^{ua}, e^{ub}).
+  double log_h(double ua, double ub) const {
+    const double hi = std::max(ua, ub), x = std::abs(ua - ub);
+    if (x < 1.0) return kappa_ * (ua + ub) + g0() + series(x, Kind::kValue);
+    const double tail = std::log1p(-std::exp(-2.0 * x));
+    if (infinite_) return 2.0 * hi - std::numbers::ln2 - std::log(x) + tail;
+    return 2.0 * kappa_ * hi + tail - std::log1p(-std::exp(-2.0 * x / n_));
+  }
+  // κ + g'(δ): the pair's share of σ_k ∂S/∂σ_k (times 2), δ = u_k − u_j.
+  double first(double delta) const {
+    const double x = std::abs(delta);
+    if (x < 1.0) return kappa_ + (delta < 0.0 ? -1.0 : 1.0) * series(x, Kind::kFirst);
+    return delta > 0.0 ? 2.0 * kappa_ - r(x) : r(x);
+  }
+  // g''(δ).
+  double second(double delta) const {
+    const double x = std::abs(delta);
+    if (x < 1.0) return series(x, Kind::kSecond);
+    const double z = std::exp(-2.0 * x), one_minus_z = -std::expm1(-2.0 * x);
+    const double z_part = 4.0 * z / (one_minus_z * one_minus_z);
+    if (infinite_) return 1.0 / (x * x) - z_part;
+    return csch_squared(x / n_) / (n_ * n_) - z_part;
+  }
+  // g''(δ) − κ − g'(δ).
+  double second_minus_first(double delta) const {
+    const double x = std::abs(delta);
+    if (x < 1.0 || delta > 0.0) return second(delta) - first(delta);
+    const double z = std::exp(-2.0 * x), one_minus_z = -std::expm1(-2.0 * x);
+    const double z_part = 2.0 * z * (1.0 + z) / (one_minus_z * one_minus_z);
+    if (infinite_) return (1.0 - x) / (x * x) - z_part;
+    const double y = std::exp(-2.0 * x / n_), one_minus_y = -std::expm1(-2.0 * x / n_);
+    return 2.0 * y * ((2.0 - n_) + n_ * y) / (n_ * n_ * one_minus_y * one_minus_y) - z_part;
+  }
+
+ private:
+  enum class Kind { kValue, kFirst, kSecond };
+
+  double g0() const { return infinite_ ? 0.0 : std::log(n_); }
+
+  // r(x) = κ − g'(x) for x >= 1.
+  double r(double x) const {
+    const double z_part = 2.0 * std::exp(-2.0 * x) / -std::expm1(-2.0 * x);
+    if (infinite_) return 1.0 / x - z_part;
+    return 2.0 * std::exp(-2.0 * x / n_) / (n_ * -std::expm1(-2.0 * x / n_)) - z_part;
+  }
+
+  // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1.
+  double series(double x, Kind kind) const {
+    const auto& c = coth_coefficients();
+    const double x2 = x * x;
+    const double inv_n2 = infinite_ ? 0.0 : 1.0 / (n_ * n_);
+    double sum = 0.0, x_power = 1.0, n_power = 1.0;  // x^{2n−2}, N^{−2n+2}
+    for (int n = 1; n <= kSeriesTerms; ++n) {
+      n_power *= inv_n2;
+      const double coefficient = c[n] * (1.0 - n_power);
+      switch (kind) {
+        case Kind::kValue:
+          sum += coefficient * x_power * x2 / (2.0 * n);
+          break;
+        case Kind::kFirst:
+          sum += coefficient * x_power * x;
+          break;
+        case Kind::kSecond:
+          sum += coefficient * (2.0 * n - 1.0) * x_power;
+          break;
+      }
+      x_power *= x2;
+    }
+    return sum;
+  }
+
+  bool infinite_;
+  double n_;
+  double kappa_;
+};
+
+bool is_constant_entropy(Eigen::Index d, Depth depth) {
+  return d <= 1 || (!depth.is_infinite() && depth.value() == 1);
+}
+
+void require_nonnegative_finite(const ConstVectorRef& sigma, const char* caller) {
+  for (Eigen::Index k = 0; k < sigma.size(); ++k)
+    require(std::isfinite(sigma[k]) && sigma[k] >= 0.0,
+            "{}: singular values must be finite and >= 0 (got sigma[{}] = {})", caller, k,
+            sigma[k]);
+}
+
+void require_interior(const ConstVectorRef& sigma, const char* caller) {
+  for (Eigen::Index k = 0; k < sigma.size(); ++k)
+    require(std::isfinite(sigma[k]) && sigma[k] > 0.0,
+            "{}: needs every singular value finite and > 0, since the entropy's derivatives are "
+            "infinite on the boundary of the chamber (got sigma[{}] = {})",
+            caller, k, sigma[k]);
+}
+
+}  // namespace
+
+double dln_entropy(const ConstVectorRef& sigma, Depth depth) {
+  require_nonnegative_finite(sigma, "dln_entropy");
+  const Eigen::Index d = sigma.size();
+  if (is_constant_entropy(d, depth)) return 0.0;
+  const PairFunction pair(depth);
+  Eigen::Index zeros = 0;
+  for (Eigen::Index k = 0; k < d; ++k) zeros += sigma[k] == 0.0 ? 1 : 0;
+  if (zeros >= 2 || (zeros == 1 && depth.is_infinite())) return -kInf;
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < d; ++i) {
+    for (Eigen::Index j = i + 1; j < d; ++j) {
+      const double a = sigma[i], b = sigma[j];
+      if (a == 0.0 || b == 0.0) {
+        sum += (2.0 - 2.0 / depth.as_double()) * std::log(a + b);  // h_N(a, 0) = a^{2−2/N}
+        continue;
+      }
+      sum += pair.log_h(std::log(a), std::log(b));
+    }
+  }
+  return 0.5 * sum;
+}
+
+void dln_entropy_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef out) {
+  require_interior(sigma, "dln_entropy_gradient");
+  const Eigen::Index d = sigma.size();
+  require_size(out, d, "dln_entropy_gradient: output");
+  out.setZero();
+  if (is_constant_entropy(d, depth)) return;
+  const PairFunction pair(depth);
+  const Vector u = sigma.array().log();
+  // Iterating j in the same order for every k keeps exactly equal σ's with exactly equal
+  // derivatives (g'(0) = 0 exactly), so flows preserve exact collisions.
+  for (Eigen::Index k = 0; k < d; ++k) {
+    double sum = 0.0;
+    for (Eigen::Index j = 0; j < d; ++j)
+      if (j != k) sum += pair.first(u[k] - u[j]);
+    out[k] = 0.5 * sum / sigma[k];
+  }
+}
+
+void dln_entropy_hessian(const ConstVectorRef& sigma, Depth depth, Matrix& out) {
+  require_interior(sigma, "dln_entropy_hessian");
+  const Eigen::Index d = sigma.size();
+  out.setZero(d, d);
+  if (is_constant_entropy(d, depth)) return;
+  const PairFunction pair(depth);
+  const Vector u = sigma.array().log();
+  // ∂²S/∂u_k∂u_l = −½ g''(u_k − u_l) (k ≠ l), ∂²S/∂u_k² = ½ Σ_j g''(u_k − u_j); then the chain
+  // rule to σ: H = D⁻¹ (∂²S/∂u²) D⁻¹ − diag(∂S/∂u / σ²), D = diag(σ).
+  for (Eigen::Index k = 0; k < d; ++k) {
+    double diagonal = 0.0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      if (j == k) continue;
+      const double delta = u[k] - u[j];
+      diagonal += pair.second_minus_first(delta);
+      out(k, j) = -0.5 * pair.second(delta) / (sigma[k] * sigma[j]);
+    }
+    out(k, k) = 0.5 * diagonal / (sigma[k] * sigma[k]);
+  }
+}
+
+double dln_entropy_constant(Eigen::Index d, Depth depth) {
+  require(d >= 1, "dln_entropy_constant: width d must be >= 1 (got {})", d);
+  if (depth.is_infinite() || depth.value() == 1) return 0.0;
+  // log c_d = log 2 + d(d−1)/4 · log 2 + Σ_{k=1}^{d−1} log(2π^{(k+1)/2}/Γ((k+1)/2)).
+  const double dd = static_cast<double>(d);
+  double log_cd = std::numbers::ln2 + dd * (dd - 1.0) / 4.0 * std::numbers::ln2;
+  for (Eigen::Index k = 1; k < d; ++k) {
+    const double half = 0.5 * static_cast<double>(k + 1);
+    log_cd += std::numbers::ln2 + half * std::log(std::numbers::pi) - std::lgamma(half);
+  }
+  return (depth.as_double() - 1.0) * log_cd;
+}
+
+// ---- ChamberEntropy ---------------------------------------------------------------------------
+
+ChamberEntropy::ChamberEntropy(Eigen::Index d, Depth depth) : d_(d), depth_(depth) {
+  require(d >= 1, "ChamberEntropy: width d must be >= 1 (got {})", d);
+}
+
+std::string ChamberEntropy::name() const {
+  return fmt::format("entropy(N={})", depth_.to_string());
+}
+
+double ChamberEntropy::value(const Point& x) const {
+  check_point_size(x);
+  return dln_entropy(x.coords(), depth_);
+}
+
+void ChamberEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
+  check_point_size(x);
+  require_size(out, d_, name() + ": gradient output");
+  Vector g(d_);
+  dln_entropy_gradient(x.coords(), depth_, g);
+  out += weight * g;
+}
+
+void ChamberEntropy::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
+                                        VectorRef out) const {
+  check_point_size(x);
+  require_size(v, d_, name() + ": direction");
+  Matrix h;
+  dln_entropy_hessian(x.coords(), depth_, h);
+  out += weight * (h * v);
+}
+
+// ---- MatrixEntropy ----------------------------------------------------------------------------
+
+namespace {
+
+void require_square(const Point& x, const std::string& who) {
+  require(x.rows() == x.cols(),
+          "{}: the DLN entropy is defined for square matrices only (got {}x{})", who, x.rows(),
+          x.cols());
+}
+
+// Singular values with the numerically zero ones (σ_k <= d·ε·σ_1) set to exactly 0.
+Vector cleaned_singular_values(const Vector& sigma) {
+  Vector s = sigma;
+  const double threshold =
+      static_cast<double>(s.size()) * std::numeric_limits<double>::epsilon() * s.maxCoeff();
+  for (double& v : s)
+    if (v <= threshold) v = 0.0;
+  return s;
+}
+
+}  // namespace
+
+std::string MatrixEntropy::name() const {
+  return fmt::format("entropy(N={})", depth_.to_string());
+}
+
+double MatrixEntropy::value(const Point& x) const {
+  require_square(x, name());
+  if (is_constant_entropy(x.rows(), depth_)) return 0.0;
+  return dln_entropy(cleaned_singular_values(x.svd().sigma), depth_);
+}
+
+void MatrixEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
+  require_square(x, name());
+  require_size(out, x.size(), name() + ": gradient output");
+  const Eigen::Index d = x.rows();
+  if (is_constant_entropy(d, depth_)) return;
+  const Svd& svd = x.svd();
+  const Vector s = cleaned_singular_values(svd.sigma);
+  if (s.minCoeff() <= 0.0)
+    throw NumericalError(fmt::format(
+        "{}: the gradient is infinite at a rank-deficient matrix (smallest singular value {:.3e}, "
+        "largest {:.3e}); the entropy needs X of full rank",
+        name(), svd.sigma.minCoeff(), svd.sigma.maxCoeff()));
+  Vector g(d);
+  dln_entropy_gradient(s, depth_, g);
+  MatrixMap G(out.data(), d, d);
+  G.noalias() += weight * (svd.U * g.asDiagonal() * svd.V.transpose());
+}
+
+}  // namespace riemopt

@@ -1,0 +1,75 @@
+#include "riemopt/manifolds/chamber_metric.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "riemopt/errors.hpp"
+#include "riemopt/manifolds/chamber.hpp"
+
+namespace riemopt {
+
+std::string ChamberMetric::name() const {
+  if (!depth_) return "euclidean";
+  return fmt::format("dln(N={})", depth_->to_string());
+}
+
+double ChamberMetric::weight(double sigma) const {
+  if (!depth_) return 1.0;
+  if (depth_->is_infinite()) return sigma * sigma;
+  const double n = depth_->as_double();
+  if (depth_->value() == 1) return 1.0;
+  return n * std::pow(sigma, 2.0 - 2.0 / n);
+}
+
+double ChamberMetric::connection_coefficient() const {
+  if (!depth_) return 0.0;
+  if (depth_->is_infinite()) return 1.0;
+  return 1.0 - 1.0 / depth_->as_double();
+}
+
+Vector ChamberMetric::christoffel_symbols(const ConstVectorRef& sigma) const {
+  return -connection_coefficient() * sigma.array().inverse();
+}
+
+void ChamberMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  require_size(df, x.size(), name() + " chamber metric: sharp covector");
+  const Vector& s = x.coords();
+  for (Eigen::Index k = 0; k < s.size(); ++k) out[k] = weight(s[k]) * df[k];
+}
+
+void ChamberMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, x.size(), name() + " chamber metric: flat vector");
+  const Vector& s = x.coords();
+  for (Eigen::Index k = 0; k < s.size(); ++k) {
+    const double w = weight(s[k]);
+    if (!(w > 0.0))
+      throw NumericalError(fmt::format(
+          "{} chamber metric: singular at sigma[{}] = {} (the metric needs sigma > 0)", name(), k,
+          s[k]));
+    out[k] = v[k] / w;
+  }
+}
+
+void ChamberMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
+  require_size(xi, x.size(), name() + " chamber metric: whiten vector");
+  const Vector& s = x.coords();
+  for (Eigen::Index k = 0; k < s.size(); ++k) out[k] = std::sqrt(weight(s[k])) * xi[k];
+}
+
+void ChamberMetric::christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                                VectorRef out) const {
+  require_size(v, x.size(), name() + " chamber metric: christoffel vector");
+  require_size(df, x.size(), name() + " chamber metric: christoffel covector");
+  out = (christoffel_symbols(x.coords()).array() * v.array() * df.array()).matrix();
+}
+
+Geometry euclidean_chamber(Eigen::Index d) {
+  return {std::make_shared<Chamber>(d), std::make_shared<ChamberMetric>()};
+}
+
+Geometry dln_chamber(Eigen::Index d, Depth depth) {
+  return {std::make_shared<Chamber>(d), std::make_shared<ChamberMetric>(depth)};
+}
+
+}  // namespace riemopt
