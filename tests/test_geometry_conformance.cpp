@@ -5,8 +5,13 @@
 #include <functional>
 
 #include "riemopt/derivative_check.hpp"
+#include "riemopt/lambda_energy.hpp"
+#include "riemopt/energies/chamber_energies.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_sensing.hpp"
 #include "riemopt/energies/spectral.hpp"
+#include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/problem.hpp"
 #include "test_helpers.hpp"
@@ -33,6 +38,17 @@ EnergyPtr sensing_plus_schatten(const Geometry& g, Rng& rng) {
          0.3 * EnergyPtr(std::make_shared<SchattenEnergy>(3.0));
 }
 
+// A free energy with a symmetry-breaking linear term: Σ σ³/3 + ⟨a, σ⟩ − S_3/2.
+EnergyPtr chamber_free_energy(const Geometry& g, Rng& rng) {
+  const Eigen::Index d = g.manifold->ambient_size();
+  const Vector a = gaussian_vector(d, rng);
+  const EnergyPtr tilt = std::make_shared<LambdaEnergy>(
+      "tilt", d, [a](const Point& x) { return a.dot(x.coords()); },
+      [a](const Point&, VectorRef out) { out = a; });
+  return free_energy(SeparableChamberEnergy::schatten(3.0) + tilt,
+                     std::make_shared<ChamberEntropy>(d, Depth::finite(3)), 2.0);
+}
+
 std::vector<GeometryCase> cases() {
   return {
       {"euclidean_4x3", [] { return euclidean_matrices(4, 3); }, sensing_plus_schatten},
@@ -42,6 +58,9 @@ std::vector<GeometryCase> cases() {
       {"dln3_3x5", [] { return dln_matrices(3, 5, Depth::finite(3)); }, sensing_plus_schatten},
       {"dln8_4x4", [] { return dln_matrices(4, 4, Depth::finite(8)); }, sensing_plus_schatten},
       {"dlninf_4x4", [] { return dln_matrices(4, 4, Depth::infinite()); }, sensing_plus_schatten},
+      {"chamber_euclidean_4", [] { return euclidean_chamber(4); }, chamber_free_energy},
+      {"chamber_dln3_4", [] { return dln_chamber(4, Depth::finite(3)); }, chamber_free_energy},
+      {"chamber_dlninf_3", [] { return dln_chamber(3, Depth::infinite()); }, chamber_free_energy},
   };
 }
 
