@@ -131,6 +131,14 @@ class PairFunction {
   double kappa_;
 };
 
+// u_k = log σ_k by the scalar std::log: Eigen's vectorized log can differ by an ulp from the
+// scalar one used on the tail of a vector, which would split exactly equal singular values.
+Vector log_coordinates(const ConstVectorRef& sigma) {
+  Vector u(sigma.size());
+  for (Eigen::Index k = 0; k < sigma.size(); ++k) u[k] = std::log(sigma[k]);
+  return u;
+}
+
 bool is_constant_entropy(Eigen::Index d, Depth depth) {
   return d <= 1 || (!depth.is_infinite() && depth.value() == 1);
 }
@@ -181,7 +189,7 @@ void dln_entropy_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef ou
   out.setZero();
   if (is_constant_entropy(d, depth)) return;
   const PairFunction pair(depth);
-  const Vector u = sigma.array().log();
+  const Vector u = log_coordinates(sigma);
   // Iterating j in the same order for every k keeps exactly equal σ's with exactly equal
   // derivatives (g'(0) = 0 exactly), so flows preserve exact collisions.
   for (Eigen::Index k = 0; k < d; ++k) {
@@ -198,7 +206,7 @@ void dln_entropy_hessian(const ConstVectorRef& sigma, Depth depth, Matrix& out) 
   out.setZero(d, d);
   if (is_constant_entropy(d, depth)) return;
   const PairFunction pair(depth);
-  const Vector u = sigma.array().log();
+  const Vector u = log_coordinates(sigma);
   // ∂²S/∂u_k∂u_l = −½ g''(u_k − u_l) (k ≠ l), ∂²S/∂u_k² = ½ Σ_j g''(u_k − u_j); then the chain
   // rule to σ: H = D⁻¹ (∂²S/∂u²) D⁻¹ − diag(∂S/∂u / σ²), D = diag(σ).
   for (Eigen::Index k = 0; k < d; ++k) {

@@ -54,11 +54,19 @@ SpectralEquilibrium::SpectralEquilibrium(Eigen::Index d, Depth depth, double bet
   // s f'(s) is nondecreasing for convex nondecreasing f: bracket the root geometrically.
   auto residual = [this](double s) { return s * df_(s) - c_; };
   double lo = 1.0, hi = 1.0;
-  for (int i = 0; i < 2100 && residual(lo) > 0.0; ++i) lo *= 0.5;
-  for (int i = 0; i < 2100 && residual(hi) < 0.0; ++i) hi *= 2.0;
+  if (residual(1.0) > 0.0) {
+    while (lo > 1e-300 && residual(lo) > 0.0) lo *= 0.5;
+  } else {
+    while (hi < 1e300 && residual(hi) < 0.0) hi *= 2.0;
+  }
   require(residual(lo) <= 0.0 && residual(hi) >= 0.0 && std::isfinite(residual(hi)),
           "SpectralEquilibrium: s f'(s) = {} has no positive root (is f nondecreasing and "
           "convex?)", c_);
+  if (residual(lo) == 0.0 || residual(hi) == 0.0) {
+    s_star_ = residual(lo) == 0.0 ? lo : hi;
+    return;
+  }
+  if (residual(1.0) > 0.0) hi = 2.0 * lo; else lo = 0.5 * hi;
   std::uintmax_t iterations = 200;
   const auto root = boost::math::tools::toms748_solve(
       residual, lo, hi, boost::math::tools::eps_tolerance<double>(52), iterations);
@@ -159,6 +167,7 @@ double SpectralEquilibrium::diagonal_solution(double s0, double t) const {
   // Solve time(s) = t for s between s0 and s* (time is monotone in s there).
   const double eps = std::numeric_limits<double>::epsilon();
   const double near_star = s0 < s_star_ ? s_star_ * (1.0 - 4.0 * eps) : s_star_ * (1.0 + 4.0 * eps);
+  if (std::abs(s0 - s_star_) <= 4.0 * eps * s_star_) return s0;
   auto residual = [&](double s) { return s == s0 ? -t : diagonal_time(s0, s) - t; };
   if (residual(near_star) <= 0.0) return s_star_;
   std::uintmax_t iterations = 200;

@@ -237,12 +237,14 @@ class FlowDriver {
     append_record(xv, t, known);
   }
 
-  void append_record(const Eigen::Map<const Vector>& xv, double t,
+  void append_record(const Eigen::Map<const Vector>& state, double t,
                      const Problem::Evaluation* known) {
     const TrajectoryOptions& opt = options_.trajectory;
     Trajectory& traj = summary_.trajectory;
     double value = std::numeric_limits<double>::quiet_NaN();
     double norm = value;
+    Vector xv = state;
+    problem_.manifold().canonicalize(xv);
     recorder_.assign(xv);
     if (known != nullptr) {
       value = known->value;
@@ -271,6 +273,7 @@ class FlowDriver {
   void finish(const State& x, double t, TerminationStatus status, std::string message) {
     const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
     summary_.x = xv;
+    problem_.manifold().canonicalize(summary_.x);
     summary_.final_time = t;
     summary_.status = status;
     summary_.message = std::move(message);

@@ -29,15 +29,15 @@ void Chamber::validate_point(const ConstVectorRef& x) const {
 void Chamber::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
   require_size(v, d_, name() + ": retraction step");
   out = x.coords().array() * (v.array() / x.coords().array()).exp();
-  normalize(out);
+  sort_decreasing(out);
 }
 
 Vector Chamber::random_point(Rng& rng) const {
   Vector x = (0.5 * gaussian_vector(d_, rng)).array().exp();
-  normalize(x);
+  sort_decreasing(x);
   return x;
 }
 
-void Chamber::normalize(VectorRef x) { std::sort(x.begin(), x.end(), std::greater<double>()); }
+void Chamber::sort_decreasing(VectorRef x) { std::sort(x.begin(), x.end(), std::greater<double>()); }
 
 }  // namespace riemopt

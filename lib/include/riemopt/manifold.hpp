@@ -53,6 +53,10 @@ class Manifold {
   // A retraction R_x(v): R_x(0) = x, dR_x(0) = id. Default: x + v.
   virtual void retract(const Point& x, const ConstVectorRef& v, VectorRef out) const;
 
+  // Replaces x by the canonical representative of its point, for manifolds that are quotients
+  // (the chamber sorts). Solvers apply it to the points they report. Default: nothing.
+  virtual void canonicalize(VectorRef /*x*/) const {}
+
   // A random point (for tests and examples).
   virtual Vector random_point(Rng& rng) const = 0;
 

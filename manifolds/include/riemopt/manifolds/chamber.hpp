@@ -6,7 +6,8 @@
 // by permutations, so its canonical representative of any positive vector is the sorted one:
 // the retraction moves each coordinate multiplicatively, σ_k · exp(v_k/σ_k) (positive for every
 // step, first order σ + v), then sorts. Symmetric energies do not see the order, so a flow whose
-// stages cross by a rounding error loses nothing; normalize() folds its result back.
+// stages cross by a rounding error loses nothing; canonicalize() folds its result back (the
+// solvers apply it to every point they report).
 //
 //   riemopt::Chamber chamber(3);
 //   riemopt::Point sigma = chamber.make_point(riemopt::Vector::LinSpaced(3, 3.0, 1.0));
@@ -31,7 +32,8 @@ class Chamber final : public Manifold {
   Vector random_point(Rng& rng) const override;
 
   // Sorts x into decreasing order: the chamber's representative of a permuted point.
-  static void normalize(VectorRef x);
+  void canonicalize(VectorRef x) const override { sort_decreasing(x); }
+  static void sort_decreasing(VectorRef x);
 
  private:
   Eigen::Index d_;
