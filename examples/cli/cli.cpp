@@ -1,0 +1,42 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "commands.hpp"
+
+namespace riemopt::cli {
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"riemopt: Riemannian gradient flows and the Deep Linear Network", "riemopt"};
+  app.require_subcommand(1);
+  EntropyCommand entropy;
+  SpectralCommand spectral;
+  CLI::App* entropy_app = entropy.add_to(app);
+  CLI::App* spectral_app = spectral.add_to(app);
+
+  std::vector<std::string> storage = args;
+  std::vector<char*> argv;
+  std::string program = "riemopt";
+  argv.push_back(program.data());
+  for (std::string& a : storage) argv.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    if (code == 0) return 0;  // --help
+    err << "\n" << app.help();
+    return 2;
+  }
+  try {
+    if (entropy_app->parsed()) return entropy.run(out, err);
+    if (spectral_app->parsed()) return spectral.run(out, err);
+  } catch (const std::exception& e) {
+    err << "riemopt: error: " << e.what() << "\n";
+    return 1;
+  }
+  err << app.help();
+  return 2;
+}
+
+}  // namespace riemopt::cli

@@ -1,0 +1,19 @@
+// The `riemopt` command line: subcommands that run the library's computations and write JSON.
+//
+//   riemopt entropy  --depth 3 --sigma 2,1.5,0.5
+//   riemopt spectral --width 3 --depth 3 --beta 2 --schatten 2 --sigma0 2,0.9,0.3 --plot fig.png
+//
+// run_cli() is the whole program minus main(): tests and fuzzers call it with an argument list
+// (without the program name) and read what it printed. Exit codes: 0 success, 1 a bad value or a
+// failed computation (the message says which), 2 a usage error (the usage is printed).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace riemopt::cli {
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace riemopt::cli

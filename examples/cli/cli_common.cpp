@@ -1,0 +1,53 @@
+#include "cli_common.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "riemopt/atomic_file.hpp"
+#include "riemopt/errors.hpp"
+
+namespace riemopt::cli {
+
+Vector parse_number_list(const std::string& text, const std::string& option) {
+  std::vector<double> values;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(item.c_str(), &end);
+    require(!item.empty() && end == item.c_str() + item.size() && errno != ERANGE,
+            "{}: '{}' is not a number in double range (expected a comma-separated list like 2,1.5,0.5)", option,
+            item);
+    require(std::isfinite(value), "{}: entries must be finite (got '{}')", option, item);
+    values.push_back(value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return Eigen::Map<const Vector>(values.data(), static_cast<Eigen::Index>(values.size()));
+}
+
+nlohmann::json to_json_array(const Vector& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (double x : v) a.push_back(x);
+  return a;
+}
+
+nlohmann::json to_json_array(const Matrix& m) {
+  nlohmann::json a = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) a.push_back(to_json_array(Vector(m.row(i))));
+  return a;
+}
+
+void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream& out) {
+  const std::string text = doc.dump(2) + "\n";
+  if (path.empty())
+    out << text;
+  else
+    write_file_atomically(path, text);
+}
+
+}  // namespace riemopt::cli

@@ -1,0 +1,24 @@
+// Helpers shared by the subcommands: strict parsing of option values and JSON output.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "riemopt/types.hpp"
+
+namespace riemopt::cli {
+
+// "1.5,2,3e-4" → {1.5, 2, 3e-4}. Throws InvalidArgument naming `option` on an empty list, an
+// entry that is not a complete number, or a NaN/infinite entry.
+Vector parse_number_list(const std::string& text, const std::string& option);
+
+// JSON arrays from Eigen objects.
+nlohmann::json to_json_array(const Vector& v);
+nlohmann::json to_json_array(const Matrix& m);
+
+// Writes `doc` (indented) to `path` atomically, or to `out` when `path` is empty.
+void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream& out);
+
+}  // namespace riemopt::cli

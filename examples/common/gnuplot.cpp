@@ -1,0 +1,114 @@
+#include "gnuplot.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+namespace riemopt::examples {
+namespace {
+
+// gnuplot strings are single-quoted; a single quote inside is doubled.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+// A POSIX shell word: single-quoted, with each ' written as '\''.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "riemopt-plot-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary directory for the plot data");
+    path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+void write_png(const std::string& path, const std::vector<Panel>& panels, int panel_width,
+               int height) {
+  if (panels.empty()) throw std::runtime_error("write_png: no panels to draw");
+  if (!gnuplot_available())
+    throw std::runtime_error(fmt::format(
+        "cannot draw {}: gnuplot is not installed (apt-get install gnuplot-nox, or run "
+        "scripts/setup.sh)",
+        path));
+  TemporaryDirectory tmp;
+  const std::string staged = path + ".tmp-plot.png";
+  std::string script = fmt::format(
+      "set terminal pngcairo size {},{} enhanced font 'DejaVu Sans,10'\nset output {}\n"
+      "set multiplot layout 1,{}\nset grid\nset key outside bottom center horizontal\n",
+      panel_width * static_cast<int>(panels.size()), height, quoted(staged), panels.size());
+  int file_index = 0;
+  for (const Panel& panel : panels) {
+    script += fmt::format("set title {}\nset xlabel {}\nset ylabel {}\n", quoted(panel.title),
+                          quoted(panel.xlabel), quoted(panel.ylabel));
+    script += panel.log_x ? "set logscale x\nset format x '10^{%T}'\n"
+                          : "unset logscale x\nset format x '%g'\n";
+    script += panel.log_y ? "set logscale y\nset format y '10^{%T}'\n"
+                          : "unset logscale y\nset format y '%g'\n";
+    std::string plot = "plot ";
+    for (std::size_t s = 0; s < panel.series.size(); ++s) {
+      const Series& series = panel.series[s];
+      const auto data = tmp.path() / fmt::format("series{}.dat", file_index++);
+      std::ofstream out(data);
+      for (std::size_t i = 0; i < series.x.size() && i < series.y.size(); ++i) {
+        const double x = series.x[i], y = series.y[i];
+        const bool drawable = std::isfinite(x) && std::isfinite(y) &&
+                              (!panel.log_x || x > 0) && (!panel.log_y || y > 0);
+        if (drawable) out << fmt::format("{:.17g} {:.17g}\n", x, y);
+      }
+      if (!out) throw std::runtime_error("cannot write plot data to " + data.string());
+      plot += fmt::format("{}{} using 1:2 with {} lw 2 title {}", s == 0 ? "" : ", ",
+                          quoted(data.string()), series.points ? "points pt 7 ps 0.6" : "lines",
+                          quoted(series.title));
+    }
+    script += (panel.series.empty() ? "plot NaN notitle" : plot) + "\n";
+  }
+  script += "unset multiplot\nset output\n";
+  const auto script_path = tmp.path() / "figure.gp";
+  std::ofstream(script_path) << script;
+  const std::string command =
+      fmt::format("gnuplot {} 2>{}", shell_quoted(script_path.string()),
+                  shell_quoted((tmp.path() / "gnuplot.log").string()));
+  if (std::system(command.c_str()) != 0) {
+    std::error_code ignored;
+    std::filesystem::remove(staged, ignored);
+    std::ifstream log(tmp.path() / "gnuplot.log");
+    const std::string message((std::istreambuf_iterator<char>(log)), {});
+    throw std::runtime_error(fmt::format("gnuplot failed drawing {}: {}", path, message));
+  }
+  std::filesystem::rename(staged, path);
+}
+
+}  // namespace riemopt::examples

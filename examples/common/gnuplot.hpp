@@ -1,0 +1,40 @@
+// PNG figures through gnuplot (Debian's gnuplot-nox, installed by scripts/setup.sh): line plots
+// with optional log axes, several panels side by side. The data and the script go to a
+// temporary directory; the PNG is written beside the target and renamed over it on success.
+//
+//   riemopt::examples::Panel panel{"sigma_k(t)", "t", "sigma", true, false, {}};
+//   panel.series.push_back({"sigma_1", times, sigma1});
+//   riemopt::examples::write_png("fig.png", {panel});
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace riemopt::examples {
+
+struct Series {
+  std::string title;
+  std::vector<double> x;
+  std::vector<double> y;
+  bool points = false;  // markers instead of a line
+};
+
+struct Panel {
+  std::string title;
+  std::string xlabel;
+  std::string ylabel;
+  bool log_x = false;
+  bool log_y = false;
+  std::vector<Series> series;
+};
+
+// True when a gnuplot executable is on the PATH.
+bool gnuplot_available();
+
+// Draws the panels side by side (each `panel_width` × `height` pixels). Throws
+// std::runtime_error when gnuplot is missing or fails; an existing file at `path` is replaced
+// only on success.
+void write_png(const std::string& path, const std::vector<Panel>& panels, int panel_width = 640,
+               int height = 480);
+
+}  // namespace riemopt::examples
