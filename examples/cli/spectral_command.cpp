@@ -147,14 +147,14 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                           "t", "sigma_k(t)", true, false, {}};
     const Trajectory& traj = summary.trajectory;
     for (Eigen::Index k = 0; k < d; ++k) {
-      examples::Series series{"sigma_" + std::to_string(k + 1), traj.times, {}};
+      examples::Series series{"sigma_" + std::to_string(k + 1), traj.times, {}, ""};
       for (const auto& row : traj.observables) series.y.push_back(row[static_cast<std::size_t>(k)]);
       panel.series.push_back(std::move(series));
     }
     if (!traj.times.empty()) {
       const double first = traj.times.size() > 1 ? traj.times[1] : traj.times.front();
       panel.series.push_back({"s* predicted", {first, traj.times.back()},
-                              {eq.s_star(), eq.s_star()}});
+                              {eq.s_star(), eq.s_star()}, "lines lw 1 dt 2 lc rgb '#555555'"});
     }
     examples::write_png(plot, {panel});
   }

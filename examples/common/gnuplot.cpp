@@ -89,9 +89,9 @@ void write_png(const std::string& path, const std::vector<Panel>& panels, int pa
         if (drawable) out << fmt::format("{:.17g} {:.17g}\n", x, y);
       }
       if (!out) throw std::runtime_error("cannot write plot data to " + data.string());
-      plot += fmt::format("{}{} using 1:2 with {} lw 2 title {}", s == 0 ? "" : ", ",
-                          quoted(data.string()), series.points ? "points pt 7 ps 0.6" : "lines",
-                          quoted(series.title));
+      plot += fmt::format("{}{} using 1:2 with {} {}", s == 0 ? "" : ", ", quoted(data.string()),
+                          series.style.empty() ? "lines lw 2" : series.style,
+                          series.title.empty() ? "notitle" : "title " + quoted(series.title));
     }
     script += (panel.series.empty() ? "plot NaN notitle" : plot) + "\n";
   }

@@ -16,7 +16,8 @@ struct Series {
   std::string title;
   std::vector<double> x;
   std::vector<double> y;
-  bool points = false;  // markers instead of a line
+  // A gnuplot style (what follows `with`); empty: "lines lw 2" in the next default color.
+  std::string style;
 };
 
 struct Panel {
