@@ -9,6 +9,8 @@
 //
 //   spectral_equilibrium [--depth 3] [--beta 2] [--schatten 2] [--seed 1]
 //                        [--plot spectral_phase_portrait.png]   (--plot "" skips the figure)
+#include "riemopt/energies/spectral_equilibrium.hpp"
+
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -20,7 +22,6 @@
 #include "riemopt/energies/chamber_energies.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
-#include "riemopt/energies/spectral_equilibrium.hpp"
 #include "riemopt/flow_linearization.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/manifolds/chamber.hpp"
@@ -72,19 +73,23 @@ void print_table(const std::vector<Case>& cases, Rng& rng) {
     for (Eigen::Index k = 0; k < c.d; ++k)
       if (k != uniform) relative += lin.eigenvalues[k] / static_cast<double>(c.d - 1);
     const double error = (s.x.array() / eq.s_star() - 1.0).abs().maxCoeff();
-    std::printf("%-3ld %-4s %-6g %-4g | %-14.10f %-9.2e | %-11.6f %-11.6f | %-11.6f %-11.6f | %5lld\n",
-                static_cast<long>(c.d), c.depth.to_string().c_str(), c.beta, c.p, eq.s_star(),
-                error, eq.rate_uniform(), lin.eigenvalues[uniform], eq.rate_relative(), relative,
-                static_cast<long long>(s.iterations));
+    std::printf(
+        "%-3ld %-4s %-6g %-4g | %-14.10f %-9.2e | %-11.6f %-11.6f | %-11.6f %-11.6f | %5lld\n",
+        static_cast<long>(c.d), c.depth.to_string().c_str(), c.beta, c.p, eq.s_star(), error,
+        eq.rate_uniform(), lin.eigenvalues[uniform], eq.rate_relative(), relative,
+        static_cast<long long>(s.iterations));
   }
 }
 
 examples::Panel phase_portrait(const Case& c, const Geometry& geometry, double extent) {
   const auto eq = SpectralEquilibrium::schatten(2, c.depth, c.beta, c.p);
   examples::Panel panel{fmt::format("{} chamber metric; F = sum sigma^{:g}/{:g} - S_{}/{:g}",
-                                    geometry.metric->name(), c.p, c.p, c.depth.to_string(),
-                                    c.beta),
-                        "sigma_1", "sigma_2", false, false, {}};
+                                    geometry.metric->name(), c.p, c.p, c.depth.to_string(), c.beta),
+                        "sigma_1",
+                        "sigma_2",
+                        false,
+                        false,
+                        {}};
   GradientFlowOptions options = flow_options();
   options.gradient_tolerance = 1e-6;
   options.trajectory.first_time = 1e-4;
@@ -109,10 +114,12 @@ examples::Panel phase_portrait(const Case& c, const Geometry& geometry, double e
     panel.series.push_back(std::move(series));
   }
   panel.series.front().title = "trajectories";
-  panel.series.push_back({"sigma_1 = sigma_2 (chamber wall)", {0.0, extent}, {0.0, extent},
+  panel.series.push_back({"sigma_1 = sigma_2 (chamber wall)",
+                          {0.0, extent},
+                          {0.0, extent},
                           "lines lw 1 dt 2 lc rgb '#555555'"});
-  panel.series.push_back({"s*(1,1) predicted", {eq.s_star()}, {eq.s_star()},
-                          "points pt 7 ps 1.8 lc rgb '#d62728'"});
+  panel.series.push_back(
+      {"s*(1,1) predicted", {eq.s_star()}, {eq.s_star()}, "points pt 7 ps 1.8 lc rgb '#d62728'"});
   return panel;
 }
 

@@ -152,8 +152,7 @@ TEST(RiemannianHessian, RefusesWhatItCannotAssemble) {
   const EnergyPtr no_hessian = std::make_shared<SeparableChamberEnergy>(
       "no-f''", [](double s) { return s; }, [](double) { return 1.0; });
   const Problem problem(dln_chamber(2, Depth::finite(2)), no_hessian);
-  EXPECT_THROW(riemopt::riemannian_hessian_form(problem, Point(vec({2.0, 1.0}))),
-               InvalidArgument);
+  EXPECT_THROW(riemopt::riemannian_hessian_form(problem, Point(vec({2.0, 1.0}))), InvalidArgument);
 }
 
 }  // namespace

@@ -54,9 +54,10 @@ TEST(CliEntropy, PrintsTheReferenceValues) {
 TEST(CliSpectral, MeasuredRatesMatchThePredictionsAndFilesAreWritten) {
   const fs::path json = scratch("spectral.json"), csv = scratch("traj.csv");
   const fs::path png = scratch("sigma.png");
-  std::vector<std::string> args = {"spectral", "--width", "4", "--depth", "inf", "--beta", "0.5",
-                                   "--schatten", "1.5", "--sigma0", "3,1,0.5,0.2", "--quiet",
-                                   "--output", json.string(), "--trajectory", csv.string()};
+  std::vector<std::string> args = {
+      "spectral",     "--width",   "4",        "--depth",     "inf",     "--beta",   "0.5",
+      "--schatten",   "1.5",       "--sigma0", "3,1,0.5,0.2", "--quiet", "--output", json.string(),
+      "--trajectory", csv.string()};
   const bool plot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
   if (plot) {
     args.push_back("--plot");
@@ -87,8 +88,8 @@ TEST(CliSpectral, MeasuredRatesMatchThePredictionsAndFilesAreWritten) {
 }
 
 TEST(CliSpectral, EuclideanRatesAreTheDlnRatesOverTheMetricWeight) {
-  const CliRun r = run({"spectral", "--width", "3", "--depth", "3", "--beta", "2", "--schatten", "2",
-                     "--sigma0", "2,0.9,0.3", "--metric", "euclidean", "--quiet"});
+  const CliRun r = run({"spectral", "--width", "3", "--depth", "3", "--beta", "2", "--schatten",
+                        "2", "--sigma0", "2,0.9,0.3", "--metric", "euclidean", "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   const double relative = doc["rate_relative_predicted"];
@@ -141,7 +142,10 @@ TEST(CliErrors, ExistingOutputSurvivesAFailedRun) {
 
 TEST(CliErrors, UsageErrorsExitTwoWithTheUsage) {
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"frobnicate"}, {"entropy", "--depth", "3"}, {"spectral", "--width", "x"},
+           {},
+           {"frobnicate"},
+           {"entropy", "--depth", "3"},
+           {"spectral", "--width", "x"},
            {"spectral", "--width", "2", "--depth", "2", "--beta", "1", "--schatten", "2",
             "--sigma0", "2,1", "--metric", "hyperbolic"}}) {
     const CliRun r = run(args);

@@ -5,12 +5,12 @@
 #include <functional>
 
 #include "riemopt/derivative_check.hpp"
-#include "riemopt/lambda_energy.hpp"
 #include "riemopt/energies/chamber_energies.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_sensing.hpp"
 #include "riemopt/energies/spectral.hpp"
+#include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/problem.hpp"

@@ -41,9 +41,9 @@ std::string label(const Case& c) {
 
 // The reference cases of MATH.md §9 plus our own (larger d, p = 3, p = 1.5, N = 8).
 std::vector<Case> cases() {
-  return {{2, Depth::finite(2), 1.0, 2.0},  {3, Depth::finite(3), 2.0, 2.0},
-          {5, Depth::finite(4), 0.5, 1.0},  {3, Depth::infinite(), 1.0, 2.0},
-          {4, Depth::finite(8), 0.3, 3.0},  {6, Depth::finite(2), 5.0, 1.5},
+  return {{2, Depth::finite(2), 1.0, 2.0}, {3, Depth::finite(3), 2.0, 2.0},
+          {5, Depth::finite(4), 0.5, 1.0}, {3, Depth::infinite(), 1.0, 2.0},
+          {4, Depth::finite(8), 0.3, 3.0}, {6, Depth::finite(2), 5.0, 1.5},
           {4, Depth::infinite(), 0.2, 1.0}};
 }
 
@@ -159,8 +159,8 @@ TEST(Theorem2, MatrixFlowFollowsTheChamberFlowToTheOrbitPoint) {
     ASSERT_GE(s.trajectory.points.size(), n_times);
     for (std::size_t i = 0; i < n_times; ++i) {
       ASSERT_EQ(m.trajectory.times[i], s.trajectory.times[i]);
-      const Vector sv = Eigen::JacobiSVD<Matrix>(m.trajectory.points[i].reshaped(c.d, c.d))
-                            .singularValues();
+      const Vector sv =
+          Eigen::JacobiSVD<Matrix>(m.trajectory.points[i].reshaped(c.d, c.d)).singularValues();
       EXPECT_LE((sv - s.trajectory.points[i]).cwiseAbs().maxCoeff(), 1e-8 * sv.maxCoeff())
           << label(c) << " t=" << m.trajectory.times[i];
     }
@@ -234,9 +234,8 @@ TEST(Theorem4, DiagonalFlowMatchesTheHypergeometricQuadrature) {
         const double t = s.trajectory.times[i];
         const double predicted = eq.diagonal_solution(s0, t);
         const Vector& x = s.trajectory.points[i];
-        EXPECT_EQ(x.maxCoeff(), x.minCoeff())
-            << "the diagonal is invariant exactly: " << label(c) << std::setprecision(17) << " "
-            << x.transpose();
+        EXPECT_EQ(x.maxCoeff(), x.minCoeff()) << "the diagonal is invariant exactly: " << label(c)
+                                              << std::setprecision(17) << " " << x.transpose();
         EXPECT_NEAR(x[0], predicted, 1e-9 * predicted) << label(c) << " s0=" << s0 << " t=" << t;
       }
       // The closed form and the quadrature agree (both sides of s*).
@@ -252,8 +251,11 @@ TEST(Theorem4, DiagonalFlowMatchesTheHypergeometricQuadrature) {
 // where S_2 = ½ log(σ1 + σ2) and it has rank one.
 TEST(Theorem5, EntropyIsStrictlyConcaveInTheEuclideanMetric) {
   Rng rng(35);
-  for (auto [d, depth] : {std::pair{2, Depth::finite(3)}, {3, Depth::finite(2)},
-                          {3, Depth::finite(3)}, {4, Depth::finite(5)}, {5, Depth::infinite()},
+  for (auto [d, depth] : {std::pair{2, Depth::finite(3)},
+                          {3, Depth::finite(2)},
+                          {3, Depth::finite(3)},
+                          {4, Depth::finite(5)},
+                          {5, Depth::infinite()},
                           {2, Depth::infinite()}}) {
     for (int trial = 0; trial < 20; ++trial) {
       Vector sigma = random_sigma(d, rng);
@@ -327,8 +329,7 @@ TEST(Theorem7, MaximumEntropyAtFixedSchattenNormHasEqualSingularValues) {
           const double lambda = std::pow(C / s.array().pow(p).sum(), 1.0 / p);
           Vector g(d);
           dln_entropy_gradient(normalize(s), depth, g);
-          const Vector dlambda =
-              -lambda * s.array().pow(p - 1).matrix() / s.array().pow(p).sum();
+          const Vector dlambda = -lambda * s.array().pow(p - 1).matrix() / s.array().pow(p).sum();
           out = -(lambda * g + dlambda * s.dot(g));
         });
     const Problem problem(euclidean_chamber(d), objective);
@@ -355,8 +356,8 @@ TEST(ChamberFlow, KeepsTheOrderingThroughNearAndExactCollisions) {
   GradientFlowOptions options = tight_options();
   options.trajectory.store_points = true;
   options.trajectory.per_decade = 20;
-  for (const Vector& sigma0 : {Vector{{2.0, 1.0 + 1e-13, 1.0, 0.01}},
-                               Vector{{1.5, 1.5, 0.2, 0.2}}, Vector{{1e-6, 1e-6, 1e-6, 1e-8}}}) {
+  for (const Vector& sigma0 : {Vector{{2.0, 1.0 + 1e-13, 1.0, 0.01}}, Vector{{1.5, 1.5, 0.2, 0.2}},
+                               Vector{{1e-6, 1e-6, 1e-6, 1e-8}}}) {
     const Summary s = gradient_flow(problem, sigma0, options);
     EXPECT_EQ(s.status, TerminationStatus::kConverged) << s.FullReport();
     for (const Vector& x : s.trajectory.points) {

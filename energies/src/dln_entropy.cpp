@@ -288,9 +288,7 @@ Vector cleaned_singular_values(const Vector& sigma) {
 
 }  // namespace
 
-std::string MatrixEntropy::name() const {
-  return fmt::format("entropy(N={})", depth_.to_string());
-}
+std::string MatrixEntropy::name() const { return fmt::format("entropy(N={})", depth_.to_string()); }
 
 double MatrixEntropy::value(const Point& x) const {
   require_square(x, name());

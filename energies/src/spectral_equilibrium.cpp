@@ -35,11 +35,14 @@ double hypergeometric_2f1_1_a_1pa(double a, double z) {
 SpectralEquilibrium::SpectralEquilibrium(Eigen::Index d, Depth depth, double beta, ScalarFn df,
                                          ScalarFn d2f)
     : d_(d), depth_(depth), beta_(beta), df_(std::move(df)), d2f_(std::move(d2f)) {
-  require(d >= 2, "SpectralEquilibrium: width d must be >= 2 (got {}); for d = 1 the entropy "
-          "is constant and there is no entropic equilibrium", d);
+  require(d >= 2,
+          "SpectralEquilibrium: width d must be >= 2 (got {}); for d = 1 the entropy "
+          "is constant and there is no entropic equilibrium",
+          d);
   require(depth.is_infinite() || depth.value() >= 2,
           "SpectralEquilibrium: depth must be >= 2 or inf (got {}); at N = 1 the entropy is "
-          "constant", depth.to_string());
+          "constant",
+          depth.to_string());
   require(std::isfinite(beta) && beta > 0.0,
           "SpectralEquilibrium: beta must be finite and > 0 (got {})", beta);
   require(static_cast<bool>(df_) && static_cast<bool>(d2f_),
@@ -61,12 +64,16 @@ SpectralEquilibrium::SpectralEquilibrium(Eigen::Index d, Depth depth, double bet
   }
   require(residual(lo) <= 0.0 && residual(hi) >= 0.0 && std::isfinite(residual(hi)),
           "SpectralEquilibrium: s f'(s) = {} has no positive root (is f nondecreasing and "
-          "convex?)", c_);
+          "convex?)",
+          c_);
   if (residual(lo) == 0.0 || residual(hi) == 0.0) {
     s_star_ = residual(lo) == 0.0 ? lo : hi;
     return;
   }
-  if (residual(1.0) > 0.0) hi = 2.0 * lo; else lo = 0.5 * hi;
+  if (residual(1.0) > 0.0)
+    hi = 2.0 * lo;
+  else
+    lo = 0.5 * hi;
   std::uintmax_t iterations = 200;
   const auto root = boost::math::tools::toms748_solve(
       residual, lo, hi, boost::math::tools::eps_tolerance<double>(52), iterations);
@@ -75,8 +82,10 @@ SpectralEquilibrium::SpectralEquilibrium(Eigen::Index d, Depth depth, double bet
 
 SpectralEquilibrium SpectralEquilibrium::schatten(Eigen::Index d, Depth depth, double beta,
                                                   double p) {
-  require(std::isfinite(p) && p > 0.0, "SpectralEquilibrium::schatten: p must be finite and > 0 "
-          "(got {})", p);
+  require(std::isfinite(p) && p > 0.0,
+          "SpectralEquilibrium::schatten: p must be finite and > 0 "
+          "(got {})",
+          p);
   SpectralEquilibrium eq(
       d, depth, beta, [p](double s) { return std::pow(s, p - 1.0); },
       [p](double s) { return (p - 1.0) * std::pow(s, p - 2.0); });

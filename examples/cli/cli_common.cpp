@@ -19,9 +19,10 @@ Vector parse_number_list(const std::string& text, const std::string& option) {
     char* end = nullptr;
     errno = 0;
     const double value = std::strtod(item.c_str(), &end);
-    require(!item.empty() && end == item.c_str() + item.size() && errno != ERANGE,
-            "{}: '{}' is not a number in double range (expected a comma-separated list like 2,1.5,0.5)", option,
-            item);
+    require(
+        !item.empty() && end == item.c_str() + item.size() && errno != ERANGE,
+        "{}: '{}' is not a number in double range (expected a comma-separated list like 2,1.5,0.5)",
+        option, item);
     require(std::isfinite(value), "{}: entries must be finite (got '{}')", option, item);
     values.push_back(value);
     if (comma == std::string::npos) break;

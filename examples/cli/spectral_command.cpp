@@ -136,7 +136,7 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   doc["steps"] = summary.iterations;
   doc["rhs_evaluations"] = summary.rhs_evaluations;
   doc["wall_seconds"] = summary.wall_seconds;
-  doc["options"] = {{"width", d},          {"depth", n.to_string()}, {"beta", beta},
+  doc["options"] = {{"width", d},           {"depth", n.to_string()},      {"beta", beta},
                     {"schatten", schatten}, {"sigma0", to_json_array(s0)}, {"metric", metric},
                     {"t_end", t_end},       {"tolerance", tolerance}};
 
@@ -144,7 +144,11 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   if (!plot.empty()) {
     examples::Panel panel{fmt::format("{} chamber flow, d={}, N={}, beta={:g}, p={:g}",
                                       geometry.metric->name(), d, n.to_string(), beta, schatten),
-                          "t", "sigma_k(t)", true, false, {}};
+                          "t",
+                          "sigma_k(t)",
+                          true,
+                          false,
+                          {}};
     const Trajectory& traj = summary.trajectory;
     for (Eigen::Index k = 0; k < d; ++k) {
       examples::Series series{"sigma_" + std::to_string(k + 1), traj.times, {}, ""};
@@ -153,8 +157,10 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
     }
     if (!traj.times.empty()) {
       const double first = traj.times.size() > 1 ? traj.times[1] : traj.times.front();
-      panel.series.push_back({"s* predicted", {first, traj.times.back()},
-                              {eq.s_star(), eq.s_star()}, "lines lw 1 dt 2 lc rgb '#555555'"});
+      panel.series.push_back({"s* predicted",
+                              {first, traj.times.back()},
+                              {eq.s_star(), eq.s_star()},
+                              "lines lw 1 dt 2 lc rgb '#555555'"});
     }
     examples::write_png(plot, {panel});
   }

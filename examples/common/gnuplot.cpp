@@ -17,8 +17,10 @@ namespace {
 std::string quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -27,8 +29,10 @@ std::string quoted(const std::string& text) {
 std::string shell_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -59,10 +63,10 @@ void write_png(const std::string& path, const std::vector<Panel>& panels, int pa
                int height) {
   if (panels.empty()) throw std::runtime_error("write_png: no panels to draw");
   if (!gnuplot_available())
-    throw std::runtime_error(fmt::format(
-        "cannot draw {}: gnuplot is not installed (apt-get install gnuplot-nox, or run "
-        "scripts/setup.sh)",
-        path));
+    throw std::runtime_error(
+        fmt::format("cannot draw {}: gnuplot is not installed (apt-get install gnuplot-nox, or run "
+                    "scripts/setup.sh)",
+                    path));
   TemporaryDirectory tmp;
   const std::string staged = path + ".tmp-plot.png";
   std::string script = fmt::format(
@@ -84,8 +88,8 @@ void write_png(const std::string& path, const std::vector<Panel>& panels, int pa
       std::ofstream out(data);
       for (std::size_t i = 0; i < series.x.size() && i < series.y.size(); ++i) {
         const double x = series.x[i], y = series.y[i];
-        const bool drawable = std::isfinite(x) && std::isfinite(y) &&
-                              (!panel.log_x || x > 0) && (!panel.log_y || y > 0);
+        const bool drawable = std::isfinite(x) && std::isfinite(y) && (!panel.log_x || x > 0) &&
+                              (!panel.log_y || y > 0);
         if (drawable) out << fmt::format("{:.17g} {:.17g}\n", x, y);
       }
       if (!out) throw std::runtime_error("cannot write plot data to " + data.string());
@@ -98,9 +102,8 @@ void write_png(const std::string& path, const std::vector<Panel>& panels, int pa
   script += "unset multiplot\nset output\n";
   const auto script_path = tmp.path() / "figure.gp";
   std::ofstream(script_path) << script;
-  const std::string command =
-      fmt::format("gnuplot {} 2>{}", shell_quoted(script_path.string()),
-                  shell_quoted((tmp.path() / "gnuplot.log").string()));
+  const std::string command = fmt::format("gnuplot {} 2>{}", shell_quoted(script_path.string()),
+                                          shell_quoted((tmp.path() / "gnuplot.log").string()));
   if (std::system(command.c_str()) != 0) {
     std::error_code ignored;
     std::filesystem::remove(staged, ignored);

@@ -54,8 +54,8 @@ double EuclideanMetric::inner(const Point& x, const ConstVectorRef& u,
   return u.dot(v);
 }
 
-void EuclideanMetric::christoffel(const Point& x, const ConstVectorRef& v,
-                                  const ConstVectorRef& df, VectorRef out) const {
+void EuclideanMetric::christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                                  VectorRef out) const {
   require_size(v, x.size(), "EuclideanMetric::christoffel: vector");
   require_size(df, x.size(), "EuclideanMetric::christoffel: covector");
   out.setZero();

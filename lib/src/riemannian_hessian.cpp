@@ -15,8 +15,8 @@ Matrix riemannian_hessian_form(const Problem& problem, const Point& x) {
           "riemannian_hessian_form: manifold '{}' is embedded; only open subsets are supported",
           problem.manifold().name());
   const Eigen::Index n = problem.ambient_size();
-  require(x.size() == n, "riemannian_hessian_form: point has {} coordinates, expected {}",
-          x.size(), n);
+  require(x.size() == n, "riemannian_hessian_form: point has {} coordinates, expected {}", x.size(),
+          n);
   const Vector df = problem.energy().gradient(x);
   Matrix h(n, n);
   Vector e = Vector::Zero(n), correction(n);

@@ -38,6 +38,8 @@ Vector Chamber::random_point(Rng& rng) const {
   return x;
 }
 
-void Chamber::sort_decreasing(VectorRef x) { std::sort(x.begin(), x.end(), std::greater<double>()); }
+void Chamber::sort_decreasing(VectorRef x) {
+  std::sort(x.begin(), x.end(), std::greater<double>());
+}
 
 }  // namespace riemopt

@@ -44,9 +44,9 @@ void ChamberMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out)
   for (Eigen::Index k = 0; k < s.size(); ++k) {
     const double w = weight(s[k]);
     if (!(w > 0.0))
-      throw NumericalError(fmt::format(
-          "{} chamber metric: singular at sigma[{}] = {} (the metric needs sigma > 0)", name(), k,
-          s[k]));
+      throw NumericalError(
+          fmt::format("{} chamber metric: singular at sigma[{}] = {} (the metric needs sigma > 0)",
+                      name(), k, s[k]));
     out[k] = v[k] / w;
   }
 }

@@ -20,8 +20,8 @@ struct FlowLinearization {
 };
 
 // Central differences with step relative_step · max(|x_j|, 10⁻³‖x‖_∞) in coordinate j (1 at
-// x = 0); the manifold must be an open subset. Costs 2n gradient evaluations. Throws InvalidArgument on a
-// non-positive step.
+// x = 0); the manifold must be an open subset. Costs 2n gradient evaluations. Throws
+// InvalidArgument on a non-positive step.
 FlowLinearization linearize_flow(const Problem& problem, const Point& x,
                                  double relative_step = 1e-5);
 
