@@ -63,20 +63,12 @@ void print_table(const std::vector<Case>& cases, Rng& rng) {
     const Summary s = gradient_flow(problem, start, flow_options());
     const FlowLinearization lin = linearize_flow(problem, Point(s.x));
     // The uniform mode is the eigenvector closest to 1; the others are the relative mode.
-    const Vector ones = Vector::Ones(c.d).normalized();
-    Eigen::Index uniform = 0;
-    for (Eigen::Index k = 1; k < c.d; ++k)
-      if (std::abs(lin.eigenvectors.col(k).dot(ones)) >
-          std::abs(lin.eigenvectors.col(uniform).dot(ones)))
-        uniform = k;
-    double relative = 0.0;
-    for (Eigen::Index k = 0; k < c.d; ++k)
-      if (k != uniform) relative += lin.eigenvalues[k] / static_cast<double>(c.d - 1);
+    const ModeSplit modes = split_modes(lin, Vector::Ones(c.d));
     const double error = (s.x.array() / eq.s_star() - 1.0).abs().maxCoeff();
     std::printf(
         "%-3ld %-4s %-6g %-4g | %-14.10f %-9.2e | %-11.6f %-11.6f | %-11.6f %-11.6f | %5lld\n",
         static_cast<long>(c.d), c.depth.to_string().c_str(), c.beta, c.p, eq.s_star(), error,
-        eq.rate_uniform(), lin.eigenvalues[uniform], eq.rate_relative(), relative,
+        eq.rate_uniform(), modes.along, eq.rate_relative(), modes.across_mean,
         static_cast<long long>(s.iterations));
   }
 }

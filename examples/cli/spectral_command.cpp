@@ -15,43 +15,6 @@
 #include "riemopt/manifolds/chamber_metric.hpp"
 
 namespace riemopt::cli {
-namespace {
-
-// The measured rates: the eigenvalue whose eigenvector is closest to 1 is the uniform one; the
-// mean of the others is the relative one (they coincide at the equilibrium; their spread is
-// reported).
-struct MeasuredRates {
-  double uniform = std::numeric_limits<double>::quiet_NaN();
-  double relative = std::numeric_limits<double>::quiet_NaN();
-  double relative_spread = 0.0;
-};
-
-MeasuredRates classify(const FlowLinearization& lin) {
-  const Eigen::Index d = lin.eigenvalues.size();
-  const Vector ones = Vector::Ones(d).normalized();
-  Eigen::Index uniform = 0;
-  for (Eigen::Index k = 1; k < d; ++k)
-    if (std::abs(lin.eigenvectors.col(k).dot(ones)) >
-        std::abs(lin.eigenvectors.col(uniform).dot(ones)))
-      uniform = k;
-  MeasuredRates rates;
-  rates.uniform = lin.eigenvalues[uniform];
-  double sum = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  for (Eigen::Index k = 0; k < d; ++k) {
-    if (k == uniform) continue;
-    sum += lin.eigenvalues[k];
-    lo = std::min(lo, lin.eigenvalues[k]);
-    hi = std::max(hi, lin.eigenvalues[k]);
-  }
-  if (d > 1) {
-    rates.relative = sum / static_cast<double>(d - 1);
-    rates.relative_spread = hi - lo;
-  }
-  return rates;
-}
-
-}  // namespace
-
 CLI::App* SpectralCommand::add_to(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "spectral",
@@ -113,7 +76,8 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   // times the Euclidean one, so the Euclidean flow's rates are the DLN rates divided by w(s*).
   const double scale = dln ? 1.0 : 1.0 / ChamberMetric(n).weight(eq.s_star());
   const FlowLinearization lin = linearize_flow(problem, Point(summary.x));
-  const MeasuredRates measured = classify(lin);
+  // The uniform mode is the eigenvector closest to 1, the relative mode the others.
+  const ModeSplit measured = split_modes(lin, Vector::Ones(d));
 
   nlohmann::json doc;
   doc["s_star_predicted"] = eq.s_star();
@@ -121,9 +85,9 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   doc["relative_error_to_s_star"] = (summary.x.array() / eq.s_star() - 1.0).abs().maxCoeff();
   doc["rate_uniform_predicted"] = scale * eq.rate_uniform();
   doc["rate_relative_predicted"] = scale * eq.rate_relative();
-  doc["rate_uniform_measured"] = measured.uniform;
-  doc["rate_relative_measured"] = measured.relative;
-  doc["rate_relative_measured_spread"] = measured.relative_spread;
+  doc["rate_uniform_measured"] = measured.along;
+  doc["rate_relative_measured"] = measured.across_mean;
+  doc["rate_relative_measured_spread"] = measured.across_spread;
   doc["eigenvalues_measured"] = to_json_array(lin.eigenvalues);
   doc["rates_measured_by"] =
       "central-difference Jacobian of the flow field at sigma_final, eigenvector closest to 1 "

@@ -3,6 +3,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -57,6 +58,34 @@ FlowLinearization linearize_flow(const Problem& problem, const Point& x, double 
     out.eigenvectors.col(k) = v.normalized();
   }
   return out;
+}
+
+ModeSplit split_modes(const FlowLinearization& linearization, const Vector& direction) {
+  const Eigen::Index n = linearization.eigenvalues.size();
+  require(direction.size() == n && direction.norm() > 0.0,
+          "split_modes: direction must be nonzero with {} entries (got {})", n, direction.size());
+  const Vector unit = direction.normalized();
+  ModeSplit split;
+  double best = -1.0;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    const double alignment = std::abs(linearization.eigenvectors.col(k).dot(unit));
+    if (alignment > best) {
+      best = alignment;
+      split.along_index = k;
+    }
+  }
+  split.along = linearization.eigenvalues[split.along_index];
+  double sum = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    if (k == split.along_index) continue;
+    sum += linearization.eigenvalues[k];
+    lo = std::min(lo, linearization.eigenvalues[k]);
+    hi = std::max(hi, linearization.eigenvalues[k]);
+  }
+  split.across_mean =
+      n > 1 ? sum / static_cast<double>(n - 1) : std::numeric_limits<double>::quiet_NaN();
+  split.across_spread = n > 1 ? hi - lo : 0.0;
+  return split;
 }
 
 }  // namespace riemopt
