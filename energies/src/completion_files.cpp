@@ -1,0 +1,339 @@
+#include "riemopt/energies/completion_files.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "riemopt/atomic_file.hpp"
+
+namespace riemopt {
+namespace {
+
+// Reads a text file line by line and formats errors as "path:line: message".
+class LineReader {
+ public:
+  explicit LineReader(const std::string& path) : path_(path), in_(path) {
+    if (!in_) fail_file("cannot open the file for reading");
+  }
+
+  // The next line (without the end-of-line characters), or false at the end of the file.
+  bool next(std::string& line) {
+    if (!std::getline(in_, line)) {
+      if (in_.bad()) fail_file("read error");
+      return false;
+    }
+    ++line_number_;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find('\0') != std::string::npos) fail("the line contains a NUL byte (binary file?)");
+    return true;
+  }
+
+  long line_number() const { return line_number_; }
+  const std::string& path() const { return path_; }
+
+  template <typename... Args>
+  [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) const {
+    throw FileFormatError(fmt::format("{}:{}: {}", path_, line_number_,
+                                      fmt::format(format, std::forward<Args>(args)...)));
+  }
+  [[noreturn]] void fail_file(const std::string& what) const {
+    throw FileFormatError(fmt::format("{}:0: {}", path_, what));
+  }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  long line_number_ = 0;
+};
+
+bool is_blank(const std::string& line) {
+  return std::all_of(line.begin(), line.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+std::vector<std::string> split_whitespace(const std::string& line) {
+  std::vector<std::string> tokens;
+  std::istringstream stream(line);
+  std::string token;
+  while (stream >> token) tokens.push_back(token);
+  return tokens;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// A whole token as a finite double.
+double parse_value(const LineReader& reader, const std::string& token, const char* what) {
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(token.c_str(), &end);
+  if (token.empty() || end != token.c_str() + token.size())
+    reader.fail("{} '{}' is not a number", what, token);
+  if (!std::isfinite(v))
+    reader.fail("{} '{}' is not finite (NaN and infinity are rejected)", what, token);
+  return v;
+}
+
+// A whole token as an integer in [lo, hi].
+std::int64_t parse_integer(const LineReader& reader, const std::string& token, const char* what,
+                           std::int64_t lo, std::int64_t hi) {
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(token.c_str(), &end, 10);
+  if (token.empty() || end != token.c_str() + token.size())
+    reader.fail("{} '{}' is not an integer", what, token);
+  if (errno == ERANGE || v < lo || v > hi)
+    reader.fail("{} {} is out of range (expected {}..{})", what, token, lo, hi);
+  return v;
+}
+
+enum class MmFormat { kCoordinate, kArray };
+
+struct MmHeader {
+  MmFormat format;
+  Eigen::Index rows = 0, cols = 0;
+  std::int64_t entries = 0;  // coordinate only
+};
+
+// Largest dimension accepted: keeps rows·cols (and dense allocations) within reason.
+constexpr std::int64_t kMaxDimension = std::int64_t{1} << 31;
+
+MmHeader read_mm_header(LineReader& reader) {
+  std::string line;
+  if (!reader.next(line)) reader.fail_file("the file is empty (expected a %%MatrixMarket header)");
+  const std::vector<std::string> banner = split_whitespace(line);
+  if (banner.empty() || banner[0] != "%%MatrixMarket")
+    reader.fail("expected the header '%%MatrixMarket matrix coordinate|array real general'");
+  if (banner.size() != 5)
+    reader.fail("the header must have 5 words: %%MatrixMarket matrix <format> <field> <symmetry>");
+  if (lower(banner[1]) != "matrix")
+    reader.fail("object '{}' is not supported (expected 'matrix')", banner[1]);
+  MmHeader header{};
+  const std::string format = lower(banner[2]);
+  if (format == "coordinate")
+    header.format = MmFormat::kCoordinate;
+  else if (format == "array")
+    header.format = MmFormat::kArray;
+  else
+    reader.fail("format '{}' is not supported (expected 'coordinate' or 'array')", banner[2]);
+  const std::string field = lower(banner[3]);
+  if (field != "real" && field != "integer" && field != "double")
+    reader.fail("field '{}' is not supported (expected 'real' or 'integer')", banner[3]);
+  if (lower(banner[4]) != "general")
+    reader.fail("symmetry '{}' is not supported (expected 'general')", banner[4]);
+
+  while (reader.next(line)) {
+    if (is_blank(line) || line[0] == '%') continue;
+    const std::vector<std::string> size = split_whitespace(line);
+    const std::size_t expected = header.format == MmFormat::kCoordinate ? 3 : 2;
+    if (size.size() != expected)
+      reader.fail("the size line must have {} numbers ({}), got {}", expected,
+                  header.format == MmFormat::kCoordinate ? "rows cols entries" : "rows cols",
+                  size.size());
+    header.rows = parse_integer(reader, size[0], "row count", 1, kMaxDimension);
+    header.cols = parse_integer(reader, size[1], "column count", 1, kMaxDimension);
+    if (header.format == MmFormat::kCoordinate)
+      header.entries = parse_integer(reader, size[2], "entry count", 0,
+                                     std::numeric_limits<std::int64_t>::max());
+    return header;
+  }
+  reader.fail("the file ends before the size line");
+}
+
+// Reads the coordinate entries after the header; checks ranges and duplicates.
+std::vector<Observation> read_mm_coordinates(LineReader& reader, const MmHeader& header) {
+  std::vector<Observation> entries;
+  if (header.entries / header.rows > header.cols)
+    reader.fail("entry count {} exceeds rows*cols = {}*{}", header.entries, header.rows,
+                header.cols);
+  entries.reserve(static_cast<std::size_t>(std::min<std::int64_t>(header.entries, 1 << 24)));
+  std::map<std::pair<Eigen::Index, Eigen::Index>, long> first_line;
+  std::string line;
+  while (reader.next(line)) {
+    if (is_blank(line) || line[0] == '%') continue;
+    const std::vector<std::string> t = split_whitespace(line);
+    if (static_cast<std::int64_t>(entries.size()) == header.entries)
+      reader.fail("more entries than the {} declared on the size line", header.entries);
+    if (t.size() != 3) reader.fail("expected 'row col value', got {} fields", t.size());
+    const Eigen::Index i = parse_integer(reader, t[0], "row index", 1, header.rows) - 1;
+    const Eigen::Index j = parse_integer(reader, t[1], "column index", 1, header.cols) - 1;
+    const double v = parse_value(reader, t[2], "value");
+    const auto [it, inserted] = first_line.emplace(std::make_pair(i, j), reader.line_number());
+    if (!inserted)
+      reader.fail("duplicate entry ({}, {}) (first given on line {})", i + 1, j + 1, it->second);
+    entries.push_back({i, j, v});
+  }
+  if (static_cast<std::int64_t>(entries.size()) != header.entries)
+    reader.fail("the file ends after {} entries but the size line declares {}", entries.size(),
+                header.entries);
+  return entries;
+}
+
+std::string format_value(double v) { return fmt::format("{:.17g}", v); }
+
+// "% " before every line of a (possibly multi-line) comment.
+std::string comment_lines(const std::string& comment) {
+  if (comment.empty()) return "";
+  std::string out = "% ";
+  for (char c : comment) out += c == '\n' ? std::string("\n% ") : std::string(1, c);
+  return out + "\n";
+}
+
+}  // namespace
+
+ObservedEntries read_matrix_market_coordinate(const std::string& path) {
+  LineReader reader(path);
+  const MmHeader header = read_mm_header(reader);
+  if (header.format != MmFormat::kCoordinate)
+    throw FileFormatError(fmt::format(
+        "{}:1: observations must be a 'coordinate' Matrix Market file (this one is 'array')",
+        path));
+  ObservedEntries out;
+  out.rows = header.rows;
+  out.cols = header.cols;
+  out.entries = read_mm_coordinates(reader, header);
+  if (out.entries.empty())
+    throw FileFormatError(fmt::format("{}:{}: the file has no entries (an empty observation set)",
+                                      path, reader.line_number()));
+  return out;
+}
+
+Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_rows,
+                                Eigen::Index expected_cols) {
+  LineReader reader(path);
+  const MmHeader header = read_mm_header(reader);
+  if ((expected_rows > 0 && header.rows != expected_rows) ||
+      (expected_cols > 0 && header.cols != expected_cols))
+    reader.fail("the matrix is {}x{} but {}x{} was expected", header.rows, header.cols,
+                expected_rows, expected_cols);
+  if (header.rows * header.cols > (std::int64_t{1} << 28))
+    reader.fail("a {}x{} dense matrix is too large to read", header.rows, header.cols);
+  Matrix m = Matrix::Zero(header.rows, header.cols);
+  if (header.format == MmFormat::kCoordinate) {
+    for (const Observation& o : read_mm_coordinates(reader, header)) m(o.row, o.col) = o.value;
+    return m;
+  }
+  const std::int64_t total = header.rows * header.cols;
+  std::int64_t k = 0;
+  std::string line;
+  while (reader.next(line)) {
+    if (is_blank(line) || line[0] == '%') continue;
+    const std::vector<std::string> t = split_whitespace(line);
+    if (t.size() != 1) reader.fail("expected one value per line, got {} fields", t.size());
+    if (k == total) reader.fail("more values than the {}x{} declared", header.rows, header.cols);
+    m.data()[k++] = parse_value(reader, t[0], "value");  // column-major, like the format
+  }
+  if (k != total)
+    reader.fail("the file ends after {} values but {}x{} = {} were declared", k, header.rows,
+                header.cols, total);
+  return m;
+}
+
+ObservedEntries read_rating_file(const std::string& path) {
+  LineReader reader(path);
+  struct Raw {
+    std::int64_t user, item;
+    double rating;
+  };
+  std::vector<Raw> raw;
+  std::map<std::pair<std::int64_t, std::int64_t>, long> first_line;
+  std::string line;
+  while (reader.next(line)) {
+    if (is_blank(line)) continue;
+    // "::" and "," separate fields like whitespace does.
+    std::string normalized;
+    normalized.reserve(line.size());
+    for (const char c : line) normalized.push_back(c == ':' || c == ',' ? ' ' : c);
+    const std::vector<std::string> t = split_whitespace(normalized);
+    if (reader.line_number() == 1 && !t.empty() &&
+        !std::isdigit(static_cast<unsigned char>(t[0][0])))
+      continue;  // a header such as "userId,movieId,rating,timestamp"
+    if (t.size() != 3 && t.size() != 4)
+      reader.fail("expected 'user item rating [timestamp]', got {} fields", t.size());
+    const std::int64_t user = parse_integer(reader, t[0], "user id", 0, kMaxDimension);
+    const std::int64_t item = parse_integer(reader, t[1], "item id", 0, kMaxDimension);
+    const double rating = parse_value(reader, t[2], "rating");
+    if (t.size() == 4) parse_value(reader, t[3], "timestamp");
+    const auto [it, inserted] =
+        first_line.emplace(std::make_pair(user, item), reader.line_number());
+    if (!inserted)
+      reader.fail("duplicate rating of item {} by user {} (first given on line {})", item, user,
+                  it->second);
+    raw.push_back({user, item, rating});
+  }
+  if (raw.empty()) reader.fail("the file has no ratings (an empty observation set)");
+
+  ObservedEntries out;
+  std::map<std::int64_t, Eigen::Index> user_index, item_index;
+  for (const Raw& r : raw) {
+    user_index.emplace(r.user, 0);
+    item_index.emplace(r.item, 0);
+  }
+  for (auto& [id, index] : user_index) {
+    index = static_cast<Eigen::Index>(out.row_ids.size());
+    out.row_ids.push_back(id);
+  }
+  for (auto& [id, index] : item_index) {
+    index = static_cast<Eigen::Index>(out.col_ids.size());
+    out.col_ids.push_back(id);
+  }
+  out.rows = static_cast<Eigen::Index>(out.row_ids.size());
+  out.cols = static_cast<Eigen::Index>(out.col_ids.size());
+  out.entries.reserve(raw.size());
+  for (const Raw& r : raw)
+    out.entries.push_back({user_index[r.user], item_index[r.item], r.rating});
+  return out;
+}
+
+ObservedEntries read_observations(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw FileFormatError(fmt::format("{}:0: cannot open the file for reading", path));
+  std::string first;
+  std::getline(in, first);
+  if (first.rfind("%%MatrixMarket", 0) == 0) return read_matrix_market_coordinate(path);
+  return read_rating_file(path);
+}
+
+void write_matrix_market_coordinate(const std::string& path, const ObservedEntries& observed,
+                                    const std::string& comment) {
+  require(observed.rows >= 1 && observed.cols >= 1,
+          "write_matrix_market_coordinate: the size must be at least 1x1 (got {}x{})",
+          observed.rows, observed.cols);
+  std::string text = "%%MatrixMarket matrix coordinate real general\n";
+  text += comment_lines(comment);
+  text += fmt::format("{} {} {}\n", observed.rows, observed.cols, observed.entries.size());
+  for (const Observation& o : observed.entries) {
+    require(o.row >= 0 && o.row < observed.rows && o.col >= 0 && o.col < observed.cols,
+            "write_matrix_market_coordinate: entry ({}, {}) is outside the {}x{} matrix", o.row,
+            o.col, observed.rows, observed.cols);
+    require(std::isfinite(o.value),
+            "write_matrix_market_coordinate: entry ({}, {}) has the non-finite value {}", o.row,
+            o.col, o.value);
+    text += fmt::format("{} {} {}\n", o.row + 1, o.col + 1, format_value(o.value));
+  }
+  write_file_atomically(path, text);
+}
+
+void write_matrix_market_array(const std::string& path, const Matrix& matrix,
+                               const std::string& comment) {
+  require(matrix.rows() >= 1 && matrix.cols() >= 1,
+          "write_matrix_market_array: the matrix must be at least 1x1 (got {}x{})", matrix.rows(),
+          matrix.cols());
+  require_finite(matrix, "write_matrix_market_array: matrix");
+  std::string text = "%%MatrixMarket matrix array real general\n";
+  text += comment_lines(comment);
+  text += fmt::format("{} {}\n", matrix.rows(), matrix.cols());
+  for (Eigen::Index k = 0; k < matrix.size(); ++k) text += format_value(matrix.data()[k]) + "\n";
+  write_file_atomically(path, text);
+}
+
+}  // namespace riemopt
