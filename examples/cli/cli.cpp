@@ -12,8 +12,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.require_subcommand(1);
   EntropyCommand entropy;
   SpectralCommand spectral;
+  GenerateCommand generate;
+  CompleteCommand complete;
   CLI::App* entropy_app = entropy.add_to(app);
   CLI::App* spectral_app = spectral.add_to(app);
+  CLI::App* generate_app = generate.add_to(app);
+  CLI::App* complete_app = complete.add_to(app);
 
   std::vector<std::string> storage = args;
   std::vector<char*> argv;
@@ -31,6 +35,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (entropy_app->parsed()) return entropy.run(out, err);
     if (spectral_app->parsed()) return spectral.run(out, err);
+    if (generate_app->parsed()) return generate.run(out, err);
+    if (complete_app->parsed()) return complete.run(out, err);
   } catch (const std::exception& e) {
     err << "riemopt: error: " << e.what() << "\n";
     return 1;

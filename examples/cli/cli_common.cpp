@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 #include "riemopt/atomic_file.hpp"
 #include "riemopt/errors.hpp"
@@ -49,6 +50,32 @@ void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream&
     out << text;
   else
     write_file_atomically(path, text);
+}
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+  return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+}  // namespace
+
+void require_distinct_paths(const std::vector<NamedPath>& inputs,
+                            const std::vector<NamedPath>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [out_option, out_path] = outputs[i];
+    if (out_path.empty()) continue;
+    for (const auto& [in_option, in_path] : inputs)
+      require(in_path.empty() || !same_file(out_path, in_path),
+              "{} '{}' is the input file given to {}; refusing to overwrite it", out_option,
+              out_path, in_option);
+    for (std::size_t j = i + 1; j < outputs.size(); ++j)
+      require(outputs[j].second.empty() || !same_file(out_path, outputs[j].second),
+              "{} and {} name the same file '{}'", out_option, outputs[j].first, out_path);
+  }
 }
 
 }  // namespace riemopt::cli

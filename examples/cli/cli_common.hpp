@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "riemopt/types.hpp"
@@ -20,5 +21,11 @@ nlohmann::json to_json_array(const Matrix& m);
 
 // Writes `doc` (indented) to `path` atomically, or to `out` when `path` is empty.
 void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream& out);
+
+// Throws InvalidArgument when an output path names an input file or another output, so that
+// nothing a user gave is overwritten. Empty paths are ignored. Pairs are (option, path).
+using NamedPath = std::pair<std::string, std::string>;
+void require_distinct_paths(const std::vector<NamedPath>& inputs,
+                            const std::vector<NamedPath>& outputs);
 
 }  // namespace riemopt::cli

@@ -40,4 +40,45 @@ struct SpectralCommand {
   int run(std::ostream& out, std::ostream& err) const;
 };
 
+// `riemopt generate`: a random completion instance of Arora et al. written as Matrix Market.
+struct GenerateCommand {
+  long rows = 100;
+  long cols = 100;
+  long rank = 5;
+  long observations = 2000;
+  unsigned long long seed = 1;
+  std::string truth;
+  std::string observed;
+
+  CLI::App* add_to(CLI::App& app);
+  int run(std::ostream& out, std::ostream& err) const;
+};
+
+// `riemopt complete`: a completion run (gradient flow or the nuclear-norm baseline) on files.
+struct CompleteCommand {
+  std::string observed;
+  std::string truth;
+  std::string solver = "flow";
+  std::string geometry = "dln";
+  std::string depth = "3";
+  std::string beta;  // empty: no entropy
+  std::string loss = "half-sum";
+  std::string init = "gaussian-product";
+  double init_scale = 1e-3;
+  int init_factors = 0;
+  unsigned long long seed = 1;
+  double tolerance = 1e-8;
+  double final_time = 0.0;  // 0: no limit
+  double max_time = 600.0;
+  double target_train_mse = 1e-6;
+  double target_test_mse = 0.0;
+  std::string output;
+  std::string trajectory;
+  std::string plot;
+  bool quiet = false;
+
+  CLI::App* add_to(CLI::App& app);
+  int run(std::ostream& out, std::ostream& err) const;
+};
+
 }  // namespace riemopt::cli

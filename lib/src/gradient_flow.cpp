@@ -123,7 +123,8 @@ class FlowDriver {
                          options_.gradient_tolerance));
       return true;
     }
-    IterationInfo info{summary_.iterations, t, e.value, e.gradient_norm, step, wall};
+    IterationInfo info{summary_.iterations, t, e.value, e.gradient_norm, step, wall,
+                       &system_.point()};
     for (const auto& callback : options_.callbacks) {
       if (callback(info) == CallbackResult::kAbort) {
         finish(x, t, TerminationStatus::kUserAbort, "a callback asked to stop");

@@ -18,6 +18,8 @@
 
 namespace riemopt {
 
+class Point;
+
 enum class TerminationStatus {
   kConverged,         // gradient norm ≤ gradient_tolerance
   kFinalTimeReached,  // the flow reached final_time
@@ -41,6 +43,8 @@ struct IterationInfo {
   double gradient_norm = 0.0;
   double step_size = 0.0;
   double wall_seconds = 0.0;
+  // The current point (valid only during the callback; null when a solver has none to show).
+  const Point* point = nullptr;
 };
 
 enum class CallbackResult { kContinue, kAbort };

@@ -1,0 +1,96 @@
+// One matrix-completion experiment as a library call: the gradient flow of the completion loss
+// (optionally minus β⁻¹ times the DLN entropy) under the Euclidean or DLN geometry, from the
+// Arora et al. start, with the metrics of MATH.md §6 measured on the result and along the way.
+//
+//   riemopt::CompletionFlowOptions options;          // DLN depth 3, init 1e-3 (defaults below)
+//   options.target_test_mse = 1e-4;                  // stop once ‖X − X*‖²/(mn) ≤ 1e-4
+//   auto r = riemopt::complete_by_flow(100, 100, observed, &truth, options);
+//   fmt::print("{}  test MSE {:.3e}  rank {:.2f}\n", r.summary.BriefReport(),
+//              r.metrics.test_mse, r.metrics.effective_rank);
+//   r.summary.trajectory.write_csv("trajectory.csv");   // time, E, |grad|, train/test MSE, σ_k
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "riemopt/depth.hpp"
+#include "riemopt/energies/matrix_completion.hpp"
+#include "riemopt/gradient_flow.hpp"
+
+namespace riemopt {
+
+enum class CompletionGeometry { kEuclidean, kDln };
+enum class CompletionInit {
+  kGaussianProduct,  // Arora et al.: W_K⋯W_1, Gaussian factors of std scale^{1/K}/√n
+  kScaledIdentity,   // scale·I (the rectangular identity when rows ≠ cols)
+};
+
+std::string to_string(CompletionGeometry geometry);
+std::string to_string(CompletionInit init);
+CompletionGeometry parse_completion_geometry(const std::string& text);  // "euclidean" | "dln"
+CompletionInit parse_completion_init(const std::string& text);          // "gaussian-product" | ...
+
+struct CompletionFlowOptions {
+  CompletionGeometry geometry = CompletionGeometry::kDln;
+  Depth depth = Depth::finite(3);  // of the DLN metric (ignored by the Euclidean geometry)
+  // Inverse temperature of the entropic term −S_N/β (square matrices, finite depth ≥ 2 or ∞);
+  // +∞ (the default) means no entropy. Must be > 0.
+  double beta = std::numeric_limits<double>::infinity();
+  MatrixCompletion::Normalization loss = MatrixCompletion::Normalization::kHalfSum;
+
+  CompletionInit init = CompletionInit::kGaussianProduct;
+  double init_scale = 1e-3;  // α of the start (> 0)
+  // Factors K of the Gaussian-product start; 0 means the depth N (3 when N is infinite).
+  int init_factors = 0;
+  std::uint64_t seed = 1;  // of the start
+
+  // Stop once the mean squared error on the observed entries is ≤ this (0 disables). The flow
+  // approaches an interpolating solution only polynomially in t, so this (with the default
+  // 1e-6 for unit-RMS data) is what ends a typical run; checked after every step.
+  double target_train_mse = 1e-6;
+  // Stop once the test MSE is ≤ this (needs the truth; 0 disables). Checked after every step.
+  double target_test_mse = 0.0;
+  // Columns σ_1..σ_k recorded in the trajectory (k = min(this, rows, cols)).
+  int recorded_singular_values = 10;
+
+  // Integrator, tolerances, budgets, progress and trajectory of the flow itself. The defaults
+  // here stop at ‖grad‖ ≤ 1e-8 or after 10 minutes of wall time, whichever comes first. With
+  // flow.progress, a line with t, train/test MSE and effective rank goes to stderr.
+  GradientFlowOptions flow = default_flow_options();
+
+  static GradientFlowOptions default_flow_options();
+  void validate() const;  // throws InvalidArgument naming the bad field
+};
+
+// Metrics of MATH.md §6 for an estimate X.
+struct CompletionMetrics {
+  double test_mse = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖²_F/(mn); NaN w/o truth
+  double relative_error = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖_F/‖X*‖_F
+  double train_mse = 0.0;       // mean over Ω of (X_ij − M_ij)²
+  double effective_rank = 0.0;  // exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j
+  double nuclear_norm = 0.0;
+  Vector singular_values;
+
+  // `truth` may be null. Throws InvalidArgument on mismatched shapes.
+  static CompletionMetrics measure(const Eigen::Ref<const Matrix>& x, const MatrixCompletion& loss,
+                                   const Matrix* truth);
+};
+
+struct CompletionFlowResult {
+  Matrix x;
+  CompletionMetrics metrics;
+  Summary summary;  // status, costs, and the trajectory with the metric columns
+};
+
+// The start X₀ of the options (validated: scale > 0, factors ≥ 1).
+Matrix completion_start(Eigen::Index rows, Eigen::Index cols, const CompletionFlowOptions& options);
+
+// Runs the flow. Throws InvalidArgument for bad options, observations or truth (shape, NaN);
+// numerical trouble during the flow becomes the summary's status.
+CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
+                                      const std::vector<Observation>& observations,
+                                      const Matrix* truth, const CompletionFlowOptions& options);
+
+}  // namespace riemopt

@@ -1,0 +1,190 @@
+#include "riemopt/energies/completion_flow.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/free_energy.hpp"
+#include "riemopt/errors.hpp"
+#include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/matrix_statistics.hpp"
+
+namespace riemopt {
+
+std::string to_string(CompletionGeometry geometry) {
+  return geometry == CompletionGeometry::kDln ? "dln" : "euclidean";
+}
+
+std::string to_string(CompletionInit init) {
+  return init == CompletionInit::kGaussianProduct ? "gaussian-product" : "scaled-identity";
+}
+
+CompletionGeometry parse_completion_geometry(const std::string& text) {
+  if (text == "dln") return CompletionGeometry::kDln;
+  if (text == "euclidean") return CompletionGeometry::kEuclidean;
+  throw InvalidArgument("geometry must be 'euclidean' or 'dln' (got '" + text + "')");
+}
+
+CompletionInit parse_completion_init(const std::string& text) {
+  if (text == "gaussian-product") return CompletionInit::kGaussianProduct;
+  if (text == "scaled-identity") return CompletionInit::kScaledIdentity;
+  throw InvalidArgument("init must be 'gaussian-product' or 'scaled-identity' (got '" + text +
+                        "')");
+}
+
+GradientFlowOptions CompletionFlowOptions::default_flow_options() {
+  GradientFlowOptions flow;
+  flow.gradient_tolerance = 1e-8;
+  flow.max_wall_seconds = 600.0;
+  flow.trajectory.first_time = 1e-2;
+  flow.trajectory.per_decade = 20;
+  return flow;
+}
+
+void CompletionFlowOptions::validate() const {
+  require(!std::isnan(beta) && beta > 0.0,
+          "CompletionFlowOptions: beta must be > 0 (+inf for no entropy; got {})", beta);
+  require(std::isfinite(init_scale) && init_scale > 0.0,
+          "CompletionFlowOptions: init_scale must be finite and > 0 (got {})", init_scale);
+  require(init_factors >= 0, "CompletionFlowOptions: init_factors must be >= 0 (got {})",
+          init_factors);
+  require(std::isfinite(target_train_mse) && target_train_mse >= 0.0,
+          "CompletionFlowOptions: target_train_mse must be finite and >= 0 (got {})",
+          target_train_mse);
+  require(std::isfinite(target_test_mse) && target_test_mse >= 0.0,
+          "CompletionFlowOptions: target_test_mse must be finite and >= 0 (got {})",
+          target_test_mse);
+  require(recorded_singular_values >= 0,
+          "CompletionFlowOptions: recorded_singular_values must be >= 0 (got {})",
+          recorded_singular_values);
+  flow.validate();
+}
+
+CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
+                                             const MatrixCompletion& loss, const Matrix* truth) {
+  require(x.rows() == loss.rows() && x.cols() == loss.cols(),
+          "CompletionMetrics: the estimate is {}x{} but the observations are {}x{}", x.rows(),
+          x.cols(), loss.rows(), loss.cols());
+  CompletionMetrics m;
+  const Matrix copy = x;
+  m.train_mse = loss.observed_mse(copy.reshaped());
+  Svd svd;
+  compute_svd(x, svd);
+  m.singular_values = svd.sigma;
+  m.effective_rank = riemopt::effective_rank(svd.sigma);
+  m.nuclear_norm = riemopt::nuclear_norm(svd.sigma);
+  if (truth) {
+    require(truth->rows() == x.rows() && truth->cols() == x.cols(),
+            "CompletionMetrics: the truth is {}x{} but the estimate is {}x{}", truth->rows(),
+            truth->cols(), x.rows(), x.cols());
+    m.test_mse = mean_squared_difference(x, *truth);
+    const double norm = truth->norm();
+    m.relative_error = norm > 0.0 ? (x - *truth).norm() / norm : (x - *truth).norm();
+  }
+  return m;
+}
+
+Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
+                        const CompletionFlowOptions& options) {
+  options.validate();
+  require(rows >= 1 && cols >= 1, "completion_start: shape must be at least 1x1 (got {}x{})", rows,
+          cols);
+  if (options.init == CompletionInit::kScaledIdentity)
+    return options.init_scale * Matrix::Identity(rows, cols);
+  const int factors = options.init_factors > 0      ? options.init_factors
+                      : options.depth.is_infinite() ? 3
+                                                    : options.depth.value();
+  return gaussian_product_init(rows, cols, Depth::finite(factors), options.init_scale, options.seed)
+      .reshaped(rows, cols);
+}
+
+CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
+                                      const std::vector<Observation>& observations,
+                                      const Matrix* truth, const CompletionFlowOptions& options) {
+  options.validate();
+  const auto loss = std::make_shared<MatrixCompletion>(rows, cols, observations, options.loss);
+  if (truth) {
+    require(truth->rows() == rows && truth->cols() == cols,
+            "complete_by_flow: the truth is {}x{} but the observations are {}x{}", truth->rows(),
+            truth->cols(), rows, cols);
+    require_finite(*truth, "complete_by_flow: truth");
+  }
+  require(options.target_test_mse == 0.0 || truth,
+          "complete_by_flow: target_test_mse needs the truth");
+  EnergyPtr energy = loss;
+  if (std::isfinite(options.beta)) {
+    require(rows == cols,
+            "complete_by_flow: the entropy (finite beta) is defined for square matrices only "
+            "(got {}x{})",
+            rows, cols);
+    energy = free_energy(loss, std::make_shared<MatrixEntropy>(options.depth), options.beta);
+  }
+  const Geometry geometry = options.geometry == CompletionGeometry::kDln
+                                ? dln_matrices(rows, cols, options.depth)
+                                : euclidean_matrices(rows, cols);
+  const Problem problem(geometry, energy);
+
+  GradientFlowOptions flow = options.flow;
+  // Targets on the train/test error, and progress lines that show them.
+  auto target_message = std::make_shared<std::string>();
+  flow.progress = false;
+  const bool progress = options.flow.progress;
+  const double interval = options.flow.progress_interval_seconds;
+  auto last_progress = std::make_shared<double>(-interval);
+  flow.callbacks.push_back([&loss, truth, &options, target_message, progress, interval,
+                            last_progress](const IterationInfo& info) {
+    if (!info.point) return CallbackResult::kContinue;
+    const double train = loss->observed_mse(info.point->coords());
+    const double test = truth ? mean_squared_difference(info.point->matrix(), *truth)
+                              : std::numeric_limits<double>::quiet_NaN();
+    if (progress && info.wall_seconds >= *last_progress + interval) {
+      *last_progress = info.wall_seconds;
+      std::fprintf(
+          stderr,
+          "[complete] t = %-10.4g train MSE = %.3e  test MSE = %.3e  steps = %lld  (%.1f s)\n",
+          info.time, train, test, static_cast<long long>(info.iteration), info.wall_seconds);
+    }
+    if (options.target_train_mse > 0.0 && train <= options.target_train_mse) {
+      *target_message =
+          fmt::format("train MSE {:.3e} <= target {:g}", train, options.target_train_mse);
+      return CallbackResult::kAbort;
+    }
+    if (options.target_test_mse > 0.0 && test <= options.target_test_mse) {
+      *target_message =
+          fmt::format("test MSE {:.3e} <= target {:g}", test, options.target_test_mse);
+      return CallbackResult::kAbort;
+    }
+    return CallbackResult::kContinue;
+  });
+  const Eigen::Index k =
+      std::min<Eigen::Index>(options.recorded_singular_values, std::min(rows, cols));
+  flow.trajectory.observable_names = {"train_mse", "test_mse", "effective_rank"};
+  for (Eigen::Index i = 0; i < k; ++i)
+    flow.trajectory.observable_names.push_back("sigma_" + std::to_string(i + 1));
+  flow.trajectory.observables = [&loss, truth, k](const Point& p) {
+    std::vector<double> row;
+    row.push_back(loss->observed_mse(p.coords()));
+    row.push_back(truth ? mean_squared_difference(p.matrix(), *truth)
+                        : std::numeric_limits<double>::quiet_NaN());
+    const Svd& svd = p.svd();
+    row.push_back(effective_rank(svd.sigma));
+    for (Eigen::Index i = 0; i < k; ++i) row.push_back(svd.sigma(i));
+    return row;
+  };
+
+  CompletionFlowResult result;
+  const Vector x0 = completion_start(rows, cols, options).reshaped();
+  result.summary = gradient_flow(problem, x0, flow);
+  if (!target_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
+    result.summary.status = TerminationStatus::kConverged;
+    result.summary.message = *target_message;
+  }
+  if (progress) std::fprintf(stderr, "[complete] %s\n", result.summary.BriefReport().c_str());
+  result.x = result.summary.x.reshaped(rows, cols);
+  result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
+  return result;
+}
+
+}  // namespace riemopt

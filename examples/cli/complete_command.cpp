@@ -1,0 +1,206 @@
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <limits>
+
+#include "cli.hpp"
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "common/completion_plot.hpp"
+#include "riemopt/energies/completion_files.hpp"
+#include "riemopt/energies/completion_flow.hpp"
+#include "riemopt/energies/nuclear_norm_completion.hpp"
+#include "riemopt/errors.hpp"
+
+namespace riemopt::cli {
+
+CLI::App* CompleteCommand::add_to(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand(
+      "complete",
+      "Complete a matrix from observed entries by the gradient flow of the completion loss "
+      "(Euclidean or DLN geometry, optional entropic term) or by nuclear-norm minimization, and "
+      "report the metrics of Arora et al. (JSON)");
+  sub->add_option("--observed", observed,
+                  "Observed entries: Matrix Market coordinate (1-based) or a MovieLens-style "
+                  "'user item rating [timestamp]' file")
+      ->required();
+  sub->add_option(
+      "--truth", truth,
+      "Ground truth (Matrix Market array or coordinate) for test MSE and relative error");
+  sub->add_option("--solver", solver,
+                  "flow (default): the gradient flow; nuclear-norm: the convex baseline (ADMM)")
+      ->check(CLI::IsMember({"flow", "nuclear-norm"}));
+  sub->add_option("--geometry", geometry, "Metric of the flow: dln (default) or euclidean")
+      ->check(CLI::IsMember({"dln", "euclidean"}));
+  sub->add_option("--depth", depth,
+                  "Depth N of the DLN metric: an integer >= 1 or inf (default 3)");
+  sub->add_option("--beta", beta,
+                  "Inverse temperature: add -S_N/beta (DLN entropy) to the loss; square matrices");
+  sub->add_option("--loss", loss,
+                  "half-sum (default): 1/2 sum over Omega; mean: Arora et al.'s mean over Omega "
+                  "(only rescales flow time by |Omega|/2)")
+      ->check(CLI::IsMember({"half-sum", "mean"}));
+  sub->add_option("--init", init, "gaussian-product (default, Arora et al.) or scaled-identity")
+      ->check(CLI::IsMember({"gaussian-product", "scaled-identity"}));
+  sub->add_option("--init-scale", init_scale, "Scale alpha of the start (default 1e-3)");
+  sub->add_option("--init-factors", init_factors,
+                  "Factors of the Gaussian-product start (default: the depth; 3 when inf)");
+  sub->add_option("--seed", seed, "Seed of the start (default 1)");
+  sub->add_option("--tolerance", tolerance,
+                  "Stop when the Riemannian gradient norm is <= this (default 1e-8)");
+  sub->add_option("--final-time", final_time, "Stop at this flow time (default: no limit)");
+  sub->add_option("--max-time", max_time, "Wall-clock budget in seconds (default 600)");
+  sub->add_option("--target-train-mse", target_train_mse,
+                  "Stop once the MSE on the observed entries is <= this (default 1e-6; 0: off)");
+  sub->add_option("--target-test-mse", target_test_mse,
+                  "Stop once the test MSE is <= this (needs --truth)");
+  sub->add_option("--output", output, "Write the JSON report here (default: stdout)");
+  sub->add_option("--trajectory", trajectory,
+                  "Write t, loss, |grad|, train/test MSE, effective rank, sigma_1..10 as CSV");
+  sub->add_option("--plot", plot, "Draw errors, effective rank and singular values to this PNG");
+  sub->add_flag("--quiet", quiet, "No progress on stderr");
+  return sub;
+}
+
+namespace {
+
+double parse_beta(const std::string& text) {
+  if (text.empty()) return std::numeric_limits<double>::infinity();
+  const Vector v = parse_number_list(text, "--beta");
+  require(v.size() == 1 && v(0) > 0.0, "--beta must be one number > 0 (got '{}')", text);
+  return v(0);
+}
+
+nlohmann::json metrics_json(const CompletionMetrics& m) {
+  nlohmann::json j;
+  j["test_mse"] = m.test_mse;  // NaN (no truth) is written as null
+  j["relative_error"] = m.relative_error;
+  j["train_mse"] = m.train_mse;
+  j["effective_rank"] = m.effective_rank;
+  j["nuclear_norm"] = m.nuclear_norm;
+  j["singular_values"] = to_json_array(m.singular_values);
+  return j;
+}
+
+}  // namespace
+
+int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
+  require(std::isfinite(tolerance) && tolerance >= 0.0,
+          "--tolerance must be finite and >= 0 (got {})", tolerance);
+  require(std::isfinite(final_time) && final_time >= 0.0,
+          "--final-time must be finite and > 0 (got {})", final_time);
+  require(max_time > 0.0, "--max-time must be > 0 seconds (got {})", max_time);
+  require(std::isfinite(target_test_mse) && target_test_mse >= 0.0,
+          "--target-test-mse must be finite and >= 0 (got {})", target_test_mse);
+  require(std::isfinite(target_train_mse) && target_train_mse >= 0.0,
+          "--target-train-mse must be finite and >= 0 (got {})", target_train_mse);
+  require(target_test_mse == 0.0 || !truth.empty(), "--target-test-mse needs --truth");
+  require(tolerance > 0.0 || final_time > 0.0 || target_test_mse > 0.0 || target_train_mse > 0.0,
+          "give a stopping rule: --tolerance, --final-time, --target-train-mse or "
+          "--target-test-mse");
+  require_distinct_paths({{"--observed", observed}, {"--truth", truth}},
+                         {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
+  const Depth n = Depth::parse(depth);
+  const double b = parse_beta(beta);
+
+  const ObservedEntries data = read_observations(observed);
+  Matrix truth_matrix;
+  if (!truth.empty()) truth_matrix = read_matrix_market_dense(truth, data.rows, data.cols);
+  const Matrix* truth_ptr = truth.empty() ? nullptr : &truth_matrix;
+
+  nlohmann::json doc;
+  doc["instance"] = {{"observed", observed},
+                     {"truth", truth},
+                     {"rows", data.rows},
+                     {"cols", data.cols},
+                     {"observations", data.entries.size()}};
+  if (solver == "nuclear-norm") {
+    require(trajectory.empty() && plot.empty(),
+            "--trajectory and --plot apply to --solver flow only");
+    NuclearNormCompletionOptions options;
+    options.progress = !quiet;
+    options.max_wall_seconds = max_time;
+    const auto r = complete_nuclear_norm(data.rows, data.cols, data.entries, options);
+    const MatrixCompletion completion(data.rows, data.cols, data.entries);
+    doc.update(metrics_json(CompletionMetrics::measure(r.x, completion, truth_ptr)));
+    doc["status"] = to_string(r.status);
+    doc["message"] = r.message;
+    doc["wall_seconds"] = r.wall_seconds;
+    doc["steps"] = r.iterations;
+    doc["gradient_evaluations"] = 0;
+    doc["svd_count"] = r.svd_count;
+    doc["duality_gap"] = r.relative_gap;
+    doc["nuclear_norm_lower_bound"] = r.lower_bound;
+    doc["options"] = {
+        {"solver", solver}, {"gap_tolerance", options.gap_tolerance}, {"max_time", max_time}};
+    if (!quiet)
+      err << fmt::format("nuclear-norm ADMM: {} after {} iterations, gap {:.2e}, {:.2f} s\n",
+                         to_string(r.status), r.iterations, r.relative_gap, r.wall_seconds);
+    emit_json(doc, output, out);
+    return is_success(r.status) ? 0 : kExitNotConverged;
+  }
+
+  CompletionFlowOptions options;
+  options.geometry = parse_completion_geometry(geometry);
+  options.depth = n;
+  options.beta = b;
+  options.loss = loss == "mean" ? MatrixCompletion::Normalization::kMean
+                                : MatrixCompletion::Normalization::kHalfSum;
+  options.init = parse_completion_init(init);
+  options.init_scale = init_scale;
+  options.init_factors = init_factors;
+  options.seed = seed;
+  options.target_train_mse = target_train_mse;
+  options.target_test_mse = target_test_mse;
+  options.flow.gradient_tolerance = tolerance;
+  options.flow.final_time = final_time > 0.0 ? final_time : std::numeric_limits<double>::infinity();
+  options.flow.max_wall_seconds = max_time;
+  options.flow.progress = !quiet;
+  options.flow.progress_interval_seconds = 2.0;
+  options.flow.trajectory.enabled = !trajectory.empty() || !plot.empty();
+  const CompletionFlowResult r =
+      complete_by_flow(data.rows, data.cols, data.entries, truth_ptr, options);
+  const Summary& s = r.summary;
+
+  doc.update(metrics_json(r.metrics));
+  doc["status"] = to_string(s.status);
+  doc["message"] = s.message;
+  doc["wall_seconds"] = s.wall_seconds;
+  doc["steps"] = s.iterations;
+  doc["rejected_steps"] = s.rejected_steps;
+  doc["gradient_evaluations"] = s.evaluations.gradients;
+  doc["rhs_evaluations"] = s.rhs_evaluations;
+  doc["svd_count"] = s.svd_count;
+  doc["flow_time"] = s.final_time;
+  doc["final_value"] = s.final_value;
+  doc["final_gradient_norm"] = s.final_gradient_norm;
+  doc["solver_name"] = s.solver;
+  doc["geometry_name"] = s.geometry;
+  doc["energy_name"] = s.energy;
+  doc["options"] = {{"solver", solver},
+                    {"geometry", geometry},
+                    {"depth", n.to_string()},
+                    {"beta", std::isfinite(b) ? nlohmann::json(b) : nlohmann::json("none")},
+                    {"loss", loss},
+                    {"init", init},
+                    {"init_scale", init_scale},
+                    {"init_factors", init_factors},
+                    {"seed", seed},
+                    {"tolerance", tolerance},
+                    {"final_time", final_time},
+                    {"max_time", max_time},
+                    {"target_train_mse", target_train_mse},
+                    {"target_test_mse", target_test_mse},
+                    {"absolute_tolerance", options.flow.absolute_tolerance},
+                    {"relative_tolerance", options.flow.relative_tolerance},
+                    {"integrator", to_string(options.flow.integrator)}};
+  if (!trajectory.empty()) s.trajectory.write_csv(trajectory);
+  if (!plot.empty()) {
+    const std::string title =
+        fmt::format("{} {}x{}, |Omega|={}", s.geometry, data.rows, data.cols, data.entries.size());
+    examples::write_png(plot, examples::completion_panels(s.trajectory, title), 560, 420);
+  }
+  emit_json(doc, output, out);
+  return s.is_success() ? 0 : kExitNotConverged;
+}
+
+}  // namespace riemopt::cli

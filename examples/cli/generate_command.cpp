@@ -1,0 +1,66 @@
+#include <CLI/CLI.hpp>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "riemopt/energies/completion_files.hpp"
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/errors.hpp"
+
+namespace riemopt::cli {
+
+CLI::App* GenerateCommand::add_to(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand(
+      "generate",
+      "Write a random matrix-completion instance in the setting of Arora et al. (2019): "
+      "X* = U V^T with Gaussian U, V rescaled to unit-RMS entries, and entries observed "
+      "uniformly without replacement (Matrix Market files)");
+  sub->add_option("--rows", rows, "Rows m (default 100)");
+  sub->add_option("--cols", cols, "Columns n (default 100)");
+  sub->add_option("--rank", rank, "Rank r of the truth, 1 <= r <= min(m, n) (default 5)");
+  sub->add_option("--observations", observations,
+                  "Observed entries, 1 <= |Omega| <= m*n (default 2000)");
+  sub->add_option("--seed", seed, "Random seed (default 1)");
+  sub->add_option("--truth", truth, "Write the truth X* here (Matrix Market array)")->required();
+  sub->add_option("--observed", observed,
+                  "Write the observed entries here (Matrix Market coordinate, 1-based)")
+      ->required();
+  return sub;
+}
+
+int GenerateCommand::run(std::ostream& out, std::ostream& /*err*/) const {
+  require(rows >= 1 && cols >= 1, "--rows and --cols must be >= 1 (got {} and {})", rows, cols);
+  require(rows * cols <= (1L << 26), "--rows x --cols = {} is too large (at most 2^26 entries)",
+          rows * cols);
+  require_distinct_paths({}, {{"--truth", truth}, {"--observed", observed}});
+  CompletionInstanceOptions options;
+  options.rows = rows;
+  options.cols = cols;
+  options.rank = rank;
+  options.observations = observations;
+  options.seed = seed;
+  const CompletionInstance instance = make_completion_instance(options);
+
+  const std::string origin =
+      fmt::format("riemopt generate --rows {} --cols {} --rank {} --observations {} --seed {}",
+                  rows, cols, rank, observations, seed);
+  ObservedEntries observed_entries;
+  observed_entries.rows = rows;
+  observed_entries.cols = cols;
+  observed_entries.entries = instance.observed;
+  write_matrix_market_array(truth, instance.truth, origin + " (truth)");
+  write_matrix_market_coordinate(observed, observed_entries, origin + " (observed entries)");
+
+  nlohmann::json doc;
+  doc["rows"] = rows;
+  doc["cols"] = cols;
+  doc["rank"] = rank;
+  doc["observations"] = observations;
+  doc["seed"] = seed;
+  doc["truth"] = truth;
+  doc["observed"] = observed;
+  doc["truth_frobenius_norm"] = instance.truth.norm();
+  emit_json(doc, "", out);
+  return 0;
+}
+
+}  // namespace riemopt::cli
