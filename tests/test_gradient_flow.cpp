@@ -145,6 +145,33 @@ TEST(GradientFlow, BlowUpEndsWithAStatusNotALoop) {
   EXPECT_GT(s.final_time, 0.49);
 }
 
+TEST(GradientFlow, AFailedEvaluationReportsTheLastValidState) {
+  // E = −x₁ on x₁ < 2 (outside, the evaluation throws, as the entropy does at rank-deficient
+  // points): the flow ẋ₁ = 1 leaves the domain at t = 1.5 from x₁ = 0.5.
+  const EnergyPtr energy = std::make_shared<LambdaEnergy>(
+      "edge", 2,
+      [](const Point& x) {
+        if (x.coords()(0) >= 2.0) throw NumericalError("outside the domain");
+        return -x.coords()(0);
+      },
+      [](const Point& x, VectorRef g) {
+        if (x.coords()(0) >= 2.0) throw NumericalError("outside the domain");
+        g << -1.0, 0.0;
+      });
+  const Problem problem(euclidean_matrices(2, 1), energy);
+  GradientFlowOptions options;
+  options.final_time = 10.0;
+  options.trajectory.enabled = false;
+  const Summary s = gradient_flow(problem, Vector::Constant(2, 0.5), options);
+  ASSERT_EQ(s.status, TerminationStatus::kNumericalFailure) << s.message;
+  EXPECT_NE(s.message.find("outside the domain"), std::string::npos) << s.message;
+  EXPECT_NE(s.message.find("last valid state"), std::string::npos) << s.message;
+  EXPECT_LT(s.x(0), 2.0);
+  EXPECT_GT(s.x(0), 0.5);
+  EXPECT_NEAR(s.x(0), 0.5 + s.final_time, 1e-9);  // the exact solution at the reported time
+  EXPECT_EQ(s.final_value, -s.x(0));              // the reported state was evaluated
+}
+
 TEST(GradientFlow, BudgetsAndCallbacksStopTheFlow) {
   Rng rng(5);
   const Problem problem(dln_matrices(3, 3, Depth::finite(3)),

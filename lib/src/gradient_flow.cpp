@@ -36,7 +36,8 @@ class FlowSystem {
     valid_ = false;
     if (!xv.allFinite()) {
       out.setConstant(std::numeric_limits<double>::quiet_NaN());
-      failure_ = "the state has NaN or infinite entries (blow-up)";
+      // A NaN state is usually the consequence of an earlier failed stage: keep that cause.
+      if (failure_.empty()) failure_ = "the state has NaN or infinite entries (blow-up)";
       return;
     }
     point_.assign(xv);
@@ -55,9 +56,13 @@ class FlowSystem {
   // Evaluates at x unless the last call already did. Returns false on failure.
   bool ensure_evaluated_at(const State& x) {
     const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
-    if (valid_ && point_.coords() == xv) return true;
+    if (valid_ && point_.coords() == xv) {
+      failure_.clear();
+      return true;
+    }
     State scratch(x.size());
     (*this)(x, scratch, 0.0);
+    if (valid_) failure_.clear();  // failures of rejected trial stages no longer matter
     return valid_;
   }
 
@@ -156,6 +161,9 @@ class FlowDriver {
     const double first = std::min(options_.initial_step, options_.final_time);
     stepper.initialize(x0, 0.0, first);
     State interpolated(x0.size());
+    // The last accepted state that evaluated cleanly: what a numerical failure reports.
+    State last_good = x0;
+    double t_good = 0.0;
     while (true) {
       std::pair<double, double> interval;
       try {
@@ -177,8 +185,7 @@ class FlowDriver {
       if (t_new >= options_.final_time) {
         stepper.calc_state(options_.final_time, interpolated);
         if (!system_.ensure_evaluated_at(interpolated)) {
-          finish(interpolated, options_.final_time, TerminationStatus::kNumericalFailure,
-                 system_.failure());
+          fail(last_good, t_good, options_.final_time);
           return;
         }
         if (!should_stop(interpolated, options_.final_time, t_new - t_old))
@@ -187,10 +194,12 @@ class FlowDriver {
         return;
       }
       if (!system_.ensure_evaluated_at(x)) {
-        finish(x, t_new, TerminationStatus::kNumericalFailure, system_.failure());
+        fail(last_good, t_good, t_new);
         return;
       }
       if (should_stop(x, t_new, t_new - t_old)) return;
+      last_good = x;
+      t_good = t_new;
       const double dt = stepper.current_time_step();
       if (dt < options_.min_step * std::max(1.0, t_new)) {
         finish(x, t_new, TerminationStatus::kStepSizeTooSmall,
@@ -203,13 +212,15 @@ class FlowDriver {
 
   void run_rk4(const State& x0) {
     odeint::runge_kutta4<State> stepper;
-    State x = x0, dxdt(x0.size());
-    double t = 0.0;
+    State x = x0, dxdt(x0.size()), last_good = x0;
+    double t = 0.0, t_good = 0.0;
     while (true) {
       if (!system_.ensure_evaluated_at(x)) {
-        finish(x, t, TerminationStatus::kNumericalFailure, system_.failure());
+        fail(last_good, t_good, t);
         return;
       }
+      last_good = x;
+      t_good = t;
       if (t > 0.0 && should_stop(x, t, options_.fixed_step)) return;
       if (t >= options_.final_time) {
         finish(x, t, TerminationStatus::kFinalTimeReached,
@@ -264,11 +275,24 @@ class FlowDriver {
     traj.gradient_norms.push_back(norm);
     if (opt.observables) {
       std::vector<double> row;
-      if (xv.allFinite()) row = opt.observables(recorder_);
+      try {
+        if (xv.allFinite()) row = opt.observables(recorder_);
+      } catch (const std::exception&) {
+        row.clear();  // NaN columns; an observable that cannot be computed is not the solver's stop
+      }
       row.resize(opt.observable_names.size(), std::numeric_limits<double>::quiet_NaN());
       traj.observables.push_back(std::move(row));
     }
     if (opt.store_points) traj.points.emplace_back(xv);
+  }
+
+  // A state at t_bad could not be evaluated (NaN, overflow, a failed formula): stops with the
+  // last valid state, at t_good, saying where it went wrong.
+  void fail(const State& last_good, double t_good, double t_bad) {
+    const std::string why = system_.failure();
+    finish(last_good, t_good, TerminationStatus::kNumericalFailure,
+           fmt::format("{} (at t = {:.6g}; the reported point is the last valid state, t = {:.6g})",
+                       why, t_bad, t_good));
   }
 
   void finish(const State& x, double t, TerminationStatus status, std::string message) {
@@ -278,7 +302,8 @@ class FlowDriver {
     summary_.final_time = t;
     summary_.status = status;
     summary_.message = std::move(message);
-    if (status != TerminationStatus::kNumericalFailure && system_.ensure_evaluated_at(x)) {
+    const bool valid = system_.ensure_evaluated_at(x);
+    if (valid) {
       summary_.final_value = system_.evaluation().value;
       summary_.final_gradient_norm = system_.evaluation().gradient_norm;
     } else {
@@ -287,8 +312,7 @@ class FlowDriver {
     }
     Trajectory& traj = summary_.trajectory;
     if (options_.trajectory.enabled && (traj.times.empty() || traj.times.back() < t)) {
-      const Problem::Evaluation* known =
-          status == TerminationStatus::kNumericalFailure ? nullptr : &system_.evaluation();
+      const Problem::Evaluation* known = valid ? &system_.evaluation() : nullptr;
       append_record(xv, t, known);
     }
     summary_.rhs_evaluations = system_.calls();

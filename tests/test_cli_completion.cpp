@@ -1,0 +1,211 @@
+// `riemopt generate` and `riemopt complete`: the files and reports against the library called
+// directly, the nuclear-norm certificate, rating-file input, and the refusals (bad values, bad
+// files, outputs that would overwrite inputs) with their exit codes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli.hpp"
+#include "riemopt/energies/completion_files.hpp"
+#include "riemopt/energies/completion_flow.hpp"
+#include "riemopt/energies/completion_instance.hpp"
+
+namespace {
+
+using riemopt::cli::run_cli;
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = run_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::string path(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / "riemopt-cli-completion-test";
+  fs::create_directories(dir);
+  fs::remove(dir / name);
+  return (dir / name).string();
+}
+
+std::string read_text(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+nlohmann::json read_json(const std::string& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+// A 30x30 rank-2 instance with 360 observations, written by `riemopt generate`.
+struct Files {
+  std::string truth = path("T.mtx");
+  std::string observed = path("O.mtx");
+};
+
+Files generate() {
+  Files f;
+  const CliRun r = run({"generate", "--rows", "30", "--cols", "30", "--rank", "2", "--observations",
+                        "360", "--seed", "11", "--truth", f.truth, "--observed", f.observed});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return f;
+}
+
+TEST(CliGenerate, WritesTheLibraryInstanceExactly) {
+  const Files f = generate();
+  const auto inst = riemopt::make_completion_instance({30, 30, 2, 360, 11});
+  const riemopt::Matrix truth = riemopt::read_matrix_market_dense(f.truth, 30, 30);
+  EXPECT_EQ(truth, inst.truth);            // 17 significant digits round-trip
+  EXPECT_NEAR(truth.norm(), 30.0, 1e-12);  // unit-RMS entries
+  const auto obs = riemopt::read_matrix_market_coordinate(f.observed);
+  ASSERT_EQ(obs.entries.size(), 360u);
+  for (std::size_t k = 0; k < 360; ++k) {
+    EXPECT_EQ(obs.entries[k].row, inst.observed[k].row);
+    EXPECT_EQ(obs.entries[k].value, inst.truth(obs.entries[k].row, obs.entries[k].col));
+  }
+}
+
+TEST(CliComplete, ReportMatchesTheLibraryAndHasEveryField) {
+  const Files f = generate();
+  const std::string json = path("R.json"), csv = path("traj.csv"), png = path("fig.png");
+  std::vector<std::string> args = {"complete",     "--observed", f.observed, "--truth",  f.truth,
+                                   "--depth",      "3",          "--quiet",  "--output", json,
+                                   "--trajectory", csv};
+  const bool plot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  if (plot) {
+    args.push_back("--plot");
+    args.push_back(png);
+  }
+  const CliRun r = run(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = read_json(json);
+  for (const char* key : {"test_mse", "relative_error", "train_mse", "effective_rank",
+                          "nuclear_norm", "singular_values", "status", "wall_seconds", "steps",
+                          "gradient_evaluations", "svd_count", "options", "instance"})
+    EXPECT_TRUE(doc.contains(key)) << key;
+  EXPECT_EQ(doc["status"], "converged");
+  EXPECT_EQ(doc["options"]["depth"], "3");
+  EXPECT_EQ(doc["singular_values"].size(), 30u);
+
+  // The same run through the library: the CLI adds nothing and loses nothing.
+  const auto inst = riemopt::make_completion_instance({30, 30, 2, 360, 11});
+  const auto lib = riemopt::complete_by_flow(30, 30, inst.observed, &inst.truth,
+                                             riemopt::CompletionFlowOptions{});
+  EXPECT_DOUBLE_EQ(doc["test_mse"].get<double>(), lib.metrics.test_mse);
+  EXPECT_DOUBLE_EQ(doc["effective_rank"].get<double>(), lib.metrics.effective_rank);
+  EXPECT_EQ(doc["steps"].get<std::int64_t>(), lib.summary.iterations);
+  EXPECT_LT(doc["test_mse"].get<double>(), 1e-4);
+
+  std::string header;
+  std::getline(std::ifstream(csv) >> std::ws, header);
+  EXPECT_EQ(header.rfind("time,value,gradient_norm,train_mse,test_mse,effective_rank,sigma_1", 0),
+            0u)
+      << header;
+  if (plot) {
+    EXPECT_GT(fs::file_size(png), 1000u);
+  }
+}
+
+TEST(CliComplete, NuclearNormSolverReportsItsCertificate) {
+  const Files f = generate();
+  const std::string json = path("NN.json");
+  const CliRun r = run({"complete", "--observed", f.observed, "--truth", f.truth, "--solver",
+                        "nuclear-norm", "--quiet", "--output", json});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = read_json(json);
+  EXPECT_EQ(doc["status"], "converged");
+  EXPECT_LE(doc["duality_gap"].get<double>(), 1e-6);
+  EXPECT_NEAR(doc["nuclear_norm"].get<double>(), doc["nuclear_norm_lower_bound"].get<double>(),
+              1e-6 * doc["nuclear_norm"].get<double>());
+  EXPECT_EQ(doc["train_mse"].get<double>(), 0.0);  // the feasible point interpolates exactly
+}
+
+TEST(CliComplete, ReadsRatingFilesWithoutTruth) {
+  const std::string ratings = path("u.data");
+  std::ofstream(ratings) << "10\t5\t4\t0\n10\t7\t3\t0\n20\t5\t5\t0\n30\t7\t1\t0\n20\t9\t2\t0\n";
+  const CliRun r = run({"complete", "--observed", ratings, "--depth", "2", "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(doc["test_mse"].is_null());
+  EXPECT_EQ(doc["instance"]["rows"], 3);
+  EXPECT_EQ(doc["instance"]["cols"], 3);
+  EXPECT_LE(doc["train_mse"].get<double>(), 1e-6);
+}
+
+struct Refusal {
+  std::vector<std::string> extra;
+  int code;
+  const char* message;
+};
+
+TEST(CliComplete, RefusesBadInputWithoutTouchingFiles) {
+  const Files f = generate();
+  const std::string observed_before = read_text(f.observed);
+  const std::string existing = path("existing.json");
+  std::ofstream(existing) << "old report";
+  const std::string bad = path("bad.mtx");
+  std::ofstream(bad) << "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 1\n1 1 2\n";
+  const std::string small_truth = path("small.mtx");
+  std::ofstream(small_truth) << "%%MatrixMarket matrix array real general\n1 1\n1\n";
+  const std::vector<Refusal> cases = {
+      {{"--output", f.observed}, 1, "refusing to overwrite"},
+      {{"--trajectory", f.truth, "--truth", f.truth}, 1, "refusing to overwrite"},
+      {{"--output", existing, "--trajectory", existing}, 1, "name the same file"},
+      {{"--output", existing, "--beta", "-1"}, 1, "--beta must be one number > 0"},
+      {{"--output", existing, "--beta", "nan"}, 1, "--beta"},
+      {{"--output", existing, "--depth", "0"}, 1, "depth"},
+      {{"--output", existing, "--target-test-mse", "1e-3"}, 1, "needs --truth"},
+      {{"--output", existing, "--init-scale", "-1"}, 1, "init_scale"},
+      {{"--output", existing, "--max-time", "0"}, 1, "--max-time"},
+      {{"--output", existing, "--truth", small_truth}, 1, "small.mtx:2: the matrix is 1x1"},
+      {{"--output", existing, "--solver", "newton-raphson"}, 2, "newton-raphson"},
+      {{"--output", existing, "--tolerance", "0", "--target-train-mse", "0"}, 1, "stopping rule"},
+  };
+  for (const Refusal& c : cases) {
+    std::vector<std::string> args = {"complete", "--observed", f.observed, "--quiet"};
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    const CliRun r = run(args);
+    EXPECT_EQ(r.code, c.code) << c.extra.front() << " " << c.extra.back() << ": " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+  const CliRun r = run({"complete", "--observed", bad, "--output", existing});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(bad + ":4: duplicate entry (1, 1)"), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(existing), "old report");
+  EXPECT_EQ(read_text(f.observed), observed_before);
+}
+
+TEST(CliComplete, EntropyOnRectangularDataIsRefused) {
+  const std::string truth = path("RT.mtx"), observed = path("RO.mtx");
+  ASSERT_EQ(run({"generate", "--rows", "8", "--cols", "5", "--rank", "1", "--observations", "20",
+                 "--truth", truth, "--observed", observed})
+                .code,
+            0);
+  const CliRun r = run({"complete", "--observed", observed, "--beta", "10", "--quiet"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("square"), std::string::npos) << r.err;
+}
+
+TEST(CliGenerate, RejectsImpossibleInstances) {
+  const std::string t = path("t.mtx"), o = path("o.mtx");
+  EXPECT_EQ(run({"generate", "--rank", "0", "--truth", t, "--observed", o}).code, 1);
+  EXPECT_EQ(run({"generate", "--rows", "5", "--cols", "5", "--observations", "26", "--truth", t,
+                 "--observed", o})
+                .code,
+            1);
+  EXPECT_EQ(run({"generate", "--truth", t, "--observed", t}).code, 1);
+  EXPECT_EQ(run({"generate", "--truth", t}).code, 2);  // --observed is required
+  EXPECT_FALSE(fs::exists(t));
+}
+
+}  // namespace

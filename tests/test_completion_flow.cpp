@@ -1,0 +1,126 @@
+// complete_by_flow: the metrics against independent computations, the Euclidean flow against its
+// closed form, the DLN flow's low-rank recovery, the stopping targets, the free energy's descent,
+// and bad options.
+#include <gtest/gtest.h>
+
+#include <Eigen/SVD>
+#include <cmath>
+
+#include "riemopt/energies/completion_flow.hpp"
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/errors.hpp"
+
+namespace {
+
+using namespace riemopt;
+
+TEST(CompletionFlow, EuclideanFlowMatchesItsClosedForm) {
+  // With E = ½Σ_Ω (X_ij − M_ij)² and the Euclidean metric, observed entries relax as
+  // M + (X₀ − M)e^{−t} and unobserved ones never move.
+  const auto inst = make_completion_instance({12, 9, 2, 40, 3});
+  CompletionFlowOptions o;
+  o.geometry = CompletionGeometry::kEuclidean;
+  o.target_train_mse = 0.0;
+  o.flow.gradient_tolerance = 0.0;
+  o.flow.final_time = 3.0;
+  o.flow.absolute_tolerance = 1e-13;
+  o.flow.relative_tolerance = 1e-12;
+  const Matrix x0 = completion_start(12, 9, o);
+  const auto r = complete_by_flow(12, 9, inst.observed, &inst.truth, o);
+  ASSERT_EQ(r.summary.status, TerminationStatus::kFinalTimeReached) << r.summary.message;
+  Matrix expected = x0;
+  for (const Observation& ob : inst.observed)
+    expected(ob.row, ob.col) = ob.value + (x0(ob.row, ob.col) - ob.value) * std::exp(-3.0);
+  EXPECT_LT((r.x - expected).cwiseAbs().maxCoeff(), 1e-11);
+  // Metrics recomputed here from their definitions (MATH.md §6).
+  EXPECT_NEAR(r.metrics.test_mse, (r.x - inst.truth).squaredNorm() / 108.0, 1e-15);
+  EXPECT_NEAR(r.metrics.relative_error, (r.x - inst.truth).norm() / inst.truth.norm(), 1e-15);
+  double train = 0.0;
+  for (const Observation& ob : inst.observed) train += std::pow(r.x(ob.row, ob.col) - ob.value, 2);
+  EXPECT_NEAR(r.metrics.train_mse, train / 40.0, 1e-15);
+  const Vector s = Eigen::JacobiSVD<Matrix>(r.x).singularValues();
+  EXPECT_LT((r.metrics.singular_values - s).norm(), 1e-12 * s(0));
+  EXPECT_NEAR(r.metrics.nuclear_norm, s.sum(), 1e-12 * s.sum());
+  const Vector p = s / s.sum();
+  EXPECT_NEAR(r.metrics.effective_rank, std::exp(-(p.array() * p.array().log()).sum()), 1e-12);
+}
+
+TEST(CompletionFlow, DlnFlowRecoversALowRankMatrixAndRecordsItsPath) {
+  const auto inst = make_completion_instance({30, 30, 2, 360, 11});
+  CompletionFlowOptions o;  // DLN(3), Gaussian-product start 1e-3, stop at train MSE 1e-6
+  const auto r = complete_by_flow(30, 30, inst.observed, &inst.truth, o);
+  ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.summary.message;
+  EXPECT_NE(r.summary.message.find("train MSE"), std::string::npos);
+  EXPECT_LE(r.metrics.train_mse, 1e-6);
+  EXPECT_LT(r.metrics.test_mse, 1e-4);
+  EXPECT_LT(r.metrics.effective_rank, 2.1);
+  // The trajectory carries the metric columns; its last row is the final state.
+  const Trajectory& t = r.summary.trajectory;
+  ASSERT_GE(t.observable_names.size(), 5u);
+  EXPECT_EQ(t.observable_names[0], "train_mse");
+  EXPECT_EQ(t.observable_names[1], "test_mse");
+  EXPECT_EQ(t.observable_names[2], "effective_rank");
+  EXPECT_EQ(t.observable_names[3], "sigma_1");
+  EXPECT_NEAR(t.observables.back()[1], r.metrics.test_mse, 1e-12);
+  EXPECT_NEAR(t.observables.back()[3], r.metrics.singular_values(0), 1e-9);
+  // Incremental learning: the effective rank at the start is far above the final one.
+  EXPECT_GT(t.observables.front()[2], 10.0);
+}
+
+TEST(CompletionFlow, TestTargetStopsTheFlow) {
+  const auto inst = make_completion_instance({30, 30, 2, 360, 11});
+  CompletionFlowOptions o;
+  o.target_train_mse = 0.0;
+  o.target_test_mse = 1e-2;
+  const auto r = complete_by_flow(30, 30, inst.observed, &inst.truth, o);
+  ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.summary.message;
+  EXPECT_NE(r.summary.message.find("test MSE"), std::string::npos);
+  EXPECT_LE(r.metrics.test_mse, 1e-2);
+  EXPECT_GT(r.metrics.test_mse, 1e-4);  // stopped at the target, not far past it
+}
+
+TEST(CompletionFlow, FreeEnergyDecreasesAndEntropyLiftsTheSmallSingularValues) {
+  const auto inst = make_completion_instance({20, 20, 2, 200, 5});
+  CompletionFlowOptions o;
+  o.init = CompletionInit::kScaledIdentity;
+  o.target_train_mse = 0.0;
+  o.flow.gradient_tolerance = 0.0;
+  o.flow.final_time = 5.0;
+  const auto plain = complete_by_flow(20, 20, inst.observed, &inst.truth, o);
+  o.beta = 300.0;
+  const auto entropic = complete_by_flow(20, 20, inst.observed, &inst.truth, o);
+  ASSERT_EQ(entropic.summary.status, TerminationStatus::kFinalTimeReached)
+      << entropic.summary.message;
+  EXPECT_NE(entropic.summary.energy.find("entropy"), std::string::npos) << entropic.summary.energy;
+  const auto& values = entropic.summary.trajectory.values;
+  for (std::size_t i = 1; i < values.size(); ++i) EXPECT_LE(values[i], values[i - 1] + 1e-9);
+  // The entropy pushes singular values apart from zero: the tail is lifted, the rank grows.
+  EXPECT_GT(entropic.metrics.singular_values(19), 3.0 * plain.metrics.singular_values(19));
+  EXPECT_GT(entropic.metrics.effective_rank, plain.metrics.effective_rank);
+}
+
+TEST(CompletionFlow, BadOptionsAreRejected) {
+  const auto inst = make_completion_instance({6, 5, 1, 10, 1});
+  auto run = [&](auto edit, const Matrix* truth) {
+    CompletionFlowOptions o;
+    edit(o);
+    return complete_by_flow(6, 5, inst.observed, truth, o);
+  };
+  EXPECT_THROW(run([](auto& o) { o.beta = 2.0; }, nullptr), InvalidArgument);  // not square
+  EXPECT_THROW(run([](auto& o) { o.beta = -1.0; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.beta = NAN; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.init_scale = 0.0; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.init_factors = -2; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.target_test_mse = 1e-3; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.target_train_mse = -1.0; }, nullptr), InvalidArgument);
+  EXPECT_THROW(run([](auto& o) { o.flow.relative_tolerance = -1.0; }, nullptr), InvalidArgument);
+  const Matrix wrong = Matrix::Zero(5, 6);
+  EXPECT_THROW(run([](auto&) {}, &wrong), InvalidArgument);
+  Matrix nan_truth = inst.truth;
+  nan_truth(0, 0) = NAN;
+  EXPECT_THROW(run([](auto&) {}, &nan_truth), InvalidArgument);
+  EXPECT_THROW(parse_completion_geometry("riemannian"), InvalidArgument);
+  EXPECT_THROW(parse_completion_init("zeros"), InvalidArgument);
+}
+
+}  // namespace
