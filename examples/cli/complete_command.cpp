@@ -70,6 +70,14 @@ double parse_beta(const std::string& text) {
   return v(0);
 }
 
+// The human-readable end of a run (stderr, unless --quiet).
+std::string metrics_line(const CompletionMetrics& m) {
+  return fmt::format(
+      "test MSE {:.3e} | relative error {:.3e} | train MSE {:.3e} | effective rank {:.3f} | "
+      "nuclear norm {:.3f}",
+      m.test_mse, m.relative_error, m.train_mse, m.effective_rank, m.nuclear_norm);
+}
+
 nlohmann::json metrics_json(const CompletionMetrics& m) {
   nlohmann::json j;
   j["test_mse"] = m.test_mse;  // NaN (no truth) is written as null
@@ -121,7 +129,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
     options.max_wall_seconds = max_time;
     const auto r = complete_nuclear_norm(data.rows, data.cols, data.entries, options);
     const MatrixCompletion completion(data.rows, data.cols, data.entries);
-    doc.update(metrics_json(CompletionMetrics::measure(r.x, completion, truth_ptr)));
+    const CompletionMetrics metrics = CompletionMetrics::measure(r.x, completion, truth_ptr);
+    doc.update(metrics_json(metrics));
     doc["status"] = to_string(r.status);
     doc["message"] = r.message;
     doc["wall_seconds"] = r.wall_seconds;
@@ -133,8 +142,9 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
     doc["options"] = {
         {"solver", solver}, {"gap_tolerance", options.gap_tolerance}, {"max_time", max_time}};
     if (!quiet)
-      err << fmt::format("nuclear-norm ADMM: {} after {} iterations, gap {:.2e}, {:.2f} s\n",
-                         to_string(r.status), r.iterations, r.relative_gap, r.wall_seconds);
+      err << fmt::format("nuclear-norm ADMM: {} after {} iterations, gap {:.2e}, {:.2f} s\n{}\n",
+                         to_string(r.status), r.iterations, r.relative_gap, r.wall_seconds,
+                         metrics_line(metrics));
     emit_json(doc, output, out);
     return is_success(r.status) ? 0 : kExitNotConverged;
   }
@@ -162,6 +172,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   const Summary& s = r.summary;
 
   doc.update(metrics_json(r.metrics));
+  if (!quiet) err << metrics_line(r.metrics) << "\n";
   doc["status"] = to_string(s.status);
   doc["message"] = s.message;
   doc["wall_seconds"] = s.wall_seconds;

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up, builds (Release), and runs every benchmark program, printing their tables.
+# docs/BENCHMARKS.md records the latest output with the machine and date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh build >/dev/null
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"  # one core, as the targets are stated
+echo "# $(date -u +%Y-%m-%d) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+echo "## completion_speed: DLN(3) flow vs gradient descent on the factors (same instance, same start)"
+./build/bin/completion_speed "$@"
