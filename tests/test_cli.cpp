@@ -158,3 +158,31 @@ TEST(CliErrors, UsageErrorsExitTwoWithTheUsage) {
 }
 
 }  // namespace
+
+namespace {
+
+// Extreme temperatures: s* spans 8e-6 to 8e3 and the rates twelve decades; the stopping rule is
+// scale-free, so both ends reach s*·1 to the same relative accuracy and reproduce both rates.
+TEST(CliSpectral, ExtremeBetaReachesTheEquilibriumToTheSameRelativeAccuracy) {
+  for (const char* beta : {"1e-8", "1e10"}) {
+    for (const char* metric : {"dln", "euclidean"}) {
+      const CliRun r =
+          run({"spectral", "--width", "3", "--depth", "3", "--beta", beta, "--schatten", "2",
+               "--sigma0", "2,0.9,0.3", "--metric", metric, "--quiet"});
+      ASSERT_EQ(r.code, 0) << r.err;
+      const auto doc = nlohmann::json::parse(r.out);
+      EXPECT_EQ(doc["status"], "converged") << beta << " " << metric << ": " << doc["message"];
+      const auto eq = riemopt::SpectralEquilibrium::schatten(3, riemopt::Depth::finite(3),
+                                                             std::stod(beta), 2.0);
+      EXPECT_NEAR(doc["s_star_predicted"].get<double>(), eq.s_star(), 1e-15 * eq.s_star());
+      EXPECT_LT(doc["relative_error_to_s_star"].get<double>(), 1e-8) << beta << " " << metric;
+      const double uniform = doc["rate_uniform_predicted"],
+                   relative = doc["rate_relative_predicted"];
+      EXPECT_NEAR(doc["rate_uniform_measured"].get<double>(), uniform, 1e-6 * std::abs(uniform));
+      EXPECT_NEAR(doc["rate_relative_measured"].get<double>(), relative, 1e-6 * std::abs(relative));
+      EXPECT_LT(doc["steps"].get<int>(), 100000) << beta << " " << metric;
+    }
+  }
+}
+
+}  // namespace

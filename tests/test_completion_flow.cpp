@@ -8,7 +8,10 @@
 
 #include "riemopt/energies/completion_flow.hpp"
 #include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/free_energy.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/manifolds/matrix_geometries.hpp"
 
 namespace {
 
@@ -97,6 +100,23 @@ TEST(CompletionFlow, FreeEnergyDecreasesAndEntropyLiftsTheSmallSingularValues) {
   // The entropy pushes singular values apart from zero: the tail is lifted, the rank grows.
   EXPECT_GT(entropic.metrics.singular_values(19), 3.0 * plain.metrics.singular_values(19));
   EXPECT_GT(entropic.metrics.effective_rank, plain.metrics.effective_rank);
+}
+
+TEST(CompletionFlow, EntropicFlowFromARankDeficientStartStopsWithAStatus) {
+  // The flow of E is defined at rank-deficient X, the entropy's gradient is not: the solver
+  // must say so through its status, not throw or run on NaN.
+  const auto inst = make_completion_instance({6, 6, 2, 20, 2});
+  const auto loss = std::make_shared<MatrixCompletion>(6, 6, inst.observed);
+  const Problem problem(dln_matrices(6, 6, Depth::finite(3)),
+                        free_energy(loss, std::make_shared<MatrixEntropy>(Depth::finite(3)), 1e3));
+  Matrix x0 = Matrix::Zero(6, 6);
+  x0.topLeftCorner(4, 4) = 1e-3 * Matrix::Identity(4, 4);  // rank 4 of 6
+  GradientFlowOptions options;
+  options.final_time = 1.0;
+  const Summary s = gradient_flow(problem, x0.reshaped(), options);
+  EXPECT_EQ(s.status, TerminationStatus::kNumericalFailure);
+  EXPECT_NE(s.message.find("rank"), std::string::npos) << s.message;
+  EXPECT_EQ(s.x, x0.reshaped().eval());
 }
 
 TEST(CompletionFlow, BadOptionsAreRejected) {

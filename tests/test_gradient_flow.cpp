@@ -145,9 +145,11 @@ TEST(GradientFlow, BlowUpEndsWithAStatusNotALoop) {
   EXPECT_GT(s.final_time, 0.49);
 }
 
-TEST(GradientFlow, AFailedEvaluationReportsTheLastValidState) {
+TEST(GradientFlow, TheDomainEdgeRejectsStepsAndEndsOnStepUnderflow) {
   // E = −x₁ on x₁ < 2 (outside, the evaluation throws, as the entropy does at rank-deficient
-  // points): the flow ẋ₁ = 1 leaves the domain at t = 1.5 from x₁ = 0.5.
+  // points): the flow ẋ₁ = 1 reaches the edge at t = 1.5 from x₁ = 0.5. Trial steps beyond it are
+  // rejected, so the adaptive flow closes in on the edge and stops on step-size underflow, saying
+  // why; the fixed-step flow cannot shrink its step and reports the last valid state.
   const EnergyPtr energy = std::make_shared<LambdaEnergy>(
       "edge", 2,
       [](const Point& x) {
@@ -163,13 +165,21 @@ TEST(GradientFlow, AFailedEvaluationReportsTheLastValidState) {
   options.final_time = 10.0;
   options.trajectory.enabled = false;
   const Summary s = gradient_flow(problem, Vector::Constant(2, 0.5), options);
-  ASSERT_EQ(s.status, TerminationStatus::kNumericalFailure) << s.message;
+  ASSERT_EQ(s.status, TerminationStatus::kStepSizeTooSmall) << s.message;
   EXPECT_NE(s.message.find("outside the domain"), std::string::npos) << s.message;
-  EXPECT_NE(s.message.find("last valid state"), std::string::npos) << s.message;
   EXPECT_LT(s.x(0), 2.0);
-  EXPECT_GT(s.x(0), 0.5);
-  EXPECT_NEAR(s.x(0), 0.5 + s.final_time, 1e-9);  // the exact solution at the reported time
+  EXPECT_GT(s.x(0), 2.0 - 1e-6);                  // it got as close to the edge as steps allow
+  EXPECT_NEAR(s.x(0), 0.5 + s.final_time, 1e-9);  // and stayed on the exact solution
   EXPECT_EQ(s.final_value, -s.x(0));              // the reported state was evaluated
+
+  options.integrator = Integrator::kRungeKutta4;
+  options.fixed_step = 0.4;
+  const Summary r = gradient_flow(problem, Vector::Constant(2, 0.5), options);
+  ASSERT_EQ(r.status, TerminationStatus::kNumericalFailure) << r.message;
+  EXPECT_NE(r.message.find("outside the domain"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("last valid state"), std::string::npos) << r.message;
+  EXPECT_NEAR(r.final_time, 1.2, 1e-12);  // steps at 0.4, 0.8, 1.2; the next one crosses 2
+  EXPECT_NEAR(r.x(0), 1.7, 1e-12);
 }
 
 TEST(GradientFlow, BudgetsAndCallbacksStopTheFlow) {

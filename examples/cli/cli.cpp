@@ -7,7 +7,8 @@
 
 namespace riemopt::cli {
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            CliMode mode) {
   CLI::App app{"riemopt: Riemannian gradient flows and the Deep Linear Network", "riemopt"};
   app.require_subcommand(1);
   EntropyCommand entropy;
@@ -32,6 +33,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "\n" << app.help();
     return 2;
   }
+  if (mode == CliMode::kParseOnly) return 0;
   try {
     if (entropy_app->parsed()) return entropy.run(out, err);
     if (spectral_app->parsed()) return spectral.run(out, err);

@@ -20,6 +20,12 @@ namespace riemopt::cli {
 
 constexpr int kExitNotConverged = 3;
 
-int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+enum class CliMode {
+  kRun,        // parse, then run the subcommand
+  kParseOnly,  // parse (usage errors → 2) and stop: what the option-parsing fuzzer exercises
+};
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            CliMode mode = CliMode::kRun);
 
 }  // namespace riemopt::cli

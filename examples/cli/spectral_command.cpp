@@ -28,8 +28,10 @@ CLI::App* SpectralCommand::add_to(CLI::App& app) {
       ->required();
   sub->add_option("--metric", metric, "Chamber metric: dln (default) or euclidean")
       ->check(CLI::IsMember({"dln", "euclidean"}));
-  sub->add_option("--t-end", t_end, "Final time (default: run until |grad| <= --tolerance)");
-  sub->add_option("--tolerance", tolerance, "Gradient-norm tolerance (default 1e-10)");
+  sub->add_option("--t-end", t_end, "Final time (default: run until --tolerance is met)");
+  sub->add_option("--tolerance", tolerance,
+                  "Stop when the estimated relative distance to s*.1, |dsigma/dt|/(|rate_relative| "
+                  "s* sqrt(d)), is <= this (default 1e-10; scale-free in beta)");
   sub->add_option("--output", output, "Write the JSON here (default: stdout)");
   sub->add_option("--trajectory", trajectory, "Write t, F, |grad|, sigma_k(t) as CSV here");
   sub->add_option("--plot", plot, "Draw sigma_k(t) on a log time axis to this PNG");
@@ -54,10 +56,18 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                                        std::make_shared<ChamberEntropy>(d, n), beta);
   const Problem problem(geometry, energy);
 
+  // Scale-free stopping: near s*·1 the flow is σ̇ ≈ J(σ − s*·1) with |eigenvalues| ≥ |λ_⊥|, so
+  // ‖σ − s*·1‖ ≤ ‖σ̇‖/|λ_⊥|, and ‖σ̇‖ = √w(s*)·‖grad F‖_g there (w = 1 for Euclidean). --tolerance
+  // bounds that estimate relative to ‖s*·1‖ = s*√d, at any β and scale.
+  const double w_star = ChamberMetric(n).weight(eq.s_star());
+  const double metric_weight = dln ? w_star : 1.0;
+  const double slowest_rate = std::abs(eq.rate_relative()) * (dln ? 1.0 : 1.0 / w_star);
   GradientFlowOptions options;
-  options.absolute_tolerance = 1e-13;
   options.relative_tolerance = 1e-11;
-  options.gradient_tolerance = tolerance;
+  options.absolute_tolerance =
+      1e-2 * options.relative_tolerance * std::min(eq.s_star(), s0.minCoeff());
+  options.gradient_tolerance = tolerance * slowest_rate * eq.s_star() *
+                               std::sqrt(static_cast<double>(d)) / std::sqrt(metric_weight);
   options.final_time = t_end > 0.0 ? t_end : std::numeric_limits<double>::infinity();
   options.progress = !quiet;
   options.progress_interval_seconds = 2.0;

@@ -27,6 +27,12 @@ double seconds_since(Clock::time_point start) {
 // is FSAL: its last stage is evaluated at the accepted state).
 class FlowSystem {
  public:
+  // Returned where the field cannot be evaluated (outside the energy's domain, NaN, overflow).
+  // A NaN would make the error estimate NaN, which odeint's controller accepts; this large
+  // finite value makes the estimate huge instead, so the adaptive step is rejected and shrunk,
+  // and a trajectory that really ends there stops on step-size underflow, not on NaN.
+  static constexpr double kRejectingDerivative = 1e100;
+
   FlowSystem(const Problem& problem, Point point) : problem_(problem), point_(std::move(point)) {}
 
   void operator()(const State& x, State& dxdt, double /*t*/) {
@@ -35,22 +41,31 @@ class FlowSystem {
     Eigen::Map<Vector> out(dxdt.data(), static_cast<Eigen::Index>(dxdt.size()));
     valid_ = false;
     if (!xv.allFinite()) {
-      out.setConstant(std::numeric_limits<double>::quiet_NaN());
+      out.setConstant(kRejectingDerivative);
       // A NaN state is usually the consequence of an earlier failed stage: keep that cause.
       if (failure_.empty()) failure_ = "the state has NaN or infinite entries (blow-up)";
+      ++failed_calls_;
       return;
     }
     point_.assign(xv);
     try {
       problem_.evaluate(point_, eval_);
     } catch (const std::exception& e) {
-      out.setConstant(std::numeric_limits<double>::quiet_NaN());
+      out.setConstant(kRejectingDerivative);
       failure_ = e.what();
+      rejected_cause_ = failure_;
+      ++failed_calls_;
       return;
     }
     out = -eval_.gradient;
-    valid_ = std::isfinite(eval_.value) && std::isfinite(eval_.gradient_norm);
-    if (!valid_) failure_ = "the energy or its gradient is NaN or infinite";
+    valid_ = std::isfinite(eval_.value) && std::isfinite(eval_.gradient_norm) &&
+             eval_.gradient.allFinite();
+    if (!valid_) {
+      failure_ = "the energy or its gradient is NaN or infinite";
+      rejected_cause_ = failure_;
+      ++failed_calls_;
+      out.setConstant(kRejectingDerivative);
+    }
   }
 
   // Evaluates at x unless the last call already did. Returns false on failure.
@@ -69,7 +84,14 @@ class FlowSystem {
   const Problem::Evaluation& evaluation() const { return eval_; }
   const Point& point() const { return point_; }
   std::int64_t calls() const { return calls_; }
+  std::int64_t failed_calls() const { return failed_calls_; }
   const std::string& failure() const { return failure_; }
+  // "; the field could not be evaluated beyond it: <cause>" after rejected trial steps, or "".
+  std::string last_failure_note() const {
+    return rejected_cause_.empty()
+               ? std::string()
+               : "; the field could not be evaluated beyond it: " + rejected_cause_;
+  }
 
  private:
   const Problem& problem_;
@@ -77,7 +99,9 @@ class FlowSystem {
   Problem::Evaluation eval_;
   bool valid_ = false;
   std::int64_t calls_ = 0;
+  std::int64_t failed_calls_ = 0;
   std::string failure_;
+  std::string rejected_cause_;  // the last failure seen, kept across successful evaluations
 };
 
 class FlowDriver {
@@ -171,7 +195,8 @@ class FlowDriver {
       } catch (const odeint::step_adjustment_error& e) {
         finish(stepper.current_state(), stepper.current_time(),
                TerminationStatus::kStepSizeTooSmall,
-               std::string("the adaptive step could not be adjusted: ") + e.what());
+               std::string("the adaptive step could not be adjusted: ") + e.what() +
+                   system_.last_failure_note());
         return;
       }
       const auto [t_old, t_new] = interval;
@@ -203,8 +228,9 @@ class FlowDriver {
       const double dt = stepper.current_time_step();
       if (dt < options_.min_step * std::max(1.0, t_new)) {
         finish(x, t_new, TerminationStatus::kStepSizeTooSmall,
-               fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}", dt,
-                           options_.min_step * std::max(1.0, t_new), t_new));
+               fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", dt,
+                           options_.min_step * std::max(1.0, t_new), t_new,
+                           system_.last_failure_note()));
         return;
       }
     }
@@ -230,7 +256,12 @@ class FlowDriver {
       Eigen::Map<Vector> derivative(dxdt.data(), static_cast<Eigen::Index>(dxdt.size()));
       derivative = -system_.evaluation().gradient;
       const double dt = std::min(options_.fixed_step, options_.final_time - t);
+      const std::int64_t failed_before = system_.failed_calls();
       stepper.do_step(std::ref(system_), x, dxdt, t, dt);
+      if (system_.failed_calls() != failed_before) {  // a fixed step cannot be retried smaller
+        fail(last_good, t_good, t + dt);
+        return;
+      }
       t = (options_.final_time - t <= options_.fixed_step) ? options_.final_time : t + dt;
       if (schedule_.next() <= t) {  // a fixed-step run records each step at most once
         record_pending(x, t, nullptr);
