@@ -165,7 +165,7 @@ TEST(CliComplete, RefusesBadInputWithoutTouchingFiles) {
       {{"--output", existing, "--beta", "nan"}, 1, "--beta"},
       {{"--output", existing, "--depth", "0"}, 1, "depth"},
       {{"--output", existing, "--target-test-mse", "1e-3"}, 1, "needs --truth"},
-      {{"--output", existing, "--init-scale", "-1"}, 1, "init_scale"},
+      {{"--output", existing, "--init-scale", "-1"}, 1, "--init-scale must be finite and > 0"},
       {{"--output", existing, "--max-time", "0"}, 1, "--max-time"},
       {{"--output", existing, "--truth", small_truth}, 1, "small.mtx:2: the matrix is 1x1"},
       {{"--output", existing, "--solver", "newton-raphson"}, 2, "newton-raphson"},

@@ -97,6 +97,9 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   require(std::isfinite(final_time) && final_time >= 0.0,
           "--final-time must be finite and > 0 (got {})", final_time);
   require(max_time > 0.0, "--max-time must be > 0 seconds (got {})", max_time);
+  require(std::isfinite(init_scale) && init_scale > 0.0,
+          "--init-scale must be finite and > 0 (got {})", init_scale);
+  require(init_factors >= 0, "--init-factors must be >= 1 (0: the depth; got {})", init_factors);
   require(std::isfinite(target_test_mse) && target_test_mse >= 0.0,
           "--target-test-mse must be finite and >= 0 (got {})", target_test_mse);
   require(std::isfinite(target_train_mse) && target_train_mse >= 0.0,
