@@ -7,15 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${1:-60}"
-bash scripts/setup.sh build >/dev/null  # the Debian packages (clang is added below)
-if ! command -v clang++ >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
-fi
-# One clang build serves scripts/sanitize.sh (the test suite) and the fuzzers.
-CXX=clang++ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRIEMOPT_FUZZ=ON \
-  -DRIEMOPT_BUILD_TESTS=ON -DRIEMOPT_BUILD_BENCH=OFF >/dev/null
+bash scripts/clang_build.sh
 targets=(fuzz_matrix_market fuzz_rating_file fuzz_cli)
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" >/dev/null
 export OPENBLAS_NUM_THREADS=1

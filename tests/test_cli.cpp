@@ -7,26 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli.hpp"
+#include "cli_test_helpers.hpp"
 #include "reference_values.hpp"
 #include "riemopt/energies/spectral_equilibrium.hpp"
 
 namespace {
 
-using riemopt::cli::run_cli;
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using riemopt::testing::CliRun;
+CliRun run(const std::vector<std::string>& args) { return riemopt::testing::run_riemopt(args); }
 
 fs::path scratch(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / "riemopt-cli-test";
