@@ -209,8 +209,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"integrator", to_string(options.flow.integrator)}};
   if (!trajectory.empty()) s.trajectory.write_csv(trajectory);
   if (!plot.empty()) {
-    const std::string title =
-        fmt::format("{} {}x{}, |Omega|={}", s.geometry, data.rows, data.cols, data.entries.size());
+    const std::string title = fmt::format("{}, |Omega|={}", s.geometry, data.entries.size());
     examples::write_png(plot, examples::completion_panels(s.trajectory, title), 560, 420);
   }
   emit_json(doc, output, out);

@@ -34,8 +34,8 @@ std::vector<Panel> completion_panels(const Trajectory& trajectory, const std::st
   rank.series.push_back(observable_series(trajectory, "effective_rank", prefix + "effective rank"));
   Panel sigma{"top singular values", "flow time t", "sigma_k(t)", true, true, {}};
   for (const std::string& name : trajectory.observable_names)
-    if (name.rfind("sigma_", 0) == 0)
-      sigma.series.push_back(observable_series(trajectory, name, name));
+    if (name.rfind("sigma_", 0) == 0)  // "sigma_10" → sigma_{10} in gnuplot's enhanced text
+      sigma.series.push_back(observable_series(trajectory, name, "sigma_{" + name.substr(6) + "}"));
   return {errors, rank, sigma};
 }
 
