@@ -10,6 +10,7 @@
 #include "cli_test_helpers.hpp"
 #include "reference_values.hpp"
 #include "riemopt/energies/spectral_equilibrium.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
@@ -19,8 +20,7 @@ using riemopt::testing::CliRun;
 CliRun run(const std::vector<std::string>& args) { return riemopt::testing::run_riemopt(args); }
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "riemopt-cli-test";
-  fs::create_directories(dir);
+  const fs::path dir = riemopt::testing::scratch_directory();
   const fs::path p = dir / name;
   fs::remove(p);
   return p;

@@ -12,6 +12,7 @@
 #include "riemopt/energies/completion_files.hpp"
 #include "riemopt/energies/completion_flow.hpp"
 #include "riemopt/energies/completion_instance.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
@@ -21,8 +22,7 @@ using riemopt::testing::CliRun;
 CliRun run(const std::vector<std::string>& args) { return riemopt::testing::run_riemopt(args); }
 
 std::string path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "riemopt-cli-completion-test";
-  fs::create_directories(dir);
+  const fs::path dir = riemopt::testing::scratch_directory();
   fs::remove(dir / name);
   return (dir / name).string();
 }

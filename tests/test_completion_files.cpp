@@ -8,6 +8,7 @@
 #include <random>
 
 #include "riemopt/energies/completion_files.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
@@ -15,8 +16,7 @@ using namespace riemopt;
 namespace fs = std::filesystem;
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "riemopt-files-test";
-  fs::create_directories(dir);
+  const fs::path dir = riemopt::testing::scratch_directory();
   return dir / name;
 }
 

@@ -2,9 +2,14 @@
 // independent (eigendecomposition-based) fractional matrix power.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
+#include <filesystem>
 #include <random>
+#include <string>
 
 #include "riemopt/manifold.hpp"
 #include "riemopt/types.hpp"
@@ -48,6 +53,19 @@ inline Matrix psd_power(const Matrix& S, double a) {
 inline double relative_error(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b) {
   const double nb = b.norm();
   return nb > 0 ? (a - b).norm() / nb : (a - b).norm();
+}
+
+// A scratch directory of its own for the running test: CTest runs tests as parallel processes
+// (and CI may run beside a developer's build), so shared file names would race.
+inline std::filesystem::path scratch_directory() {
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = "riemopt-test-" + std::to_string(::getpid());
+  if (info) name += std::string("-") + info->test_suite_name() + "-" + info->name();
+  for (char& c : name)
+    if (c == '/') c = '_';  // parameterized test names contain '/'
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / name;
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 }  // namespace riemopt::testing
