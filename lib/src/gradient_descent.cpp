@@ -66,24 +66,6 @@ bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Ev
   return slope_at_y <= (2.0 * kDelta - 1.0) * -slope;
 }
 
-void append_record(Trajectory& traj, const TrajectoryOptions& opt, const Point& x, double t,
-                   const Problem::Evaluation& e) {
-  traj.times.push_back(t);
-  traj.values.push_back(e.value);
-  traj.gradient_norms.push_back(e.gradient_norm);
-  if (opt.observables) {
-    std::vector<double> row;
-    try {
-      row = opt.observables(x);
-    } catch (const std::exception&) {
-      row.clear();
-    }
-    row.resize(opt.observable_names.size(), std::numeric_limits<double>::quiet_NaN());
-    traj.observables.push_back(std::move(row));
-  }
-  if (opt.store_points) traj.points.push_back(x.coords());
-}
-
 }  // namespace
 
 Summary gradient_descent(const Problem& problem, const Vector& x0,
@@ -115,7 +97,7 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
     s.final_gradient_norm = e.gradient_norm;
     s.final_time = t;
     if (options.trajectory.enabled && (s.trajectory.times.empty() || s.trajectory.times.back() < t))
-      append_record(s.trajectory, options.trajectory, x, t, e);
+      s.trajectory.append(options.trajectory, x, t, e.value, e.gradient_norm);
     s.evaluations = problem.counts();
     s.svd_count = svd_count() - svds_before;
     s.wall_seconds = wall();
@@ -131,7 +113,7 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
   s.initial_value = e.value;
   s.initial_gradient_norm = e.gradient_norm;
   if (options.trajectory.enabled && schedule.next() <= 0.0) {
-    append_record(s.trajectory, options.trajectory, x, 0.0, e);
+    s.trajectory.append(options.trajectory, x, 0.0, e.value, e.gradient_norm);
     schedule.advance();
   }
 
@@ -196,7 +178,7 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
     if (options.step_rule == StepRule::kArmijo) alpha = std::min(2.0 * alpha, options.max_step);
 
     while (options.trajectory.enabled && schedule.next() <= t) {
-      append_record(s.trajectory, options.trajectory, x, t, e);
+      s.trajectory.append(options.trajectory, x, t, e.value, e.gradient_norm);
       while (schedule.next() <= t) schedule.advance();
     }
     if (options.progress && wall() >= last_progress + options.progress_interval_seconds) {

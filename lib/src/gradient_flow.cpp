@@ -282,8 +282,6 @@ class FlowDriver {
 
   void append_record(const Eigen::Map<const Vector>& state, double t,
                      const Problem::Evaluation* known) {
-    const TrajectoryOptions& opt = options_.trajectory;
-    Trajectory& traj = summary_.trajectory;
     double value = std::numeric_limits<double>::quiet_NaN();
     double norm = value;
     Vector xv = state;
@@ -301,20 +299,7 @@ class FlowDriver {
         // leave NaN in the record: the solver itself reports the failure
       }
     }
-    traj.times.push_back(t);
-    traj.values.push_back(value);
-    traj.gradient_norms.push_back(norm);
-    if (opt.observables) {
-      std::vector<double> row;
-      try {
-        if (xv.allFinite()) row = opt.observables(recorder_);
-      } catch (const std::exception&) {
-        row.clear();  // NaN columns; an observable that cannot be computed is not the solver's stop
-      }
-      row.resize(opt.observable_names.size(), std::numeric_limits<double>::quiet_NaN());
-      traj.observables.push_back(std::move(row));
-    }
-    if (opt.store_points) traj.points.emplace_back(xv);
+    summary_.trajectory.append(options_.trajectory, recorder_, t, value, norm);
   }
 
   // A state at t_bad could not be evaluated (NaN, overflow, a failed formula): stops with the

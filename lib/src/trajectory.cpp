@@ -10,6 +10,24 @@
 
 namespace riemopt {
 
+void Trajectory::append(const TrajectoryOptions& options, const Point& x, double t, double value,
+                        double gradient_norm) {
+  times.push_back(t);
+  values.push_back(value);
+  gradient_norms.push_back(gradient_norm);
+  if (options.observables) {
+    std::vector<double> row;
+    try {
+      if (x.coords().allFinite()) row = options.observables(x);
+    } catch (const std::exception&) {
+      row.clear();  // NaN columns; an observable that cannot be computed is not the solver's stop
+    }
+    row.resize(options.observable_names.size(), std::numeric_limits<double>::quiet_NaN());
+    observables.push_back(std::move(row));
+  }
+  if (options.store_points) points.push_back(x.coords());
+}
+
 void TrajectoryOptions::validate() const {
   for (std::size_t i = 0; i < times.size(); ++i) {
     require(std::isfinite(times[i]) && times[i] >= 0.0,

@@ -39,6 +39,11 @@ struct Trajectory {
   std::vector<Vector> points;                    // filled when store_points
 
   std::size_t size() const { return times.size(); }
+  // Appends one record of `x` at time t: value and gradient norm as given, the observables of
+  // `options` (NaN columns when x is not finite or an observable throws) and, when asked, the
+  // point itself. Solvers call this; x should already be canonical.
+  void append(const TrajectoryOptions& options, const Point& x, double t, double value,
+              double gradient_norm);
   std::string to_csv() const;
   // Writes to_csv() atomically (see atomic_file.hpp).
   void write_csv(const std::string& path) const;
