@@ -9,10 +9,12 @@
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_sensing.hpp"
+#include "riemopt/energies/pulled_back_energy.hpp"
 #include "riemopt/energies/spectral.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/parameter_space.hpp"
 #include "riemopt/problem.hpp"
 #include "test_helpers.hpp"
 
@@ -49,6 +51,13 @@ EnergyPtr chamber_free_energy(const Geometry& g, Rng& rng) {
                      std::make_shared<ChamberEntropy>(d, Depth::finite(3)), 2.0);
 }
 
+// The pull-back of a sensing loss plus a Schatten term through factors 3 → 4 → 2 → 5.
+EnergyPtr pulled_back_sensing(const Geometry& g, Rng& rng) {
+  const auto space = std::dynamic_pointer_cast<const ParameterSpace>(g.manifold);
+  const Geometry matrices = euclidean_matrices(space->output_rows(), space->output_cols());
+  return std::make_shared<PulledBackEnergy>(sensing_plus_schatten(matrices, rng), space);
+}
+
 std::vector<GeometryCase> cases() {
   return {
       {"euclidean_4x3", [] { return euclidean_matrices(4, 3); }, sensing_plus_schatten},
@@ -61,6 +70,12 @@ std::vector<GeometryCase> cases() {
       {"chamber_euclidean_4", [] { return euclidean_chamber(4); }, chamber_free_energy},
       {"chamber_dln3_4", [] { return dln_chamber(4, Depth::finite(3)); }, chamber_free_energy},
       {"chamber_dlninf_3", [] { return dln_chamber(3, Depth::infinite()); }, chamber_free_energy},
+      {"parameter_space_3_4_2_5",
+       [] {
+         return parameter_space_geometry(
+             std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 4, 2, 5}));
+       },
+       pulled_back_sensing},
   };
 }
 

@@ -1,0 +1,470 @@
+// The parameter space of the DLN (MATH.md §2, §3 "Riemannian submersion", §5 fiber volume):
+// the end-to-end map and its adjoint, the pulled-back energy, balanced factorizations, the
+// submersion identities, the upstairs flow against the DLN flow on matrices, the entropy as the
+// volume of the fiber, and the balancing flow.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <Eigen/LU>
+#include <cmath>
+#include <set>
+
+#include "riemopt/derivative_check.hpp"
+#include "riemopt/energies/balancing_flow.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/matrix_completion.hpp"
+#include "riemopt/energies/matrix_sensing.hpp"
+#include "riemopt/energies/pulled_back_energy.hpp"
+#include "riemopt/energies/spectral.hpp"
+#include "riemopt/errors.hpp"
+#include "riemopt/gradient_descent.hpp"
+#include "riemopt/gradient_flow.hpp"
+#include "riemopt/manifolds/balanced_factors.hpp"
+#include "riemopt/manifolds/dln_metric.hpp"
+#include "riemopt/manifolds/end_to_end_map.hpp"
+#include "riemopt/manifolds/fiber_metric.hpp"
+#include "riemopt/manifolds/matrix_geometries.hpp"
+#include "test_helpers.hpp"
+
+namespace {
+
+using namespace riemopt;
+using riemopt::testing::matrix_with_singular_values;
+using riemopt::testing::random_matrix;
+using riemopt::testing::relative_error;
+
+using SpacePtr = std::shared_ptr<const ParameterSpace>;
+
+SpacePtr square_space(Eigen::Index d, int n) {
+  return std::make_shared<ParameterSpace>(ParameterSpace::square(d, n));
+}
+
+Matrix as_matrix(const Vector& v, Eigen::Index rows, Eigen::Index cols) {
+  return Eigen::Map<const Matrix>(v.data(), rows, cols);
+}
+
+Vector as_vector(const Matrix& m) { return Eigen::Map<const Vector>(m.data(), m.size()); }
+
+// W_N ⋯ W_1 by the definition, for comparison.
+Matrix naive_product(const ParameterSpace& space, const Vector& w) {
+  Matrix x = space.factor(w, 1);
+  for (int p = 2; p <= space.depth(); ++p) x = (space.factor(w, p) * x).eval();
+  return x;
+}
+
+// A d×d matrix with well separated singular values of order one.
+Matrix separated_matrix(Eigen::Index d, Rng& rng) {
+  Vector sigma(d);
+  for (Eigen::Index k = 0; k < d; ++k) sigma(k) = 2.0 - 1.5 * static_cast<double>(k) / d;
+  return matrix_with_singular_values(d, d, sigma, rng);
+}
+
+std::vector<Observation> random_observations(Eigen::Index m, Eigen::Index n, int count, Rng& rng) {
+  std::vector<Observation> obs;
+  std::uniform_int_distribution<Eigen::Index> row(0, m - 1), col(0, n - 1);
+  std::normal_distribution<double> value;
+  std::set<std::pair<Eigen::Index, Eigen::Index>> seen;
+  while (static_cast<int>(obs.size()) < count) {
+    const Eigen::Index i = row(rng), j = col(rng);
+    if (seen.insert({i, j}).second) obs.push_back({i, j, value(rng)});
+  }
+  return obs;
+}
+
+EnergyPtr sensing_energy(Eigen::Index m, Eigen::Index n, int count, Rng& rng) {
+  std::vector<Matrix> a;
+  for (int i = 0; i < count; ++i) a.push_back(random_matrix(m, n, rng));
+  return std::make_shared<MatrixSensing>(a, gaussian_vector(count, rng));
+}
+
+TEST(ParameterSpace, ShapesOffsetsAndBadWidths) {
+  const ParameterSpace space({3, 5, 2, 4});
+  EXPECT_EQ(space.depth(), 3);
+  EXPECT_EQ(space.ambient_size(), 5 * 3 + 2 * 5 + 4 * 2);
+  EXPECT_EQ(space.output_rows(), 4);
+  EXPECT_EQ(space.output_cols(), 3);
+  EXPECT_EQ(space.offset(2), 15);
+  Rng rng(1);
+  const Vector w = space.random_point(rng);
+  EXPECT_EQ(space.factor(w, 3).rows(), 4);
+  EXPECT_EQ(space.factor(w, 3).cols(), 2);
+  EXPECT_THROW(space.factor(w, 0), InvalidArgument);
+  EXPECT_THROW(space.factor(w, 4), InvalidArgument);
+  EXPECT_THROW(ParameterSpace({3}), InvalidArgument);
+  EXPECT_THROW(ParameterSpace({3, 0, 2}), InvalidArgument);
+  EXPECT_THROW(ParameterSpace::square(3, 0), InvalidArgument);
+  Vector bad = w;
+  bad(4) = std::nan("");
+  EXPECT_THROW(EndToEndMap(space, bad), InvalidArgument);
+  EXPECT_THROW(EndToEndMap(space, w.head(5)), InvalidArgument);
+}
+
+TEST(EndToEndMap, ProductDifferentialAndAdjointOnRectangularWidths) {
+  const ParameterSpace space({3, 5, 2, 4});
+  Rng rng(2);
+  const Vector w = space.random_point(rng);
+  const Vector v = gaussian_vector(space.ambient_size(), rng);
+  const Matrix z = random_matrix(4, 3, rng);
+  const EndToEndMap phi(space, w);
+  EXPECT_LT(relative_error(phi.product(), naive_product(space, w)), 1e-14);
+  // dφ against a central difference (φ is a polynomial of degree 3: the O(h²) term is exact).
+  const double h = 1e-4;
+  const Matrix fd = (naive_product(space, w + h * v) - naive_product(space, w - h * v)) / (2 * h);
+  EXPECT_LT(relative_error(phi.differential(v), fd), 1e-7);
+  // ⟨dφ V, Z⟩ = ⟨V, dφᵀ Z⟩.
+  const double lhs = (phi.differential(v).array() * z.array()).sum();
+  const double rhs = v.dot(phi.adjoint(z));
+  EXPECT_NEAR(lhs, rhs, 1e-12 * std::abs(lhs));
+  EXPECT_THROW(phi.adjoint(Matrix::Zero(3, 4)), InvalidArgument);
+}
+
+TEST(PulledBackEnergy, GradientAndHessianPassTaylorTests) {
+  auto space = std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 5, 2, 4});
+  Rng rng(3);
+  const EnergyPtr e = sensing_energy(4, 3, 9, rng);
+  const auto loss = std::make_shared<PulledBackEnergy>(e, space);
+  const Problem problem(parameter_space_geometry(space), loss);
+  const Point w = problem.make_point(space->random_point(rng));
+  const Vector v = gaussian_vector(space->ambient_size(), rng);
+  EXPECT_NEAR(loss->value(w), e->value(Point(as_vector(naive_product(*space, w.coords())), 4, 3)),
+              1e-13);
+  const DerivativeCheck g = check_gradient(problem, w, v);
+  EXPECT_TRUE(g.passed) << g.report();
+  const DerivativeCheck hess = check_hessian(*loss, w, v);
+  EXPECT_TRUE(hess.passed) << hess.report();
+  // Gradient formula of MATH.md §2 for the middle factor, by the definition.
+  const Vector grad = loss->gradient(w);
+  const Matrix ge =
+      e->gradient(Point(as_vector(naive_product(*space, w.coords())), 4, 3)).reshaped(4, 3);
+  const Matrix expected2 =
+      space->factor(w.coords(), 3).transpose() * ge * space->factor(w.coords(), 1).transpose();
+  EXPECT_LT(relative_error(space->factor(grad, 2), expected2), 1e-13);
+  // Energies of the wrong size are refused.
+  EXPECT_THROW(PulledBackEnergy(sensing_energy(3, 3, 2, rng), space), InvalidArgument);
+}
+
+TEST(BalancedFactors, FactorizationIsBalancedAndReproducesX) {
+  Rng rng(4);
+  for (int n : {1, 2, 3, 5}) {
+    const auto space = square_space(4, n);
+    const Matrix x = separated_matrix(4, rng);
+    const Vector w = balanced_factorization(*space, x, rng);
+    EXPECT_LT(relative_error(naive_product(*space, w), x), 1e-13) << "N = " << n;
+    EXPECT_TRUE(is_balanced(*space, w, 1e-13)) << imbalance_norm(*space, w);
+  }
+  // Rectangular widths 3 → 5 → 4 → 6 through a rank-3 X, with chosen rotations.
+  const ParameterSpace rect({3, 5, 4, 6});
+  const Matrix x = random_matrix(6, 3, rng);
+  const std::vector<Matrix> q = {random_orthogonal(5, rng), random_orthogonal(4, rng)};
+  const Vector w = balanced_factorization(rect, x, q);
+  EXPECT_LT(relative_error(naive_product(rect, w), x), 1e-13);
+  EXPECT_TRUE(is_balanced(rect, w, 1e-13));
+  // Factorizations through a narrow width need a low-rank X.
+  const ParameterSpace narrow({4, 2, 4});
+  EXPECT_THROW(balanced_factorization(narrow, random_matrix(4, 4, rng), rng), InvalidArgument);
+  const Matrix low = random_matrix(4, 2, rng) * random_matrix(2, 4, rng);
+  const Vector wn = balanced_factorization(narrow, low, rng);
+  EXPECT_LT(relative_error(naive_product(narrow, wn), low), 1e-13);
+  // Bad rotations and shapes.
+  EXPECT_THROW(balanced_factorization(rect, x, {q[0]}), InvalidArgument);
+  EXPECT_THROW(balanced_factorization(rect, x, {q[0], 2.0 * q[1]}), InvalidArgument);
+  EXPECT_THROW(balanced_factorization(rect, x.transpose(), q), InvalidArgument);
+  // A random point is not balanced; balancedness is relative to the scale of W.
+  const Vector random = rect.random_point(rng);
+  EXPECT_FALSE(is_balanced(rect, random, 1e-3));
+  EXPECT_TRUE(is_balanced(rect, 1e-6 * w, 1e-12));
+  EXPECT_THROW(is_balanced(rect, w, -1.0), InvalidArgument);
+}
+
+TEST(BalancedFactors, VerticalVectorsAreKilledByTheDifferential) {
+  const ParameterSpace space({3, 5, 2, 4});
+  Rng rng(5);
+  const Vector w = space.random_point(rng);
+  const std::vector<Matrix> c = {random_matrix(5, 5, rng), random_matrix(2, 2, rng)};
+  const Vector v = vertical_vector(space, w, c);
+  const EndToEndMap phi(space, w);
+  EXPECT_LT(phi.differential(v).norm(), 1e-13 * v.norm());
+  // vertical_adjoint is the adjoint of vertical_vector.
+  const Vector u = gaussian_vector(space.ambient_size(), rng);
+  const std::vector<Matrix> g = vertical_adjoint(space, w, u);
+  const double lhs = u.dot(v);
+  const double rhs = (g[0].array() * c[0].array()).sum() + (g[1].array() * c[1].array()).sum();
+  EXPECT_NEAR(lhs, rhs, 1e-12 * std::abs(lhs));
+  EXPECT_THROW(vertical_vector(space, w, {c[0]}), InvalidArgument);
+  EXPECT_THROW(vertical_vector(space, w, {c[1], c[0]}), InvalidArgument);
+}
+
+// MATH.md §3: at a balanced W over X, dφ∘dφᵀ = A_{N,X}, the horizontal lift of Z has squared
+// norm g^N_X(Z, Z), and ∇(E∘φ) is horizontal with dφ(∇(E∘φ)) = A_{N,X}(∇E).
+TEST(Submersion, BalancedPointsMapTheFrobeniusMetricOntoTheDlnMetric) {
+  Rng rng(6);
+  for (int n : {2, 3, 5}) {
+    SCOPED_TRACE("N = " + std::to_string(n));
+    const Eigen::Index d = 4;
+    const auto space = square_space(d, n);
+    const Matrix x = separated_matrix(d, rng);
+    const Vector w = balanced_factorization(*space, x, rng);
+    const EndToEndMap phi(*space, w);
+    const Point xp(as_vector(phi.product()), d, d);
+    const DlnMetric metric(Depth::finite(n));
+    for (int trial = 0; trial < 3; ++trial) {
+      const Matrix z = random_matrix(d, d, rng);
+      const Matrix a = as_matrix(metric.sharp(xp, as_vector(z)), d, d);
+      EXPECT_LT(relative_error(phi.gram(z), a), 1e-12);
+      const Vector lift = horizontal_lift(*space, w, z);
+      EXPECT_LT(relative_error(phi.differential(lift), z), 1e-10);
+      const double g = z.reshaped().dot(metric.flat(xp, as_vector(z)));
+      EXPECT_NEAR(lift.squaredNorm(), g, 1e-10 * g);
+    }
+    // The upstairs gradient of a completion loss.
+    const EnergyPtr e = std::make_shared<MatrixCompletion>(d, d, random_observations(d, d, 9, rng));
+    const PulledBackEnergy loss(e, space);
+    const Vector grad = loss.gradient(Point(w));
+    const Vector grad_e = e->gradient(xp);
+    EXPECT_LT(relative_error(phi.differential(grad), as_matrix(metric.sharp(xp, grad_e), d, d)),
+              1e-12);
+    EXPECT_LT(relative_error(horizontal_part(*space, w, grad), grad), 1e-9);
+    std::vector<Matrix> c;
+    for (int p = 1; p < n; ++p) c.push_back(random_matrix(d, d, rng));
+    const Vector vertical = vertical_vector(*space, w, c);
+    EXPECT_LT(std::abs(grad.dot(vertical)), 1e-12 * grad.norm() * vertical.norm());
+  }
+}
+
+TEST(Submersion, HorizontalLiftIsRefusedWhereTheDifferentialIsNotOnto) {
+  Rng rng(7);
+  // φ(W) has rank 2 through the width-2 layer: most Z have no lift.
+  const ParameterSpace narrow({4, 2, 4});
+  const Vector w = narrow.random_point(rng);
+  EXPECT_THROW(horizontal_lift(narrow, w, random_matrix(4, 4, rng)), NumericalError);
+  EXPECT_THROW(horizontal_lift(narrow, w, random_matrix(3, 4, rng)), InvalidArgument);
+}
+
+// MATH.md §5: exp(S_N − (N−1) log c_d) is the volume of the fiber per unit volume of O_d^{N−1},
+// i.e. the square root of the Gram determinant of the orbit's generators (K, skew, orthonormal in
+// tr(KᵀK), acting on one layer at a time).
+TEST(FiberVolume, GramDeterminantOfTheOrbitGeneratorsIsTheEntropy) {
+  Rng rng(8);
+  for (Eigen::Index d : {2, 3, 4}) {
+    for (int n : {2, 3, 5}) {
+      SCOPED_TRACE(fmt::format("d = {}, N = {}", d, n));
+      Vector sigma(d);
+      std::uniform_real_distribution<double> u(0.3, 2.5);
+      for (Eigen::Index k = 0; k < d; ++k) sigma(k) = u(rng);
+      const auto space = square_space(d, n);
+      const Vector w =
+          balanced_factorization(*space, matrix_with_singular_values(d, d, sigma, rng), rng);
+      std::vector<Vector> generators;
+      for (int p = 1; p < n; ++p) {
+        for (Eigen::Index i = 0; i < d; ++i) {
+          for (Eigen::Index j = i + 1; j < d; ++j) {
+            std::vector<Matrix> c(static_cast<std::size_t>(n) - 1, Matrix::Zero(d, d));
+            c[static_cast<std::size_t>(p) - 1](i, j) = 1.0 / std::sqrt(2.0);
+            c[static_cast<std::size_t>(p) - 1](j, i) = -1.0 / std::sqrt(2.0);
+            generators.push_back(vertical_vector(*space, w, c));
+          }
+        }
+      }
+      const auto m = static_cast<Eigen::Index>(generators.size());
+      Matrix gram(m, m);
+      for (Eigen::Index a = 0; a < m; ++a)
+        for (Eigen::Index b = 0; b < m; ++b)
+          gram(a, b) =
+              generators[static_cast<std::size_t>(a)].dot(generators[static_cast<std::size_t>(b)]);
+      const double volume = std::sqrt(gram.determinant());
+      const double entropy = dln_entropy(sigma, Depth::finite(n));
+      EXPECT_NEAR(std::log(volume), entropy, 1e-11 * std::max(1.0, std::abs(entropy)));
+    }
+  }
+}
+
+// The upstairs flow Ẇ = −∇(E∘φ) from a balanced start, pushed down by φ, is the DLN flow
+// Ẋ = −A_{N,X}(∇E) (MATH.md §2–3), for completion and sensing losses.
+TEST(Submersion, UpstairsFlowTracksTheDlnFlowOnMatrices) {
+  Rng rng(9);
+  const Eigen::Index d = 4;
+  const std::vector<double> times = {0.1, 0.4, 1.0};
+  for (int n : {2, 3, 5}) {
+    for (const bool completion : {true, false}) {
+      SCOPED_TRACE(fmt::format("N = {}, {}", n, completion ? "completion" : "sensing"));
+      const EnergyPtr e = completion ? EnergyPtr(std::make_shared<MatrixCompletion>(
+                                           d, d, random_observations(d, d, 10, rng)))
+                                     : sensing_energy(d, d, 10, rng);
+      const auto space = square_space(d, n);
+      const Matrix x0 = separated_matrix(d, rng);
+      const Vector w0 = balanced_factorization(*space, x0, rng);
+      GradientFlowOptions options;
+      options.final_time = times.back();
+      options.absolute_tolerance = 1e-13;
+      options.relative_tolerance = 1e-12;
+      options.gradient_tolerance = 0.0;
+      options.trajectory.times = times;
+      options.trajectory.store_points = true;
+      const Summary up = gradient_flow(
+          Problem(parameter_space_geometry(space), std::make_shared<PulledBackEnergy>(e, space)),
+          w0, options);
+      const Summary down =
+          gradient_flow(Problem(dln_matrices(d, d, Depth::finite(n)), e), as_vector(x0), options);
+      ASSERT_EQ(up.status, TerminationStatus::kFinalTimeReached) << up.message;
+      ASSERT_EQ(down.status, TerminationStatus::kFinalTimeReached) << down.message;
+      ASSERT_EQ(up.trajectory.points.size(), down.trajectory.points.size());
+      for (std::size_t i = 0; i < up.trajectory.points.size(); ++i) {
+        const Matrix x_up = EndToEndMap(*space, up.trajectory.points[i]).product();
+        const Matrix x_down = as_matrix(down.trajectory.points[i], d, d);
+        EXPECT_LT(relative_error(x_up, x_down), 1e-9) << "t = " << up.trajectory.times[i];
+        EXPECT_NEAR(up.trajectory.values[i], down.trajectory.values[i],
+                    1e-9 * std::abs(down.trajectory.values[i]) + 1e-14);
+      }
+      EXPECT_LT(imbalance_norm(*space, up.x), 1e-9);
+    }
+  }
+}
+
+TEST(Submersion, UpstairsFlowConservesTheImbalance) {
+  Rng rng(10);
+  const auto space = std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 4, 4, 3});
+  const EnergyPtr e = sensing_energy(3, 3, 8, rng);
+  const Vector w0 = space->random_point(rng);
+  GradientFlowOptions options;
+  options.final_time = 2.0;
+  options.absolute_tolerance = 1e-13;
+  options.relative_tolerance = 1e-12;
+  const Summary s = gradient_flow(
+      Problem(parameter_space_geometry(space), std::make_shared<PulledBackEnergy>(e, space)), w0,
+      options);
+  ASSERT_TRUE(s.is_success()) << s.message;
+  EXPECT_LT(s.final_value, 0.5 * s.initial_value);  // it moved
+  const std::vector<Matrix> mu0 = imbalance(*space, w0), mu1 = imbalance(*space, s.x);
+  ASSERT_EQ(mu0.size(), 2u);
+  for (std::size_t p = 0; p < mu0.size(); ++p) {
+    EXPECT_GT(mu0[p].norm(), 0.5);
+    EXPECT_LT((mu1[p] - mu0[p]).norm(), 1e-9 * mu0[p].norm()) << "mu_" << p + 1;
+  }
+}
+
+// MATH.md §2: the balancing flow keeps φ fixed, decreases R at rate Σ‖μ_p‖², and drives ‖μ‖ to
+// zero exponentially.
+TEST(BalancingFlow, FieldIsTheFormulaAndDecreasesRAtTheRateOfTheImbalance) {
+  Rng rng(11);
+  const auto space = std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 5, 4, 2});
+  const Vector w = space->random_point(rng);
+  const Geometry fibers = fiber_geometry(space);
+  const Point x(w);
+  Vector field = -fibers.metric->sharp(x, w);  // −sharp(∇R), ∇R = W
+  const std::vector<Matrix> mu = imbalance(*space, w);
+  double mu2 = 0.0;
+  for (const Matrix& m : mu) mu2 += m.squaredNorm();
+  for (int p = 1; p <= 3; ++p) {
+    Matrix expected = Matrix::Zero(space->width(p), space->width(p - 1));
+    if (p < 3) expected += mu[static_cast<std::size_t>(p) - 1] * space->factor(w, p);
+    if (p > 1) expected -= space->factor(w, p) * mu[static_cast<std::size_t>(p) - 2];
+    EXPECT_LT(relative_error(space->factor(field, p), expected), 1e-13) << "p = " << p;
+  }
+  EXPECT_NEAR(w.dot(field), -mu2, 1e-12 * mu2);
+  EXPECT_LT(EndToEndMap(*space, w).differential(field).norm(), 1e-12 * field.norm());
+  EXPECT_THROW(fibers.metric->flat(x, w), NumericalError);
+}
+
+TEST(BalancingFlow, ImbalanceDecaysExponentiallyWhilePhiStaysPut) {
+  Rng rng(12);
+  const std::vector<std::vector<Eigen::Index>> shapes = {
+      {3, 3, 3}, {4, 4, 4, 4}, {3, 5, 3}, {2, 4, 2, 4}, {3, 3, 3, 3, 3, 3}};
+  for (const auto& widths : shapes) {
+    const auto space = std::make_shared<ParameterSpace>(widths);
+    SCOPED_TRACE(space->name());
+    const Vector w0 = space->random_point(rng);
+    const BalancingResult r = balance_factors(space, w0);
+    ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.report();
+    EXPECT_GT(r.initial_imbalance, 0.1);
+    EXPECT_LE(r.final_imbalance, 1e-10);
+    EXPECT_LT(r.max_drift, 1e-8) << r.report();
+    EXPECT_LT(r.final_regularizer, r.initial_regularizer);
+    EXPECT_GT(r.decay_rate, 0.0);
+    // Exponential: over the second half of the run log ‖μ‖ is a straight line in t (its
+    // residual from the fitted line is a few percent of the decades it falls).
+    const Trajectory& t = r.summary.trajectory;
+    std::vector<double> tail_t, tail_log;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t.times[i] >= 0.5 * r.summary.final_time) {
+        tail_t.push_back(t.times[i]);
+        tail_log.push_back(std::log(t.gradient_norms[i]));
+      }
+    }
+    ASSERT_GE(tail_t.size(), 3u);
+    const double fall = tail_log.front() - tail_log.back();
+    EXPECT_GT(fall, 2.0);
+    double mean_residual = 0.0;
+    for (std::size_t i = 0; i < tail_t.size(); ++i) {
+      const double line = tail_log.back() + r.decay_rate * (tail_t.back() - tail_t[i]);
+      mean_residual += std::abs(tail_log[i] - line) / static_cast<double>(tail_t.size());
+    }
+    EXPECT_LT(mean_residual, 0.05 * fall) << "t = " << r.summary.final_time;
+    // R(0) − R(T) = ∫ ‖μ‖² dt (trapezoid over the records; they are dense in log t).
+    double integral = 0.0;
+    for (std::size_t i = 1; i < t.size(); ++i)
+      integral += 0.5 * (t.times[i] - t.times[i - 1]) *
+                  (std::pow(t.gradient_norms[i], 2) + std::pow(t.gradient_norms[i - 1], 2));
+    const double decrease = r.initial_regularizer - r.final_regularizer;
+    EXPECT_NEAR(integral, decrease, 2e-3 * decrease);
+    std::cout << r.report();
+  }
+}
+
+// A factor of higher rank than φ can never be balanced (balanced factors share one rank): the
+// flow would creep towards the closure of the orbit. balance_factors says so instead of running.
+TEST(BalancingFlow, RefusesFactorsThatNoPointOfTheirOrbitBalances) {
+  Rng rng(14);
+  const auto space = std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 5, 4, 2});
+  try {
+    balance_factors(space, space->random_point(rng));
+    ADD_FAILURE() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("rank"), std::string::npos) << e.what();
+  }
+  BalancingOptions bad;
+  bad.flow.gradient_tolerance = -1.0;
+  const auto square = square_space(3, 2);
+  EXPECT_THROW(balance_factors(square, square->random_point(rng), bad), InvalidArgument);
+}
+
+TEST(ParameterSpaceSolvers, DescentAndFlowTrainTheFactorsOfACompletionProblem) {
+  Rng rng(13);
+  const Eigen::Index d = 6;
+  const Matrix truth = random_matrix(d, 2, rng) * random_matrix(2, d, rng);
+  std::vector<Observation> obs;
+  for (Eigen::Index i = 0; i < d; ++i)
+    for (Eigen::Index j = 0; j < d; ++j)
+      if ((i * 7 + j * 3) % 5 != 0) obs.push_back({i, j, truth(i, j)});
+  const EnergyPtr e = std::make_shared<MatrixCompletion>(d, d, obs);
+  const auto space = square_space(d, 3);
+  const Problem training(parameter_space_geometry(space),
+                         std::make_shared<PulledBackEnergy>(e, space));
+  const Vector w0 = balanced_factorization(*space, 0.3 * Matrix::Identity(d, d), rng);
+  // The loss reaches zero while the unobserved directions still move polynomially slowly, so
+  // both stop on the loss (a callback), as the completion driver does.
+  const auto fitted = [](const IterationInfo& it) {
+    return it.value < 1e-16 ? CallbackResult::kAbort : CallbackResult::kContinue;
+  };
+  GradientDescentOptions gd;
+  gd.max_iterations = 100000;
+  gd.gradient_tolerance = 0.0;
+  gd.callbacks.push_back(fitted);
+  const Summary descent = gradient_descent(training, w0, gd);
+  EXPECT_EQ(descent.status, TerminationStatus::kUserAbort) << descent.message;
+  GradientFlowOptions flow;
+  flow.max_iterations = 100000;
+  flow.gradient_tolerance = 0.0;
+  flow.final_time = 1e4;
+  flow.callbacks.push_back(fitted);
+  const Summary f = gradient_flow(training, w0, flow);
+  EXPECT_EQ(f.status, TerminationStatus::kUserAbort) << f.message;
+  // Both fit the observations.
+  const Matrix xd = EndToEndMap(*space, descent.x).product();
+  const Matrix xf = EndToEndMap(*space, f.x).product();
+  for (const Observation& o : obs) {
+    EXPECT_NEAR(xd(o.row, o.col), o.value, 1e-6);
+    EXPECT_NEAR(xf(o.row, o.col), o.value, 1e-6);
+  }
+}
+
+}  // namespace
