@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "iteration_driver.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/svd.hpp"
 
@@ -35,36 +36,8 @@ void GradientDescentOptions::validate() const {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Evaluates the problem at a point; false (with the reason) on an exception or a non-finite
-// value or gradient.
-bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e,
-                  std::string& why) {
-  try {
-    problem.evaluate(x, e);
-  } catch (const std::exception& ex) {
-    why = ex.what();
-    return false;
-  }
-  if (!std::isfinite(e.value) || !std::isfinite(e.gradient_norm) || !e.gradient.allFinite()) {
-    why = "the energy or its gradient is NaN or infinite";
-    return false;
-  }
-  return true;
-}
-
-// Near a minimizer the decrease c·α·‖grad‖² falls below the rounding of E, and Armijo's test on
-// values can no longer tell a good step from a bad one (the iteration stalls at ‖grad‖ ~
-// √(ε|E|)). There the approximate Wolfe condition of Hager & Zhang (2005) decides on slopes,
-// which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and φ'(α) ≤ (2δ − 1)φ'(0), δ = 0.1, with
-// φ'(α) ≈ ∇E(y)·(y − x)/α along the retraction's secant and φ'(0) = −‖grad‖²_g.
-bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
-                              const Point& x, const Vector& y, double alpha, double slope) {
-  constexpr double kDelta = 0.1;
-  if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
-  const double slope_at_y = at_y.euclidean_gradient.dot(y - x.coords()) / alpha;
-  return slope_at_y <= (2.0 * kDelta - 1.0) * -slope;
-}
+using detail::approximately_sufficient;
+using detail::try_evaluate;
 
 }  // namespace
 
@@ -156,7 +129,7 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
         trial.assign(y);
         if (y.allFinite() && try_evaluate(problem, trial, trial_eval, why) &&
             (trial_eval.value <= e.value - options.sufficient_decrease * alpha * slope ||
-             approximately_sufficient(e, trial_eval, x, y, alpha, slope))) {
+             approximately_sufficient(e, trial_eval, x, y, alpha, -slope))) {
           accepted = true;
         } else {
           alpha *= options.backtracking_factor;

@@ -1,0 +1,144 @@
+#include "iteration_driver.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "riemopt/svd.hpp"
+
+namespace riemopt::detail {
+
+bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e,
+                  std::string& why) {
+  try {
+    problem.evaluate(x, e);
+  } catch (const std::exception& ex) {
+    why = ex.what();
+    return false;
+  }
+  if (!std::isfinite(e.value) || !std::isfinite(e.gradient_norm) || !e.gradient.allFinite()) {
+    why = "the energy or its gradient is NaN or infinite";
+    return false;
+  }
+  return true;
+}
+
+bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
+                              const Point& x, const Vector& y, double alpha, double initial_slope) {
+  constexpr double kDelta = 0.1;
+  if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
+  const double slope_at_y = at_y.euclidean_gradient.dot(y - x.coords()) / alpha;
+  return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
+}
+
+IterationDriver::IterationDriver(const Problem& problem_, const Vector& x0,
+                                 const SolverOptions& options, const TrajectoryOptions& trajectory,
+                                 std::string solver, std::string tag)
+    : problem(problem_),
+      x(problem_.make_point(x0)),
+      trial(x),
+      options_(options),
+      trajectory_(trajectory),
+      tag_(std::move(tag)),
+      schedule_(trajectory),
+      start_(std::chrono::steady_clock::now()),
+      svds_before_(svd_count()) {
+  problem.reset_counts();
+  summary.solver = std::move(solver);
+  summary.geometry = problem.geometry().name();
+  summary.energy = problem.energy().name();
+  summary.trajectory.observable_names = trajectory.observable_names;
+}
+
+double IterationDriver::wall() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+bool IterationDriver::start() {
+  if (!try_evaluate(problem, x, e, why)) {
+    e.value = e.gradient_norm = std::numeric_limits<double>::quiet_NaN();
+    return false;
+  }
+  summary.initial_value = e.value;
+  summary.initial_gradient_norm = e.gradient_norm;
+  if (trajectory_.enabled && schedule_.next() <= 0.0) {
+    summary.trajectory.append(trajectory_, x, 0.0, e.value, e.gradient_norm);
+    schedule_.advance();
+  }
+  return true;
+}
+
+Summary IterationDriver::finish_failed_start() {
+  return finish(TerminationStatus::kNumericalFailure,
+                "the initial point cannot be evaluated: " + why);
+}
+
+Summary IterationDriver::finish(TerminationStatus status, std::string message) {
+  summary.status = status;
+  summary.message = std::move(message);
+  summary.x = x.coords();
+  problem.manifold().canonicalize(summary.x);
+  summary.final_value = e.value;
+  summary.final_gradient_norm = e.gradient_norm;
+  summary.final_time = t;
+  if (trajectory_.enabled &&
+      (summary.trajectory.times.empty() || summary.trajectory.times.back() < t))
+    summary.trajectory.append(trajectory_, x, t, e.value, e.gradient_norm);
+  summary.evaluations = problem.counts();
+  summary.svd_count = svd_count() - svds_before_;
+  summary.wall_seconds = wall();
+  if (options_.progress) std::fprintf(stderr, "%s\n", summary.BriefReport().c_str());
+  return summary;
+}
+
+bool IterationDriver::should_stop() {
+  std::string message;
+  TerminationStatus status;
+  if (options_.gradient_tolerance > 0.0 && e.gradient_norm <= options_.gradient_tolerance) {
+    status = TerminationStatus::kConverged;
+    message = fmt::format("gradient norm {:.3e} <= tolerance {:.3e}", e.gradient_norm,
+                          options_.gradient_tolerance);
+  } else if (summary.iterations >= options_.max_iterations) {
+    status = TerminationStatus::kMaxIterations;
+    message = fmt::format("iteration budget of {} spent", options_.max_iterations);
+  } else if (problem.counts().gradients >= options_.max_evaluations) {
+    status = TerminationStatus::kMaxEvaluations;
+    message = fmt::format("evaluation budget of {} spent", options_.max_evaluations);
+  } else if (wall() >= options_.max_wall_seconds) {
+    status = TerminationStatus::kMaxWallTime;
+    message = fmt::format("wall-time budget of {} s spent", options_.max_wall_seconds);
+  } else {
+    return false;
+  }
+  summary = finish(status, std::move(message));
+  return true;
+}
+
+bool IterationDriver::accept(double step_size, double dt) {
+  std::swap(x, trial);
+  std::swap(e, trial_eval);
+  t += dt;
+  ++summary.iterations;
+  while (trajectory_.enabled && schedule_.next() <= t) {
+    summary.trajectory.append(trajectory_, x, t, e.value, e.gradient_norm);
+    while (schedule_.next() <= t) schedule_.advance();
+  }
+  if (options_.progress && wall() >= last_progress_ + options_.progress_interval_seconds) {
+    last_progress_ = wall();
+    std::fprintf(stderr, "[%s] iteration %lld  E = %-14.8e |grad| = %-10.3e step = %.3e (%.1f s)\n",
+                 tag_.c_str(), static_cast<long long>(summary.iterations), e.value, e.gradient_norm,
+                 step_size, last_progress_);
+  }
+  const IterationInfo info{summary.iterations, t, e.value, e.gradient_norm, step_size, wall(), &x};
+  for (const auto& callback : options_.callbacks) {
+    if (callback(info) == CallbackResult::kAbort) {
+      summary = finish(TerminationStatus::kUserAbort, "a callback asked to stop");
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace riemopt::detail
