@@ -199,3 +199,48 @@ TEST(CliGenerate, RejectsImpossibleInstances) {
 }
 
 }  // namespace
+
+namespace {
+
+// --solver gd|newton|trust-region runs the same experiment with the discrete solvers: each
+// reaches the train-MSE target, and the report names the solver and matches the library call.
+TEST(CliComplete, DiscreteSolversReachTheTrainTargetAndMatchTheLibrary) {
+  const Files f = generate();
+  const auto obs = riemopt::read_matrix_market_coordinate(f.observed);
+  for (const std::string solver : {"gd", "newton", "trust-region"}) {
+    const std::string json = path("S_" + solver + ".json");
+    const CliRun r = run({"complete", "--observed", f.observed, "--truth", f.truth, "--solver",
+                          solver, "--quiet", "--output", json});
+    ASSERT_EQ(r.code, 0) << solver << ": " << r.err;
+    const nlohmann::json doc = read_json(json);
+    EXPECT_EQ(doc["status"], "converged") << solver;
+    EXPECT_LE(doc["train_mse"].get<double>(), 1e-6) << solver;
+    EXPECT_EQ(doc["options"]["solver"], solver);
+    riemopt::CompletionFlowOptions options;
+    options.solver = riemopt::parse_completion_solver(solver);
+    const auto lib = riemopt::complete_by_flow(30, 30, obs.entries, nullptr, options);
+    EXPECT_EQ(doc["solver_name"], lib.summary.solver);
+    EXPECT_EQ(doc["steps"].get<long long>(), lib.summary.iterations) << solver;
+    EXPECT_NEAR(doc["train_mse"].get<double>(), lib.metrics.train_mse, 1e-9 * lib.metrics.train_mse)
+        << solver;
+  }
+  const CliRun bad = run({"complete", "--observed", f.observed, "--solver", "ceres-xyz"});
+  EXPECT_NE(bad.code, 0);
+}
+
+TEST(CliSpectral, EverySolverFindsThePredictedEquilibrium) {
+  for (const std::string solver : {"flow", "gd", "newton", "trust-region"}) {
+    const CliRun r = run({"spectral", "--width", "3", "--depth", "3", "--beta", "2", "--schatten",
+                          "2", "--sigma0", "2,1.2,0.4", "--solver", solver, "--quiet"});
+    ASSERT_EQ(r.code, 0) << solver << ": " << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["status"], "converged") << solver;
+    EXPECT_LT(doc["relative_error_to_s_star"].get<double>(), 1e-8) << solver;
+  }
+  const CliRun t_end = run({"spectral", "--width", "3", "--depth", "3", "--beta", "2", "--schatten",
+                            "2", "--sigma0", "2,1.2,0.4", "--solver", "newton", "--t-end", "3"});
+  EXPECT_NE(t_end.code, 0);
+  EXPECT_NE(t_end.err.find("--t-end"), std::string::npos) << t_end.err;
+}
+
+}  // namespace

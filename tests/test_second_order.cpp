@@ -60,8 +60,8 @@ void expect_quadratic(const std::vector<double>& e, double c, const std::string&
   int checked = 0;
   for (std::size_t k = 0; k + 1 < e.size(); ++k) {
     if (e[k] > 1e-1 || e[k] < 1e-7) continue;
-    EXPECT_LE(e[k + 1], c * e[k] * e[k]) << what << ": e_" << k << " = " << e[k] << ", e_"
-                                         << k + 1 << " = " << e[k + 1];
+    EXPECT_LE(e[k + 1], c * e[k] * e[k])
+        << what << ": e_" << k << " = " << e[k] << ", e_" << k + 1 << " = " << e[k + 1];
     ++checked;
   }
   EXPECT_GE(checked, 2) << what << ": too few iterations in the quadratic range";
@@ -270,8 +270,7 @@ TEST(SolverMatrix, EverySolverReachesTheOrbitOnDlnMatrices) {
   sigma << 1.6, 1.1, 0.7;
   const Matrix x0 = riemopt::testing::matrix_with_singular_values(d, d, eq.s_star() * sigma, rng);
   for (SolverKind kind : kSolvers) {
-    const Summary s =
-        solve(kind, problem, Eigen::Map<const Vector>(x0.data(), x0.size()), 1e-10);
+    const Summary s = solve(kind, problem, Eigen::Map<const Vector>(x0.data(), x0.size()), 1e-10);
     EXPECT_TRUE(s.is_success()) << name(kind) << "\n" << s.FullReport();
     const Vector sv = Eigen::Map<const Matrix>(s.x.data(), d, d).jacobiSvd().singularValues();
     EXPECT_LT((sv.array() / eq.s_star() - 1.0).abs().maxCoeff(), 1e-8) << name(kind);
@@ -284,7 +283,8 @@ TEST(SolverMatrix, EverySolverReachesTheMinimizerOfAConvexQuadraticOnEuclideanMa
   for (int i = 0; i < 12; ++i) a.push_back(random_matrix(3, 3, rng));
   const Matrix truth = random_matrix(3, 3, rng);
   Vector y(12);
-  for (int i = 0; i < 12; ++i) y(i) = (a[static_cast<std::size_t>(i)].array() * truth.array()).sum();
+  for (int i = 0; i < 12; ++i)
+    y(i) = (a[static_cast<std::size_t>(i)].array() * truth.array()).sum();
   const Problem problem(euclidean_matrices(3, 3), std::make_shared<MatrixSensing>(a, y));
   for (SolverKind kind : kSolvers) {
     const Summary s = solve(kind, problem, Vector::Zero(9), 1e-11);
@@ -306,8 +306,10 @@ TEST(SolverMatrix, EverySolverFitsTheFactorsOnTheParameterSpace) {
   const Matrix truth = riemopt::testing::matrix_with_singular_values(
       3, 3, (Vector(3) << 1.5, 1.0, 0.6).finished(), rng);
   Vector y(12);
-  for (int i = 0; i < 12; ++i) y(i) = (a[static_cast<std::size_t>(i)].array() * truth.array()).sum();
-  const auto loss = std::make_shared<PulledBackEnergy>(std::make_shared<MatrixSensing>(a, y), space);
+  for (int i = 0; i < 12; ++i)
+    y(i) = (a[static_cast<std::size_t>(i)].array() * truth.array()).sum();
+  const auto loss =
+      std::make_shared<PulledBackEnergy>(std::make_shared<MatrixSensing>(a, y), space);
   const Problem problem(parameter_space_geometry(space), loss);
   const Vector w0 = balanced_factorization(*space, Matrix::Identity(3, 3), rng);
   for (SolverKind kind : kSolvers) {

@@ -86,6 +86,28 @@ CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
   return m;
 }
 
+std::string to_string(CompletionSolver solver) {
+  switch (solver) {
+    case CompletionSolver::kFlow:
+      return "flow";
+    case CompletionSolver::kGradientDescent:
+      return "gd";
+    case CompletionSolver::kNewton:
+      return "newton";
+    case CompletionSolver::kTrustRegion:
+      return "trust-region";
+  }
+  return "unknown";
+}
+
+CompletionSolver parse_completion_solver(const std::string& text) {
+  for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
+                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion})
+    if (text == to_string(s)) return s;
+  throw InvalidArgument(fmt::format(
+      "unknown completion solver '{}' (expected flow, gd, newton or trust-region)", text));
+}
+
 Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
                         const CompletionFlowOptions& options) {
   options.validate();
@@ -176,7 +198,26 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
 
   CompletionFlowResult result;
   const Vector x0 = completion_start(rows, cols, options).reshaped();
-  result.summary = gradient_flow(problem, x0, flow);
+  // The discrete solvers share the flow's stops, callbacks and trajectory.
+  auto with_common = [&flow](auto solver_options) {
+    static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(flow);
+    solver_options.trajectory = flow.trajectory;
+    return solver_options;
+  };
+  switch (options.solver) {
+    case CompletionSolver::kFlow:
+      result.summary = gradient_flow(problem, x0, flow);
+      break;
+    case CompletionSolver::kGradientDescent:
+      result.summary = gradient_descent(problem, x0, with_common(options.descent));
+      break;
+    case CompletionSolver::kNewton:
+      result.summary = newton(problem, x0, with_common(options.newton));
+      break;
+    case CompletionSolver::kTrustRegion:
+      result.summary = trust_region(problem, x0, with_common(options.trust_region));
+      break;
+  }
   if (!target_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
     result.summary.status = TerminationStatus::kConverged;
     result.summary.message = *target_message;

@@ -29,6 +29,7 @@ struct SpectralCommand {
   double schatten = 0.0;
   std::string sigma0;
   std::string metric = "dln";
+  std::string solver = "flow";
   double t_end = 0.0;  // 0: until converged
   double tolerance = 1e-10;
   std::string output;

@@ -27,8 +27,11 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
       "--truth", truth,
       "Ground truth (Matrix Market array or coordinate) for test MSE and relative error");
   sub->add_option("--solver", solver,
-                  "flow (default): the gradient flow; nuclear-norm: the convex baseline (ADMM)")
-      ->check(CLI::IsMember({"flow", "nuclear-norm"}));
+                  "flow (default): the gradient flow; gd: Riemannian gradient descent (Armijo); "
+                  "newton: Riemannian Newton; trust-region: Riemannian trust region (tCG); "
+                  "nuclear-norm: the convex baseline (ADMM). All but nuclear-norm use the "
+                  "geometry, the targets and the budgets below")
+      ->check(CLI::IsMember({"flow", "gd", "newton", "trust-region", "nuclear-norm"}));
   sub->add_option("--geometry", geometry, "Metric of the flow: dln (default) or euclidean")
       ->check(CLI::IsMember({"dln", "euclidean"}));
   sub->add_option("--depth", depth,
@@ -126,7 +129,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                      {"observations", data.entries.size()}};
   if (solver == "nuclear-norm") {
     require(trajectory.empty() && plot.empty(),
-            "--trajectory and --plot apply to --solver flow only");
+            "--trajectory and --plot do not apply to --solver nuclear-norm");
     NuclearNormCompletionOptions options;
     options.progress = !quiet;
     options.max_wall_seconds = max_time;
@@ -164,6 +167,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   options.seed = seed;
   options.target_train_mse = target_train_mse;
   options.target_test_mse = target_test_mse;
+  options.solver = parse_completion_solver(solver);
   options.flow.gradient_tolerance = tolerance;
   options.flow.final_time = final_time > 0.0 ? final_time : std::numeric_limits<double>::infinity();
   options.flow.max_wall_seconds = max_time;

@@ -11,8 +11,11 @@
 #include "riemopt/energies/spectral_equilibrium.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/flow_linearization.hpp"
+#include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
+#include "riemopt/newton.hpp"
+#include "riemopt/trust_region.hpp"
 
 namespace riemopt::cli {
 CLI::App* SpectralCommand::add_to(CLI::App& app) {
@@ -28,6 +31,10 @@ CLI::App* SpectralCommand::add_to(CLI::App& app) {
       ->required();
   sub->add_option("--metric", metric, "Chamber metric: dln (default) or euclidean")
       ->check(CLI::IsMember({"dln", "euclidean"}));
+  sub->add_option("--solver", solver,
+                  "flow (default): the chamber gradient flow; gd, newton, trust-region: the "
+                  "discrete solvers on the same geometry (time axis: iterations)")
+      ->check(CLI::IsMember({"flow", "gd", "newton", "trust-region"}));
   sub->add_option("--t-end", t_end, "Final time (default: run until --tolerance is met)");
   sub->add_option("--tolerance", tolerance,
                   "Stop when the estimated relative distance to s*.1, |dsigma/dt|/(|rate_relative| "
@@ -80,7 +87,18 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   options.trajectory.observables = [](const Point& x) {
     return std::vector<double>(x.coords().begin(), x.coords().end());
   };
-  const Summary summary = gradient_flow(problem, s0, options);
+  require(solver == "flow" || t_end == 0.0, "--t-end applies to --solver flow only");
+  auto discrete = [&options](auto solver_options) {
+    static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(options);
+    solver_options.trajectory = options.trajectory;
+    solver_options.trajectory.first_time = 1.0;  // iterations
+    return solver_options;
+  };
+  const Summary summary =
+      solver == "gd"             ? gradient_descent(problem, s0, discrete(GradientDescentOptions{}))
+      : solver == "newton"       ? newton(problem, s0, discrete(NewtonOptions{}))
+      : solver == "trust-region" ? trust_region(problem, s0, discrete(TrustRegionOptions{}))
+                                 : gradient_flow(problem, s0, options);
 
   // The predicted rates are those of the DLN chamber flow; at σ = s*·1 the DLN metric is w(s*)
   // times the Euclidean one, so the Euclidean flow's rates are the DLN rates divided by w(s*).
@@ -108,11 +126,18 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   doc["message"] = summary.message;
   doc["final_time"] = summary.final_time;
   doc["steps"] = summary.iterations;
+  doc["solver_name"] = summary.solver;
   doc["rhs_evaluations"] = summary.rhs_evaluations;
   doc["wall_seconds"] = summary.wall_seconds;
-  doc["options"] = {{"width", d},           {"depth", n.to_string()},      {"beta", beta},
-                    {"schatten", schatten}, {"sigma0", to_json_array(s0)}, {"metric", metric},
-                    {"t_end", t_end},       {"tolerance", tolerance}};
+  doc["options"] = {{"width", d},
+                    {"depth", n.to_string()},
+                    {"beta", beta},
+                    {"schatten", schatten},
+                    {"sigma0", to_json_array(s0)},
+                    {"metric", metric},
+                    {"solver", solver},
+                    {"t_end", t_end},
+                    {"tolerance", tolerance}};
 
   if (!trajectory.empty()) summary.trajectory.write_csv(trajectory);
   if (!plot.empty()) {

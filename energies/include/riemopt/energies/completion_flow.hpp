@@ -17,17 +17,26 @@
 
 #include "riemopt/depth.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
+#include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
+#include "riemopt/newton.hpp"
+#include "riemopt/trust_region.hpp"
 
 namespace riemopt {
 
 enum class CompletionGeometry { kEuclidean, kDln };
+// Which solver runs the experiment. All stop on the same targets (train/test MSE, gradient
+// tolerance, budgets: the SolverOptions part of `flow`); only the flow has a time axis in t.
+enum class CompletionSolver { kFlow, kGradientDescent, kNewton, kTrustRegion };
 enum class CompletionInit {
   kGaussianProduct,  // Arora et al.: W_K⋯W_1, Gaussian factors of std scale^{1/K}/√n
   kScaledIdentity,   // scale·I (the rectangular identity when rows ≠ cols)
 };
 
 std::string to_string(CompletionGeometry geometry);
+std::string to_string(CompletionSolver solver);
+// "flow" | "gd" | "newton" | "trust-region"
+CompletionSolver parse_completion_solver(const std::string& text);
 std::string to_string(CompletionInit init);
 CompletionGeometry parse_completion_geometry(const std::string& text);  // "euclidean" | "dln"
 CompletionInit parse_completion_init(const std::string& text);          // "gaussian-product" | ...
@@ -59,6 +68,13 @@ struct CompletionFlowOptions {
   // here stop at ‖grad‖ ≤ 1e-8 or after 10 minutes of wall time, whichever comes first. With
   // flow.progress, a line with t, train/test MSE and effective rank goes to stderr.
   GradientFlowOptions flow = default_flow_options();
+
+  CompletionSolver solver = CompletionSolver::kFlow;
+  // Step rules of the discrete solvers. Their SolverOptions part (tolerance, budgets, progress,
+  // callbacks) and trajectory are taken from `flow`, so switching the solver keeps the stops.
+  GradientDescentOptions descent;
+  NewtonOptions newton;
+  TrustRegionOptions trust_region;
 
   static GradientFlowOptions default_flow_options();
   void validate() const;  // throws InvalidArgument naming the bad field
