@@ -37,7 +37,7 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
                               "gradient-descent (" + to_string(options.step_rule) + ")", "gd");
   if (!run.start()) return run.finish_failed_start();
   const Manifold& manifold = problem.manifold();
-  Vector step(x0.size()), y(x0.size());
+  Vector step(x0.size()), y(x0.size()), direction(x0.size());
   double alpha = std::min(options.initial_step, options.max_step);
   while (true) {
     if (run.should_stop()) return run.summary;
@@ -55,20 +55,9 @@ Summary gradient_descent(const Problem& problem, const Vector& x0,
                         y.allFinite() ? run.why : "the step left the finite numbers",
                         run.summary.iterations + 1));
     } else {
-      bool accepted = false;
-      for (int b = 0; b <= options.max_backtracks && !accepted; ++b) {
-        step = -alpha * run.e.gradient;
-        manifold.retract(run.x, step, y);
-        run.trial.assign(y);
-        if (y.allFinite() && detail::try_evaluate(problem, run.trial, run.trial_eval, run.why) &&
-            (run.trial_eval.value <= run.e.value - options.sufficient_decrease * alpha * slope ||
-             detail::approximately_sufficient(run.e, run.trial_eval, run.x, y, alpha, -slope))) {
-          accepted = true;
-        } else {
-          alpha *= options.backtracking_factor;
-          ++run.summary.rejected_steps;
-        }
-      }
+      direction = -run.e.gradient;
+      const bool accepted = run.backtrack(direction, -slope, alpha, options.sufficient_decrease,
+                                          options.backtracking_factor, options.max_backtracks);
       if (!accepted)
         return run.finish(TerminationStatus::kStepSizeTooSmall,
                           fmt::format("no sufficient decrease after {} backtracks (step {:.3e}); "

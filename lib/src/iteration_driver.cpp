@@ -10,6 +10,23 @@
 
 namespace riemopt::detail {
 
+namespace {
+
+// Near a minimizer the decrease c·α·|φ'(0)| falls below the rounding of E, and Armijo's test on
+// values can no longer tell a good step from a bad one (the iteration stalls at ‖grad‖ ~
+// √(ε|E|)). There the approximate Wolfe condition of Hager & Zhang (2005) decides on slopes,
+// which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and φ'(α) ≤ (2δ − 1)φ'(0), δ = 0.1, with
+// φ'(α) ≈ ∇E(y)·(y − x)/α along the retraction's secant. `initial_slope` is φ'(0) < 0.
+bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
+                              const Point& x, const Vector& y, double alpha, double initial_slope) {
+  constexpr double kDelta = 0.1;
+  if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
+  const double slope_at_y = at_y.euclidean_gradient.dot(y - x.coords()) / alpha;
+  return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
+}
+
+}  // namespace
+
 bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e,
                   std::string& why) {
   try {
@@ -23,14 +40,6 @@ bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e
     return false;
   }
   return true;
-}
-
-bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
-                              const Point& x, const Vector& y, double alpha, double initial_slope) {
-  constexpr double kDelta = 0.1;
-  if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
-  const double slope_at_y = at_y.euclidean_gradient.dot(y - x.coords()) / alpha;
-  return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
 }
 
 IterationDriver::IterationDriver(const Problem& problem_, const Vector& x0,
@@ -73,6 +82,22 @@ bool IterationDriver::start() {
 Summary IterationDriver::finish_failed_start() {
   return finish(TerminationStatus::kNumericalFailure,
                 "the initial point cannot be evaluated: " + why);
+}
+
+bool IterationDriver::backtrack(const Vector& direction, double slope, double& alpha, double c,
+                                double factor, int max_backtracks) {
+  y.resize(x.size());
+  for (int b = 0; b <= max_backtracks; ++b) {
+    problem.manifold().retract(x, alpha * direction, y);
+    trial.assign(y);
+    if (y.allFinite() && try_evaluate(problem, trial, trial_eval, why) &&
+        (trial_eval.value <= e.value + c * alpha * slope ||
+         approximately_sufficient(e, trial_eval, x, y, alpha, slope)))
+      return true;
+    alpha *= factor;
+    ++summary.rejected_steps;
+  }
+  return false;
 }
 
 Summary IterationDriver::finish(TerminationStatus status, std::string message) {

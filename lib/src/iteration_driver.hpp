@@ -17,14 +17,6 @@ namespace riemopt::detail {
 // gradient.
 bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e, std::string& why);
 
-// Near a minimizer the decrease c·α·|φ'(0)| falls below the rounding of E, and Armijo's test on
-// values can no longer tell a good step from a bad one (the iteration stalls at ‖grad‖ ~
-// √(ε|E|)). There the approximate Wolfe condition of Hager & Zhang (2005) decides on slopes,
-// which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and φ'(α) ≤ (2δ − 1)φ'(0), δ = 0.1, with
-// φ'(α) ≈ ∇E(y)·(y − x)/α along the retraction's secant. `initial_slope` is φ'(0) < 0.
-bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
-                              const Point& x, const Vector& y, double alpha, double initial_slope);
-
 class IterationDriver {
  public:
   IterationDriver(const Problem& problem, const Vector& x0, const SolverOptions& options,
@@ -39,6 +31,13 @@ class IterationDriver {
   // Makes (trial, trial_eval) the current iterate, advances the solver's clock by dt, records,
   // prints progress and runs the callbacks. True when a callback asked to stop.
   bool accept(double step_size, double dt);
+  // Backtracking line search from x along `direction`, whose slope φ'(0) = ⟨∇E, direction⟩ is
+  // negative: shrinks `alpha` by `factor` until Armijo's test with constant c holds, or, near a
+  // minimizer where that test drowns in rounding, Hager & Zhang's approximate Wolfe test. The
+  // accepted point is left in (trial, trial_eval); each rejection counts in rejected_steps.
+  // False after max_backtracks reductions.
+  bool backtrack(const Vector& direction, double slope, double& alpha, double c, double factor,
+                 int max_backtracks);
   // Ends the solve with this status.
   Summary finish(TerminationStatus status, std::string message);
 
@@ -48,6 +47,7 @@ class IterationDriver {
   Summary summary;
   double t = 0.0;
   std::string why;  // the last failed evaluation's cause
+  Vector y;         // the trial coordinates (a buffer)
 
  private:
   double wall() const;

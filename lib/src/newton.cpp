@@ -32,10 +32,8 @@ Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& op
       HessianOperator(problem, run.x, Vector::Zero(x0.size()), options.hessian).exact();
   run.summary.solver = fmt::format("newton ({} Hessian)", exact ? "exact" : "finite-difference");
   if (!run.start()) return run.finish_failed_start();
-  const Manifold& manifold = problem.manifold();
   const Metric& metric = problem.metric();
   const TruncatedCgOptions cg{options.max_cg_iterations, options.forcing, 1.0};
-  Vector y(x0.size());
   while (true) {
     if (run.should_stop()) return run.summary;
     TruncatedCgResult step;
@@ -56,19 +54,8 @@ Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& op
       slope = -run.e.gradient_norm * run.e.gradient_norm;
     }
     double alpha = 1.0;
-    bool accepted = false;
-    for (int b = 0; b <= options.max_backtracks && !accepted; ++b) {
-      manifold.retract(run.x, alpha * eta, y);
-      run.trial.assign(y);
-      if (y.allFinite() && detail::try_evaluate(problem, run.trial, run.trial_eval, run.why) &&
-          (run.trial_eval.value <= run.e.value + options.sufficient_decrease * alpha * slope ||
-           detail::approximately_sufficient(run.e, run.trial_eval, run.x, y, alpha, slope))) {
-        accepted = true;
-      } else {
-        alpha *= options.backtracking_factor;
-        ++run.summary.rejected_steps;
-      }
-    }
+    const bool accepted = run.backtrack(eta, slope, alpha, options.sufficient_decrease,
+                                        options.backtracking_factor, options.max_backtracks);
     if (!accepted)
       return run.finish(TerminationStatus::kStepSizeTooSmall,
                         fmt::format("no sufficient decrease along the Newton direction after {} "
