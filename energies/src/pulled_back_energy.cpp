@@ -72,7 +72,8 @@ void PulledBackEnergy::add_hessian_vector(const Point& x, const ConstVectorRef& 
   const Point xp = end_to_end_point(s, phi);
   Vector g = Vector::Zero(xp.size());
   energy_->add_gradient(xp, 1.0, g);
-  const Matrix dx = phi.differential(v);
+  const std::vector<Matrix> d = phi.prefix_differentials(v);  // d[p − 1] = D_p = dP_p[V]
+  const Matrix& dx = d.back();
   Vector h = Vector::Zero(xp.size());
   energy_->add_hessian_vector(xp, Eigen::Map<const Vector>(dx.data(), dx.size()), 1.0, h);
   // Gauss–Newton part dφᵀ ∇²E[dφ V].
@@ -80,14 +81,7 @@ void PulledBackEnergy::add_hessian_vector(const Point& x, const ConstVectorRef& 
   // Curvature of φ: d/dt of (S_pᵀ G P_{p−1}ᵀ) with G fixed is F_p P_{p−1}ᵀ + U_p D_{p−1}ᵀ, where
   //   U_p = S_pᵀ G (U_N = G, U_{p−1} = W_pᵀ U_p),
   //   F_p = (dS_p)ᵀ G (F_N = 0, F_{p−1} = W_pᵀ F_p + V_pᵀ U_p),
-  //   D_p = dP_p (D_1 = V_1, D_p = W_p D_{p−1} + V_p P_{p−1}).
-  std::vector<Matrix> d(static_cast<std::size_t>(n));  // d[p − 1] = D_p
-  d[0] = s.factor(v, 1);
-  for (int p = 2; p <= n; ++p) {
-    d[static_cast<std::size_t>(p) - 1] =
-        s.factor(x.coords(), p) * d[static_cast<std::size_t>(p) - 2];
-    d[static_cast<std::size_t>(p) - 1].noalias() += s.factor(v, p) * phi.prefix(p - 1);
-  }
+  //   D_p = dP_p[V] as above.
   Matrix u = as_matrix(g, s);
   Matrix f = Matrix::Zero(u.rows(), u.cols());
   for (int p = n; p >= 1; --p) {

@@ -20,12 +20,18 @@ const Matrix& EndToEndMap::prefix(int p) const {
 }
 
 Matrix EndToEndMap::differential(const ConstVectorRef& v) const {
+  return prefix_differentials(v).back();
+}
+
+std::vector<Matrix> EndToEndMap::prefix_differentials(const ConstVectorRef& v) const {
   require_size(v, space_.ambient_size(), "EndToEndMap::differential: tangent vector");
-  Matrix d = space_.factor(v, 1);
+  std::vector<Matrix> d;
+  d.reserve(prefix_.size());
+  d.emplace_back(space_.factor(v, 1));
   for (int p = 2; p <= space_.depth(); ++p) {
-    Matrix next = space_.factor(w_, p) * d;
+    Matrix next = space_.factor(w_, p) * d.back();
     next.noalias() += space_.factor(v, p) * prefix_[static_cast<std::size_t>(p) - 2];
-    d.swap(next);
+    d.push_back(std::move(next));
   }
   return d;
 }

@@ -30,6 +30,9 @@ class EndToEndMap {
 
   // dφ_W(V) for a tangent vector V (parameter-space coordinates).
   Matrix differential(const ConstVectorRef& v) const;
+  // The differentials of the prefix products along V: D_p = d(W_p⋯W_1)[V] for 1 ≤ p ≤ N
+  // (element p − 1); the last is dφ_W(V). Second derivatives of E∘φ need them all.
+  std::vector<Matrix> prefix_differentials(const ConstVectorRef& v) const;
   // out += weight · dφ_Wᵀ(Z) for a d_N × d_0 matrix Z.
   void add_adjoint(const Eigen::Ref<const Matrix>& z, double weight, VectorRef out) const;
   Vector adjoint(const Eigen::Ref<const Matrix>& z) const;
