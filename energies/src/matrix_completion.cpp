@@ -77,6 +77,25 @@ void MatrixCompletion::add_hessian_vector(const Point& x, const ConstVectorRef& 
   for (const Eigen::Index idx : linear_index_) out[idx] += g * v[idx];
 }
 
+void MatrixCompletion::residuals(const Point& x, VectorRef r) const {
+  check_point_size(x);
+  require_size(r, residual_count(), "MatrixCompletion: residual output");
+  const double c = std::sqrt(2.0 * scale_);
+  for (std::size_t k = 0; k < observations_.size(); ++k)
+    r[static_cast<Eigen::Index>(k)] = c * (x.coords()[linear_index_[k]] - observations_[k].value);
+}
+
+void MatrixCompletion::residual_jacobian(const Point& x, MatrixRef j) const {
+  check_point_size(x);
+  require(j.rows() == residual_count() && j.cols() == x.size(),
+          "MatrixCompletion: Jacobian output is {}x{}, expected {}x{}", j.rows(), j.cols(),
+          residual_count(), x.size());
+  j.setZero();
+  const double c = std::sqrt(2.0 * scale_);
+  for (std::size_t k = 0; k < observations_.size(); ++k)
+    j(static_cast<Eigen::Index>(k), linear_index_[k]) = c;
+}
+
 double MatrixCompletion::observed_mse(const ConstVectorRef& x) const {
   require_size(x, ambient_size(), "MatrixCompletion::observed_mse: point");
   return residual_sum_of_squares(x.data()) / static_cast<double>(observations_.size());

@@ -1,5 +1,7 @@
 #include "riemopt/energies/matrix_sensing.hpp"
 
+#include <cmath>
+
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
@@ -50,6 +52,20 @@ void MatrixSensing::add_hessian_vector(const Point& x, const ConstVectorRef& v, 
   require_size(v, x.size(), "MatrixSensing: direction");
   const double M = static_cast<double>(values_.size());
   out.noalias() += (weight / M) * (operator_.transpose() * (operator_ * v));
+}
+
+void MatrixSensing::residuals(const Point& x, VectorRef r) const {
+  check_point_size(x);
+  require_size(r, residual_count(), "MatrixSensing: residual output");
+  r.noalias() = (operator_ * x.coords() - values_) / std::sqrt(static_cast<double>(values_.size()));
+}
+
+void MatrixSensing::residual_jacobian(const Point& x, MatrixRef j) const {
+  check_point_size(x);
+  require(j.rows() == residual_count() && j.cols() == x.size(),
+          "MatrixSensing: Jacobian output is {}x{}, expected {}x{}", j.rows(), j.cols(),
+          residual_count(), x.size());
+  j = operator_ / std::sqrt(static_cast<double>(values_.size()));
 }
 
 }  // namespace riemopt

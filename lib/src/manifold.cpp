@@ -19,7 +19,13 @@ void Manifold::project(const Point& /*x*/, const ConstVectorRef& v, VectorRef ou
 }
 
 void Manifold::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, ambient_size(), name() + ": retraction step");
   out = x.coords() + v;
+}
+
+void Manifold::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
+  require_size(y, ambient_size(), name() + ": inverse retraction target");
+  out = y - x.coords();
 }
 
 Vector Manifold::random_tangent(const Point& x, Rng& rng) const {

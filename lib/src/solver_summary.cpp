@@ -32,6 +32,7 @@ std::string Summary::FullReport() const {
   r += fmt::format("  SVDs                  {}\n", svd_count);
   r += fmt::format("  wall time             {:.4f} s\n", wall_seconds);
   r += fmt::format("  trajectory records    {}\n", trajectory.size());
+  if (!backend_report.empty()) r += "\nBackend report:\n" + backend_report;
   return r;
 }
 
@@ -55,6 +56,7 @@ std::string Summary::to_json() const {
   j["hessian_vector_evaluations"] = evaluations.hessian_vectors;
   j["svd_count"] = svd_count;
   j["wall_seconds"] = wall_seconds;
+  if (!backend_report.empty()) j["backend_report"] = backend_report;
   return j.dump(2);
 }
 

@@ -32,6 +32,14 @@ void Chamber::retract(const Point& x, const ConstVectorRef& v, VectorRef out) co
   sort_decreasing(out);
 }
 
+void Chamber::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
+  require_size(y, d_, name() + ": inverse retraction target");
+  require((y.array() > 0.0).all(),
+          "{}: the inverse retraction needs a target with positive entries (got min {})", name(),
+          y.minCoeff());
+  out = x.coords().array() * (y.array() / x.coords().array()).log();
+}
+
 Vector Chamber::random_point(Rng& rng) const {
   Vector x = (0.5 * gaussian_vector(d_, rng)).array().exp();
   sort_decreasing(x);

@@ -53,6 +53,11 @@ class Manifold {
   // A retraction R_x(v): R_x(0) = x, dR_x(0) = id. Default: x + v.
   virtual void retract(const Point& x, const ConstVectorRef& v, VectorRef out) const;
 
+  // The inverse of the retraction: the v with retract(x, v) = y, for y in its image (the Ceres
+  // adapter's Minus). Default: y − x, the inverse of the default retraction. A manifold that
+  // overrides retract() overrides this too.
+  virtual void inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const;
+
   // Replaces x by the canonical representative of its point, for manifolds that are quotients
   // (the chamber sorts). Solvers apply it to the points they report. Default: nothing.
   virtual void canonicalize(VectorRef /*x*/) const {}

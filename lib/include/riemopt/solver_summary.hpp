@@ -35,6 +35,9 @@ struct Summary {
   double wall_seconds = 0.0;
 
   Trajectory trajectory;
+  // The backend's own report, verbatim (Ceres' FullReport for the Ceres-backed solvers; empty
+  // for the library's solvers). FullReport() appends it.
+  std::string backend_report;
 
   bool is_success() const { return riemopt::is_success(status); }
   std::string BriefReport() const;

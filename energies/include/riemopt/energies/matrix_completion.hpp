@@ -12,7 +12,7 @@
 
 #include <vector>
 
-#include "riemopt/energy.hpp"
+#include "riemopt/least_squares_energy.hpp"
 
 namespace riemopt {
 
@@ -22,7 +22,7 @@ struct Observation {
   double value;
 };
 
-class MatrixCompletion final : public Energy {
+class MatrixCompletion final : public LeastSquaresEnergy {
  public:
   enum class Normalization { kHalfSum, kMean };
 
@@ -39,6 +39,14 @@ class MatrixCompletion final : public Energy {
   bool has_hessian() const override { return true; }
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;
+
+  // Residuals r_k = c·(X_ij − M_ij), one per observation in the given order, c = √(2·scale) so
+  // that E = ½‖r‖² (c = 1 for kHalfSum, √(2/|Ω|) for kMean); the Jacobian is c at (k, ij).
+  Eigen::Index residual_count() const override {
+    return static_cast<Eigen::Index>(observations_.size());
+  }
+  void residuals(const Point& x, VectorRef r) const override;
+  void residual_jacobian(const Point& x, MatrixRef j) const override;
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

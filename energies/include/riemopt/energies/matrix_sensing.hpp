@@ -9,11 +9,11 @@
 
 #include <vector>
 
-#include "riemopt/energy.hpp"
+#include "riemopt/least_squares_energy.hpp"
 
 namespace riemopt {
 
-class MatrixSensing final : public Energy {
+class MatrixSensing final : public LeastSquaresEnergy {
  public:
   // Throws InvalidArgument when no measurements are given, shapes differ, sizes of A and y
   // disagree, or any entry is NaN/infinite.
@@ -27,6 +27,11 @@ class MatrixSensing final : public Energy {
   bool has_hessian() const override { return true; }
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;
+
+  // Residuals r_i = (⟨A_i, X⟩ − y_i)/√M, so that E = ½‖r‖²; the Jacobian is 𝒜/√M.
+  Eigen::Index residual_count() const override { return operator_.rows(); }
+  void residuals(const Point& x, VectorRef r) const override;
+  void residual_jacobian(const Point& x, MatrixRef j) const override;
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

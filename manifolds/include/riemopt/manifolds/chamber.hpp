@@ -28,6 +28,10 @@ class Chamber final : public Manifold {
   // Throws InvalidArgument unless x has d finite entries with x_1 >= … >= x_d > 0.
   void validate_point(const ConstVectorRef& x) const override;
   void retract(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
+  // σ_k · log(y_k/σ_k): the inverse of the retraction for targets whose order it keeps (all
+  // targets when σ has distinct entries and the step is small; any sorted y from a sorted σ).
+  // Throws InvalidArgument unless y has d positive entries.
+  void inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const override;
   // exp(N(0, ½²)) entries, sorted: distinct with probability one, of order one.
   Vector random_point(Rng& rng) const override;
 

@@ -1,0 +1,417 @@
+#include "riemopt/ceres_solvers.hpp"
+
+#include <ceres/ceres.h>
+#include <fmt/format.h>
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+
+#include "iteration_driver.hpp"
+#include "riemopt/ceres_manifold.hpp"
+#include "riemopt/errors.hpp"
+#include "riemopt/least_squares_energy.hpp"
+
+namespace riemopt {
+
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+int clamp_to_int(std::int64_t n) {
+  return static_cast<int>(std::min<std::int64_t>(n, std::numeric_limits<int>::max()));
+}
+
+// Ceres logs through glog, and its warnings (a nonlinear-CG restart every few iterations) would
+// flood stderr; they are silenced for the duration of a solve and the level restored after.
+// Errors still print.
+class QuietCeresWarnings {
+ public:
+  QuietCeresWarnings() : saved_(FLAGS_minloglevel) {
+    FLAGS_minloglevel = std::max<int>(saved_, google::GLOG_ERROR);
+  }
+  ~QuietCeresWarnings() { FLAGS_minloglevel = saved_; }
+  QuietCeresWarnings(const QuietCeresWarnings&) = delete;
+  QuietCeresWarnings& operator=(const QuietCeresWarnings&) = delete;
+
+ private:
+  int saved_;
+};
+
+void validate_tolerance(double value, const char* field) {
+  require(std::isfinite(value) && value >= 0.0, "options.{} must be finite and >= 0 (got {})",
+          field, value);
+}
+
+// E and ∇E for ceres::GradientProblem. Ceres multiplies ∇E by the adapter's Plus Jacobian B_x
+// itself. The last full evaluation is kept so the per-iteration callback, which usually sees
+// the point Ceres evaluated last, need not evaluate again.
+class ProblemFunction final : public ceres::FirstOrderFunction {
+ public:
+  explicit ProblemFunction(const Problem& problem)
+      : problem_(problem),
+        point_(Vector::Zero(problem.ambient_size()), problem.manifold().rows(),
+               problem.manifold().cols()) {}
+
+  bool Evaluate(const double* parameters, double* cost, double* gradient) const override {
+    point_.assign(Eigen::Map<const Vector>(parameters, point_.size()));
+    cached_ = false;
+    if (gradient == nullptr) {
+      try {
+        *cost = problem_.value(point_);
+      } catch (const std::exception&) {
+        return false;
+      }
+      return std::isfinite(*cost);
+    }
+    std::string why;
+    if (!detail::try_evaluate(problem_, point_, evaluation_, why)) return false;
+    *cost = evaluation_.value;
+    Eigen::Map<Vector>(gradient, point_.size()) = evaluation_.euclidean_gradient;
+    cached_ = true;
+    return true;
+  }
+
+  int NumParameters() const override { return static_cast<int>(point_.size()); }
+
+  const Problem::Evaluation* evaluation_at(const Vector& x) const {
+    return cached_ && point_.coords() == x ? &evaluation_ : nullptr;
+  }
+
+ private:
+  const Problem& problem_;
+  mutable Point point_;
+  mutable Problem::Evaluation evaluation_;
+  mutable bool cached_ = false;
+};
+
+// The energy's residuals and analytic Jacobian as one Ceres residual block on the whole point.
+class ResidualBlock final : public ceres::CostFunction {
+ public:
+  ResidualBlock(const LeastSquaresEnergy& energy, const Problem& problem)
+      : energy_(energy),
+        point_(Vector::Zero(problem.ambient_size()), problem.manifold().rows(),
+               problem.manifold().cols()),
+        jacobian_(energy.residual_count(), problem.ambient_size()) {
+    set_num_residuals(static_cast<int>(energy.residual_count()));
+    mutable_parameter_block_sizes()->push_back(static_cast<int>(problem.ambient_size()));
+  }
+
+  bool Evaluate(double const* const* parameters, double* residuals,
+                double** jacobians) const override {
+    const Eigen::Index m = jacobian_.rows(), n = jacobian_.cols();
+    try {
+      point_.assign(Eigen::Map<const Vector>(parameters[0], n));
+      Eigen::Map<Vector> r(residuals, m);
+      energy_.residuals(point_, r);
+      ++evaluations_;
+      if (!r.allFinite()) return false;
+      if (jacobians != nullptr && jacobians[0] != nullptr) {
+        energy_.residual_jacobian(point_, jacobian_);
+        if (!jacobian_.allFinite()) return false;
+        Eigen::Map<RowMajorMatrix>(jacobians[0], m, n) = jacobian_;
+      }
+    } catch (const std::exception&) {
+      return false;
+    }
+    return true;
+  }
+
+  std::int64_t evaluations() const { return evaluations_; }
+
+ private:
+  const LeastSquaresEnergy& energy_;
+  mutable Point point_;
+  mutable Matrix jacobian_;
+  mutable std::int64_t evaluations_ = 0;
+};
+
+// Runs the library's bookkeeping (stops, records, progress, callbacks) after every Ceres
+// iteration. Ceres updates `state` before calling it (update_state_every_iteration).
+class DriverCallback final : public ceres::IterationCallback {
+ public:
+  using CachedEvaluation = std::function<const Problem::Evaluation*(const Vector&)>;
+  using ExtraEvaluations = std::function<std::int64_t()>;
+
+  DriverCallback(detail::IterationDriver& run, const Vector& state, const SolverOptions& options,
+                 CachedEvaluation cached, ExtraEvaluations extra)
+      : run_(run),
+        state_(state),
+        options_(options),
+        cached_(std::move(cached)),
+        extra_(std::move(extra)) {}
+
+  ceres::CallbackReturnType operator()(const ceres::IterationSummary& s) override {
+    if (s.iteration > 0) {
+      if (!s.step_is_successful) {
+        ++run_.summary.rejected_steps;
+      } else {
+        run_.trial.assign(state_);
+        if (const Problem::Evaluation* e = cached_ ? cached_(state_) : nullptr) {
+          run_.trial_eval = *e;
+        } else if (!detail::try_evaluate(run_.problem, run_.trial, run_.trial_eval, run_.why)) {
+          run_.finish(TerminationStatus::kNumericalFailure,
+                      fmt::format("Ceres accepted a point that cannot be evaluated at iteration "
+                                  "{}: {}",
+                                  s.iteration, run_.why));
+          finished_ = true;
+          return ceres::SOLVER_ABORT;
+        }
+        if (run_.accept(s.step_norm, 1.0)) return stop();
+      }
+    }
+    const std::int64_t extra = extra_ ? extra_() : 0;
+    if (extra > 0 && run_.problem.counts().gradients + extra >= options_.max_evaluations) {
+      run_.summary = run_.finish(TerminationStatus::kMaxEvaluations,
+                                 fmt::format("evaluation budget of {} spent (Ceres' evaluations "
+                                             "included)",
+                                             options_.max_evaluations));
+      return stop();
+    }
+    return run_.should_stop() ? stop() : ceres::SOLVER_CONTINUE;
+  }
+
+  bool finished() const { return finished_; }
+
+ private:
+  ceres::CallbackReturnType stop() {
+    finished_ = true;
+    return ceres::SOLVER_TERMINATE_SUCCESSFULLY;
+  }
+
+  detail::IterationDriver& run_;
+  const Vector& state_;
+  const SolverOptions& options_;
+  CachedEvaluation cached_;
+  ExtraEvaluations extra_;
+  bool finished_ = false;
+};
+
+// Ends a solve Ceres ended itself: moves the driver to Ceres' final point and translates the
+// termination type. Ceres reports a line search that can no longer move (step norm 0, which
+// happens at ‖grad‖ ≈ √(ε|E|): its tests compare values) as parameter-tolerance convergence;
+// above the gradient tolerance that is a stall, reported as kStepSizeTooSmall.
+Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
+                          ceres::TerminationType type, const std::string& message,
+                          double last_step_norm, const SolverOptions& options) {
+  if (state != run.x.coords()) {
+    run.trial.assign(state);
+    if (detail::try_evaluate(run.problem, run.trial, run.trial_eval, run.why)) {
+      std::swap(run.x, run.trial);
+      std::swap(run.e, run.trial_eval);
+    }
+  }
+  TerminationStatus status = TerminationStatus::kNumericalFailure;
+  switch (type) {
+    case ceres::CONVERGENCE:
+      if (last_step_norm == 0.0 && run.e.gradient_norm > options.gradient_tolerance)
+        return run.finish(TerminationStatus::kStepSizeTooSmall,
+                          fmt::format("Ceres' line search stalled at gradient norm {:.3e}{} (Ceres: "
+                                      "{})",
+                                      run.e.gradient_norm,
+                                      options.gradient_tolerance > 0.0
+                                          ? fmt::format(" above the tolerance {:.3e}",
+                                                        options.gradient_tolerance)
+                                          : std::string(),
+                                      message));
+      status = TerminationStatus::kConverged;
+      break;
+    case ceres::USER_SUCCESS:
+      status = TerminationStatus::kConverged;
+      break;
+    case ceres::NO_CONVERGENCE:
+      status = run.summary.iterations >= options.max_iterations ? TerminationStatus::kMaxIterations
+                                                                : TerminationStatus::kMaxWallTime;
+      break;
+    case ceres::USER_FAILURE:
+      status = TerminationStatus::kUserAbort;
+      break;
+    case ceres::FAILURE:
+      break;
+  }
+  return run.finish(status, "Ceres: " + message);
+}
+
+template <typename CeresSummary>
+double last_step_norm(const CeresSummary& summary) {
+  return summary.iterations.empty() ? -1.0 : summary.iterations.back().step_norm;
+}
+
+}  // namespace
+
+std::string to_string(CeresLineSearchDirection direction) {
+  switch (direction) {
+    case CeresLineSearchDirection::kLbfgs:
+      return "lbfgs";
+    case CeresLineSearchDirection::kBfgs:
+      return "bfgs";
+    case CeresLineSearchDirection::kNonlinearCg:
+      return "ncg";
+  }
+  return "?";
+}
+
+std::string to_string(CeresTrustRegionStrategy strategy) {
+  return strategy == CeresTrustRegionStrategy::kDogleg ? "dogleg" : "levenberg-marquardt";
+}
+
+void CeresGradientOptions::validate() const {
+  SolverOptions::validate();
+  require(lbfgs_rank >= 1, "options.lbfgs_rank must be >= 1 (got {})", lbfgs_rank);
+  validate_tolerance(function_tolerance, "function_tolerance");
+  validate_tolerance(parameter_tolerance, "parameter_tolerance");
+  require(max_bfgs_size >= 1, "options.max_bfgs_size must be >= 1 (got {})", max_bfgs_size);
+  trajectory.validate();
+}
+
+void CeresLeastSquaresOptions::validate() const {
+  SolverOptions::validate();
+  require(std::isfinite(initial_trust_region_radius) && initial_trust_region_radius > 0.0,
+          "options.initial_trust_region_radius must be finite and > 0 (got {})",
+          initial_trust_region_radius);
+  validate_tolerance(function_tolerance, "function_tolerance");
+  validate_tolerance(parameter_tolerance, "parameter_tolerance");
+  require(max_ambient_size >= 1, "options.max_ambient_size must be >= 1 (got {})",
+          max_ambient_size);
+  trajectory.validate();
+}
+
+Summary ceres_gradient_solve(const Problem& problem, const Vector& x0,
+                             const CeresGradientOptions& options) {
+  options.validate();
+  const Eigen::Index n = problem.ambient_size();
+  require(options.direction != CeresLineSearchDirection::kBfgs || n <= options.max_bfgs_size,
+          "ceres_gradient_solve: BFGS keeps a dense {}x{} matrix ({:.2f} GiB) above "
+          "options.max_bfgs_size = {}; use L-BFGS, or raise the limit",
+          n, n, 8.0 * static_cast<double>(n) * static_cast<double>(n) / (1 << 30),
+          options.max_bfgs_size);
+  auto* manifold = new CeresManifold(problem.geometry());  // the GradientProblem owns it
+  auto* function = new ProblemFunction(problem);
+  ceres::GradientProblem gradient_problem(function, manifold);
+
+  const std::string name = "ceres-" + to_string(options.direction);
+  detail::IterationDriver run(problem, x0, options, options.trajectory, name, name);
+  if (!run.start()) return run.finish_failed_start();
+  Vector state = run.x.coords();
+  DriverCallback callback(
+      run, state, options, [function](const Vector& x) { return function->evaluation_at(x); },
+      nullptr);
+
+  ceres::GradientProblemSolver::Options ceres_options;
+  switch (options.direction) {
+    case CeresLineSearchDirection::kLbfgs:
+      ceres_options.line_search_direction_type = ceres::LBFGS;
+      break;
+    case CeresLineSearchDirection::kBfgs:
+      ceres_options.line_search_direction_type = ceres::BFGS;
+      break;
+    case CeresLineSearchDirection::kNonlinearCg:
+      ceres_options.line_search_direction_type = ceres::NONLINEAR_CONJUGATE_GRADIENT;
+      ceres_options.nonlinear_conjugate_gradient_type = ceres::POLAK_RIBIERE;
+      break;
+  }
+  ceres_options.max_lbfgs_rank = options.lbfgs_rank;
+  ceres_options.max_num_iterations = clamp_to_int(options.max_iterations + 1);
+  ceres_options.max_solver_time_in_seconds = std::min(options.max_wall_seconds, 1e9);
+  ceres_options.function_tolerance = options.function_tolerance;
+  ceres_options.parameter_tolerance = options.parameter_tolerance;
+  ceres_options.gradient_tolerance = 0.0;  // the library's test on ‖grad E‖_g decides
+  ceres_options.logging_type = ceres::SILENT;
+  ceres_options.minimizer_progress_to_stdout = false;
+  ceres_options.update_state_every_iteration = true;
+  ceres_options.callbacks.push_back(&callback);
+  std::string invalid;
+  require(ceres_options.IsValid(&invalid), "ceres_gradient_solve: Ceres rejected the options: {}",
+          invalid);
+
+  ceres::GradientProblemSolver::Summary ceres_summary;
+  const QuietCeresWarnings quiet;
+  ceres::Solve(ceres_options, gradient_problem, state.data(), &ceres_summary);
+  Summary summary = callback.finished()
+                        ? run.summary
+                        : finish_from_ceres(run, state, ceres_summary.termination_type,
+                                            ceres_summary.message, last_step_norm(ceres_summary),
+                                            options);
+  summary.backend_report = ceres_summary.FullReport();
+  return summary;
+}
+
+Summary ceres_least_squares(const Problem& problem, const Vector& x0,
+                            const CeresLeastSquaresOptions& options) {
+  options.validate();
+  const auto* energy = dynamic_cast<const LeastSquaresEnergy*>(&problem.energy());
+  require(energy != nullptr,
+          "ceres_least_squares: the energy '{}' is not a least-squares energy (derive from "
+          "LeastSquaresEnergy to give residuals and their Jacobian); use ceres_gradient_solve",
+          problem.energy().name());
+  const Eigen::Index n = problem.ambient_size();
+  require(n <= options.max_ambient_size,
+          "ceres_least_squares: ambient size {} exceeds options.max_ambient_size = {} (dense "
+          "{}x{} Jacobians, O(n^3) per iteration); use ceres_gradient_solve or trust_region, or "
+          "raise the limit",
+          n, options.max_ambient_size, energy->residual_count(), n);
+  require(energy->residual_count() >= 1 &&
+              energy->residual_count() <= std::numeric_limits<int>::max(),
+          "ceres_least_squares: residual count {} is outside Ceres' range [1, {}]",
+          energy->residual_count(), std::numeric_limits<int>::max());
+  auto manifold = std::make_unique<CeresManifold>(problem.geometry());
+
+  const std::string name = "ceres-" + std::string(options.strategy == CeresTrustRegionStrategy::kDogleg
+                                                      ? "dogleg"
+                                                      : "lm");
+  detail::IterationDriver run(problem, x0, options, options.trajectory, name, name);
+  if (!run.start()) return run.finish_failed_start();
+  Vector state = run.x.coords();
+
+  auto* residuals = new ResidualBlock(*energy, problem);  // the ceres::Problem owns it
+  ceres::Problem ceres_problem;
+  ceres_problem.AddResidualBlock(residuals, nullptr, state.data());
+  ceres_problem.SetManifold(state.data(), manifold.release());
+  DriverCallback callback(run, state, options, nullptr,
+                          [residuals] { return residuals->evaluations(); });
+
+  ceres::Solver::Options ceres_options;
+  ceres_options.minimizer_type = ceres::TRUST_REGION;
+  ceres_options.trust_region_strategy_type = options.strategy == CeresTrustRegionStrategy::kDogleg
+                                                 ? ceres::DOGLEG
+                                                 : ceres::LEVENBERG_MARQUARDT;
+  ceres_options.linear_solver_type = ceres::DENSE_QR;
+  // Isotropic damping in the orthonormal coordinates of the metric: the damped step is the
+  // metric's minimum-norm step (see the header).
+  ceres_options.jacobi_scaling = false;
+  ceres_options.min_lm_diagonal = 1.0;
+  ceres_options.max_lm_diagonal = 1.0;
+  ceres_options.initial_trust_region_radius = options.initial_trust_region_radius;
+  ceres_options.max_trust_region_radius =
+      std::max(ceres_options.max_trust_region_radius, options.initial_trust_region_radius);
+  ceres_options.max_num_iterations = clamp_to_int(options.max_iterations + 1);
+  ceres_options.max_solver_time_in_seconds = std::min(options.max_wall_seconds, 1e9);
+  ceres_options.function_tolerance = options.function_tolerance;
+  ceres_options.parameter_tolerance = options.parameter_tolerance;
+  ceres_options.gradient_tolerance = 0.0;
+  ceres_options.num_threads = 1;
+  ceres_options.logging_type = ceres::SILENT;
+  ceres_options.minimizer_progress_to_stdout = false;
+  ceres_options.update_state_every_iteration = true;
+  ceres_options.callbacks.push_back(&callback);
+  std::string invalid;
+  require(ceres_options.IsValid(&invalid), "ceres_least_squares: Ceres rejected the options: {}",
+          invalid);
+
+  ceres::Solver::Summary ceres_summary;
+  const QuietCeresWarnings quiet;
+  ceres::Solve(ceres_options, &ceres_problem, &ceres_summary);
+  Summary summary = callback.finished()
+                        ? run.summary
+                        : finish_from_ceres(run, state, ceres_summary.termination_type,
+                                            ceres_summary.message, last_step_norm(ceres_summary),
+                                            options);
+  summary.evaluations.values += residuals->evaluations();
+  summary.backend_report = ceres_summary.FullReport();
+  return summary;
+}
+
+}  // namespace riemopt
