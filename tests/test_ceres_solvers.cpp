@@ -52,12 +52,12 @@ TEST(CeresManifold, SatisfiesCeresInvariantsOnEveryGeometry) {
     Vector x, y;
   };
   std::vector<Case> cases;
-  for (const Geometry& g : {euclidean_matrices(3, 4), dln_matrices(3, 4, Depth::finite(3)),
-                            dln_matrices(3, 3, Depth::finite(2)),
-                            dln_matrices(3, 3, Depth::infinite())}) {
+  for (const Geometry& g :
+       {euclidean_matrices(3, 4), dln_matrices(3, 4, Depth::finite(3)),
+        dln_matrices(3, 3, Depth::finite(2)), dln_matrices(3, 3, Depth::infinite())}) {
     const Vector sigma = (Vector(3) << 1.7, 1.0, 0.6).finished();
-    const Vector x = flat_of(matrix_with_singular_values(g.manifold->rows(), g.manifold->cols(),
-                                                         sigma, rng));
+    const Vector x =
+        flat_of(matrix_with_singular_values(g.manifold->rows(), g.manifold->cols(), sigma, rng));
     cases.push_back({g, x, x + 0.3 * gaussian_vector(x.size(), rng)});
   }
   for (const Geometry& g : {euclidean_chamber(4), dln_chamber(4, Depth::finite(3)),
@@ -88,14 +88,14 @@ TEST(CeresManifold, LocalGradientHasTheRiemannianNorm) {
   const auto inst = make_completion_instance({.rows = 6, .cols = 5, .rank = 2, .observations = 18});
   const Problem problem(dln_matrices(6, 5, Depth::finite(3)),
                         std::make_shared<MatrixCompletion>(6, 5, inst.observed));
-  const Vector x = flat_of(matrix_with_singular_values(
-      6, 5, (Vector(5) << 2.0, 1.5, 1.0, 0.7, 0.4).finished(), rng));
+  const Vector x = flat_of(
+      matrix_with_singular_values(6, 5, (Vector(5) << 2.0, 1.5, 1.0, 0.7, 0.4).finished(), rng));
   Problem::Evaluation e;
   problem.evaluate(problem.make_point(x), e);
   const CeresManifold manifold(problem.geometry());
   Vector local(x.size());
-  ASSERT_TRUE(manifold.RightMultiplyByPlusJacobian(x.data(), 1, e.euclidean_gradient.data(),
-                                                   local.data()));
+  ASSERT_TRUE(
+      manifold.RightMultiplyByPlusJacobian(x.data(), 1, e.euclidean_gradient.data(), local.data()));
   EXPECT_NEAR(local.norm(), e.gradient_norm, 1e-12 * e.gradient_norm);
   // Plus(x, −t·local) = x − t·B_x B_x ∇E = x − t·grad E: the Riemannian gradient step.
   Vector moved(x.size());
@@ -171,8 +171,8 @@ TEST(CeresSolvers, AgreeWithTheLibrarySolversOnEuclideanCompletion) {
   lbfgs.gradient_tolerance = 1e-11;
   CeresLeastSquaresOptions lm;
   lm.gradient_tolerance = 1e-11;
-  for (const Summary& s : {ceres_gradient_solve(problem, c.x0, lbfgs),
-                           ceres_least_squares(problem, c.x0, lm)}) {
+  for (const Summary& s :
+       {ceres_gradient_solve(problem, c.x0, lbfgs), ceres_least_squares(problem, c.x0, lm)}) {
     EXPECT_TRUE(s.is_success()) << s.FullReport();
     EXPECT_LT((c.fitted(s.x) - c.observed_values()).norm(), 1e-9) << s.solver;
     EXPECT_LT((s.x - reference.x).norm(), 1e-9) << s.solver;
@@ -196,8 +196,8 @@ TEST(CeresSolvers, AgreeWithTheLibrarySolversOnDlnCompletionFittedEntries) {
   lbfgs.gradient_tolerance = 1e-8;
   CeresLeastSquaresOptions lm;
   lm.gradient_tolerance = 1e-10;
-  for (const Summary& s : {ceres_gradient_solve(problem, c.x0, lbfgs),
-                           ceres_least_squares(problem, c.x0, lm)}) {
+  for (const Summary& s :
+       {ceres_gradient_solve(problem, c.x0, lbfgs), ceres_least_squares(problem, c.x0, lm)}) {
     EXPECT_TRUE(s.is_success()) << s.FullReport();
     EXPECT_LT((c.fitted(s.x) - c.fitted(reference.x)).norm(), 1e-7) << s.solver;
     // The DLN metric moved the unobserved entries (a Euclidean solver would leave them at X₀).
@@ -213,9 +213,9 @@ TEST(CeresLeastSquares, DampedStepIsTheMinimumNormStepInTheMetric) {
   Rng rng(13);
   const Vector x0 = flat_of(matrix_with_singular_values(
       c.kRows, c.kCols, (Vector(8) << 2.5, 2.0, 1.6, 1.3, 1.0, 0.8, 0.6, 0.5).finished(), rng));
-  for (const Geometry& g : {euclidean_matrices(c.kRows, c.kCols),
-                            dln_matrices(c.kRows, c.kCols, Depth::finite(3)),
-                            dln_matrices(c.kRows, c.kCols, Depth::infinite())}) {
+  for (const Geometry& g :
+       {euclidean_matrices(c.kRows, c.kCols), dln_matrices(c.kRows, c.kCols, Depth::finite(3)),
+        dln_matrices(c.kRows, c.kCols, Depth::infinite())}) {
     SCOPED_TRACE(g.name());
     const Problem problem(g, c.loss);
     const Point p = problem.make_point(x0);
@@ -258,8 +258,7 @@ TEST(CeresSolvers, SummaryTranslatesCeresAndKeepsItsReport) {
   EXPECT_EQ(s.solver, "ceres-lbfgs");
   EXPECT_LT(s.final_value, s.initial_value);
   EXPECT_GE(s.evaluations.gradients, 6);
-  EXPECT_NE(s.backend_report.find("Solver Summary (v 2."), std::string::npos)
-      << s.backend_report;
+  EXPECT_NE(s.backend_report.find("Solver Summary (v 2."), std::string::npos) << s.backend_report;
   EXPECT_NE(s.FullReport().find("Backend report"), std::string::npos);
   EXPECT_NE(s.to_json().find("backend_report"), std::string::npos);
   EXPECT_EQ(s.trajectory.times.back(), 5.0);
@@ -350,8 +349,9 @@ TEST(CeresSolvers, BadOptionsAndUnsupportedProblemsAreRefused) {
   const Problem entropic(dln_matrices(4, 4, Depth::finite(3)),
                          free_energy(std::make_shared<SchattenEnergy>(2.0),
                                      std::make_shared<MatrixEntropy>(Depth::finite(3)), 2.0));
-  expect_refused([&] { ceres_least_squares(entropic, Vector(Matrix::Identity(4, 4).reshaped()), {}); },
-                 "not a least-squares energy");
+  expect_refused(
+      [&] { ceres_least_squares(entropic, Vector(Matrix::Identity(4, 4).reshaped()), {}); },
+      "not a least-squares energy");
   // A start off the manifold.
   Vector bad = c.x0;
   bad[3] = std::nan("");

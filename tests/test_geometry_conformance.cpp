@@ -172,6 +172,11 @@ TEST_P(GeometryConformance, RetractionIsFirstOrderAndProjectionIdempotent) {
   geometry_.manifold->project(x, v, p1);
   geometry_.manifold->project(x, p1, p2);
   EXPECT_LE((p1 - p2).norm(), 1e-14);
+  // The inverse retraction (the Ceres adapter's Minus) undoes a small retraction step.
+  Vector back(x.size());
+  geometry_.manifold->retract(x, 1e-2 * v, y);
+  geometry_.manifold->inverse_retract(x, y, back);
+  EXPECT_LE((back - 1e-2 * v).norm(), 1e-13 * (1.0 + x.coords().norm()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllGeometries, GeometryConformance, ::testing::ValuesIn(cases()),

@@ -59,6 +59,10 @@ void CompletionFlowOptions::validate() const {
   require(recorded_singular_values >= 0,
           "CompletionFlowOptions: recorded_singular_values must be >= 0 (got {})",
           recorded_singular_values);
+  require(solver != CompletionSolver::kCeresLeastSquares || std::isinf(beta),
+          "CompletionFlowOptions: solver ceres-lm needs a sum of squares, but beta = {} adds "
+          "the entropy; use ceres-lbfgs or another solver, or beta = inf",
+          beta);
   flow.validate();
 }
 
@@ -96,16 +100,23 @@ std::string to_string(CompletionSolver solver) {
       return "newton";
     case CompletionSolver::kTrustRegion:
       return "trust-region";
+    case CompletionSolver::kCeresLbfgs:
+      return "ceres-lbfgs";
+    case CompletionSolver::kCeresLeastSquares:
+      return "ceres-lm";
   }
   return "unknown";
 }
 
 CompletionSolver parse_completion_solver(const std::string& text) {
   for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
-                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion})
+                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
+                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares})
     if (text == to_string(s)) return s;
-  throw InvalidArgument(fmt::format(
-      "unknown completion solver '{}' (expected flow, gd, newton or trust-region)", text));
+  throw InvalidArgument(
+      fmt::format("unknown completion solver '{}' (expected flow, gd, newton, trust-region, "
+                  "ceres-lbfgs or ceres-lm)",
+                  text));
 }
 
 Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
@@ -216,6 +227,12 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
       break;
     case CompletionSolver::kTrustRegion:
       result.summary = trust_region(problem, x0, with_common(options.trust_region));
+      break;
+    case CompletionSolver::kCeresLbfgs:
+      result.summary = ceres_gradient_solve(problem, x0, with_common(options.ceres_gradient));
+      break;
+    case CompletionSolver::kCeresLeastSquares:
+      result.summary = ceres_least_squares(problem, x0, with_common(options.ceres_least_squares));
       break;
   }
   if (!target_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {

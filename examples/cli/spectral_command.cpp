@@ -5,6 +5,7 @@
 #include "../common/gnuplot.hpp"
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "riemopt/ceres_solvers.hpp"
 #include "riemopt/energies/chamber_energies.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
@@ -32,9 +33,10 @@ CLI::App* SpectralCommand::add_to(CLI::App& app) {
   sub->add_option("--metric", metric, "Chamber metric: dln (default) or euclidean")
       ->check(CLI::IsMember({"dln", "euclidean"}));
   sub->add_option("--solver", solver,
-                  "flow (default): the chamber gradient flow; gd, newton, trust-region: the "
-                  "discrete solvers on the same geometry (time axis: iterations)")
-      ->check(CLI::IsMember({"flow", "gd", "newton", "trust-region"}));
+                  "flow (default): the chamber gradient flow; gd, newton, trust-region, "
+                  "ceres-lbfgs: the discrete solvers on the same geometry (time axis: "
+                  "iterations). ceres-lm does not apply: the free energy is not a sum of squares")
+      ->check(CLI::IsMember({"flow", "gd", "newton", "trust-region", "ceres-lbfgs", "ceres-lm"}));
   sub->add_option("--t-end", t_end, "Final time (default: run until --tolerance is met)");
   sub->add_option("--tolerance", tolerance,
                   "Stop when the estimated relative distance to s*.1, |dsigma/dt|/(|rate_relative| "
@@ -88,6 +90,9 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
     return std::vector<double>(x.coords().begin(), x.coords().end());
   };
   require(solver == "flow" || t_end == 0.0, "--t-end applies to --solver flow only");
+  require(solver != "ceres-lm",
+          "--solver ceres-lm needs a sum of squares, and the free energy F = E - S/beta is not "
+          "one; use ceres-lbfgs for Ceres");
   auto discrete = [&options](auto solver_options) {
     static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(options);
     solver_options.trajectory = options.trajectory;
@@ -98,7 +103,9 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
       solver == "gd"             ? gradient_descent(problem, s0, discrete(GradientDescentOptions{}))
       : solver == "newton"       ? newton(problem, s0, discrete(NewtonOptions{}))
       : solver == "trust-region" ? trust_region(problem, s0, discrete(TrustRegionOptions{}))
-                                 : gradient_flow(problem, s0, options);
+      : solver == "ceres-lbfgs"
+          ? ceres_gradient_solve(problem, s0, discrete(CeresGradientOptions{}))
+          : gradient_flow(problem, s0, options);
 
   // The predicted rates are those of the DLN chamber flow; at σ = s*·1 the DLN metric is w(s*)
   // times the Euclidean one, so the Euclidean flow's rates are the DLN rates divided by w(s*).

@@ -191,12 +191,14 @@ class DriverCallback final : public ceres::IterationCallback {
 };
 
 // Ends a solve Ceres ended itself: moves the driver to Ceres' final point and translates the
-// termination type. Ceres reports a line search that can no longer move (step norm 0, which
-// happens at ‖grad‖ ≈ √(ε|E|): its tests compare values) as parameter-tolerance convergence;
-// above the gradient tolerance that is a stall, reported as kStepSizeTooSmall.
+// termination type. Ceres' tests compare values, so near ‖grad‖ ≈ √(ε|E|) its line search stops
+// moving (step norm 0, or a cost change at rounding level) and Ceres calls that parameter- or
+// function-tolerance convergence. Above the gradient tolerance that is a stall, reported as
+// kStepSizeTooSmall; a tolerance the user loosened and Ceres met with real progress stays
+// kConverged.
 Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
-                          ceres::TerminationType type, const std::string& message,
-                          double last_step_norm, const SolverOptions& options) {
+                          ceres::TerminationType type, const std::string& message, bool stalled,
+                          const SolverOptions& options) {
   if (state != run.x.coords()) {
     run.trial.assign(state);
     if (detail::try_evaluate(run.problem, run.trial, run.trial_eval, run.why)) {
@@ -207,16 +209,16 @@ Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
   TerminationStatus status = TerminationStatus::kNumericalFailure;
   switch (type) {
     case ceres::CONVERGENCE:
-      if (last_step_norm == 0.0 && run.e.gradient_norm > options.gradient_tolerance)
-        return run.finish(TerminationStatus::kStepSizeTooSmall,
-                          fmt::format("Ceres' line search stalled at gradient norm {:.3e}{} (Ceres: "
-                                      "{})",
-                                      run.e.gradient_norm,
-                                      options.gradient_tolerance > 0.0
-                                          ? fmt::format(" above the tolerance {:.3e}",
-                                                        options.gradient_tolerance)
-                                          : std::string(),
-                                      message));
+      if (stalled && run.e.gradient_norm > options.gradient_tolerance)
+        return run.finish(
+            TerminationStatus::kStepSizeTooSmall,
+            fmt::format("Ceres' line search stalled at gradient norm {:.3e}{} (Ceres: "
+                        "{})",
+                        run.e.gradient_norm,
+                        options.gradient_tolerance > 0.0
+                            ? fmt::format(" above the tolerance {:.3e}", options.gradient_tolerance)
+                            : std::string(),
+                        message));
       status = TerminationStatus::kConverged;
       break;
     case ceres::USER_SUCCESS:
@@ -235,9 +237,14 @@ Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
   return run.finish(status, "Ceres: " + message);
 }
 
+// Whether Ceres' last iteration moved by nothing, or changed the cost by rounding only.
 template <typename CeresSummary>
-double last_step_norm(const CeresSummary& summary) {
-  return summary.iterations.empty() ? -1.0 : summary.iterations.back().step_norm;
+bool stalled(const CeresSummary& summary) {
+  if (summary.iterations.empty()) return false;
+  const ceres::IterationSummary& last = summary.iterations.back();
+  return last.step_norm == 0.0 ||
+         std::abs(last.cost_change) <=
+             8.0 * std::numeric_limits<double>::epsilon() * std::abs(last.cost);
 }
 
 }  // namespace
@@ -333,8 +340,7 @@ Summary ceres_gradient_solve(const Problem& problem, const Vector& x0,
   Summary summary = callback.finished()
                         ? run.summary
                         : finish_from_ceres(run, state, ceres_summary.termination_type,
-                                            ceres_summary.message, last_step_norm(ceres_summary),
-                                            options);
+                                            ceres_summary.message, stalled(ceres_summary), options);
   summary.backend_report = ceres_summary.FullReport();
   return summary;
 }
@@ -353,15 +359,15 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
           "{}x{} Jacobians, O(n^3) per iteration); use ceres_gradient_solve or trust_region, or "
           "raise the limit",
           n, options.max_ambient_size, energy->residual_count(), n);
-  require(energy->residual_count() >= 1 &&
-              energy->residual_count() <= std::numeric_limits<int>::max(),
-          "ceres_least_squares: residual count {} is outside Ceres' range [1, {}]",
-          energy->residual_count(), std::numeric_limits<int>::max());
+  require(
+      energy->residual_count() >= 1 && energy->residual_count() <= std::numeric_limits<int>::max(),
+      "ceres_least_squares: residual count {} is outside Ceres' range [1, {}]",
+      energy->residual_count(), std::numeric_limits<int>::max());
   auto manifold = std::make_unique<CeresManifold>(problem.geometry());
 
-  const std::string name = "ceres-" + std::string(options.strategy == CeresTrustRegionStrategy::kDogleg
-                                                      ? "dogleg"
-                                                      : "lm");
+  const std::string name =
+      "ceres-" +
+      std::string(options.strategy == CeresTrustRegionStrategy::kDogleg ? "dogleg" : "lm");
   detail::IterationDriver run(problem, x0, options, options.trajectory, name, name);
   if (!run.start()) return run.finish_failed_start();
   Vector state = run.x.coords();
@@ -407,8 +413,7 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
   Summary summary = callback.finished()
                         ? run.summary
                         : finish_from_ceres(run, state, ceres_summary.termination_type,
-                                            ceres_summary.message, last_step_norm(ceres_summary),
-                                            options);
+                                            ceres_summary.message, stalled(ceres_summary), options);
   summary.evaluations.values += residuals->evaluations();
   summary.backend_report = ceres_summary.FullReport();
   return summary;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "riemopt/ceres_solvers.hpp"
 #include "riemopt/depth.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/gradient_descent.hpp"
@@ -27,7 +28,16 @@ namespace riemopt {
 enum class CompletionGeometry { kEuclidean, kDln };
 // Which solver runs the experiment. All stop on the same targets (train/test MSE, gradient
 // tolerance, budgets: the SolverOptions part of `flow`); only the flow has a time axis in t.
-enum class CompletionSolver { kFlow, kGradientDescent, kNewton, kTrustRegion };
+// kCeresLeastSquares (Levenberg–Marquardt on the observed residuals) needs β = ∞ (the entropy is
+// not a sum of squares) and forms dense Jacobians (see CeresLeastSquaresOptions).
+enum class CompletionSolver {
+  kFlow,
+  kGradientDescent,
+  kNewton,
+  kTrustRegion,
+  kCeresLbfgs,
+  kCeresLeastSquares
+};
 enum class CompletionInit {
   kGaussianProduct,  // Arora et al.: W_K⋯W_1, Gaussian factors of std scale^{1/K}/√n
   kScaledIdentity,   // scale·I (the rectangular identity when rows ≠ cols)
@@ -35,7 +45,7 @@ enum class CompletionInit {
 
 std::string to_string(CompletionGeometry geometry);
 std::string to_string(CompletionSolver solver);
-// "flow" | "gd" | "newton" | "trust-region"
+// "flow" | "gd" | "newton" | "trust-region" | "ceres-lbfgs" | "ceres-lm"
 CompletionSolver parse_completion_solver(const std::string& text);
 std::string to_string(CompletionInit init);
 CompletionGeometry parse_completion_geometry(const std::string& text);  // "euclidean" | "dln"
@@ -75,6 +85,8 @@ struct CompletionFlowOptions {
   GradientDescentOptions descent;
   NewtonOptions newton;
   TrustRegionOptions trust_region;
+  CeresGradientOptions ceres_gradient;
+  CeresLeastSquaresOptions ceres_least_squares;
 
   static GradientFlowOptions default_flow_options();
   void validate() const;  // throws InvalidArgument naming the bad field
