@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost-dev libboost-math-dev libfmt-dev
-          nlohmann-json3-dev liblapacke-dev libopenblas-dev libgtest-dev libceres-dev libcli11-dev
+          nlohmann-json3-dev liblapacke-dev libopenblas-dev libgtest-dev libbenchmark-dev libceres-dev libcli11-dev
           gnuplot-nox)
 missing=()
 for p in "${PACKAGES[@]}"; do

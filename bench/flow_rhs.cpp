@@ -1,0 +1,258 @@
+// Google Benchmark: what one right-hand side of the DLN free-energy flow costs (issue 7).
+//
+//   rhs/d:D/N:K      one evaluation of the flow field on a d×d matrix: completion loss (rank 5,
+//                    20% observed) minus the depth-K DLN entropy / β, under the depth-K DLN
+//                    metric (Problem::evaluate at a moved point: SVD, energy, A_{N,X}, norm)
+//   svd/lapack/d:D   one LAPACK dgesdd of the same matrix (the floor of the RHS)
+//   svd/eigen/d:D    Eigen's BDCSVD (the fallback backend)
+//   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
+//                    the parameter-space cost grows with K, the end-to-end one does not
+//
+// Counters per iteration: svds (SVDs performed) and allocs (heap allocations, counted by the
+// malloc interposition below). After the runs a table prints the ratios of issue 7's targets:
+// RHS / dgesdd per d (≤ 1.3), RHS at N = 64 and ∞ / RHS at N = 2 (≤ 1.2), Eigen / LAPACK.
+//
+//   flow_rhs [--benchmark_min_time=0.2] [--benchmark_filter=rhs]
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/free_energy.hpp"
+#include "riemopt/energies/pulled_back_energy.hpp"
+#include "riemopt/manifolds/balanced_factors.hpp"
+#include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/parameter_space.hpp"
+#include "riemopt/problem.hpp"
+#include "riemopt/svd.hpp"
+
+// ---- heap allocations, counted by interposing glibc's allocator --------------------------------
+// Eigen allocates through malloc (not operator new), so the count has to be taken here.
+extern "C" {
+void* __libc_malloc(std::size_t size);
+void* __libc_calloc(std::size_t count, std::size_t size);
+void* __libc_realloc(void* p, std::size_t size);
+void* __libc_memalign(std::size_t alignment, std::size_t size);
+void __libc_free(void* p);
+}
+
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+void count_allocation() { g_allocations.fetch_add(1, std::memory_order_relaxed); }
+}  // namespace
+
+extern "C" {
+void* malloc(std::size_t size) noexcept {
+  count_allocation();
+  return __libc_malloc(size);
+}
+void* calloc(std::size_t count, std::size_t size) noexcept {
+  count_allocation();
+  return __libc_calloc(count, size);
+}
+void* realloc(void* p, std::size_t size) noexcept {
+  count_allocation();
+  return __libc_realloc(p, size);
+}
+void free(void* p) noexcept { __libc_free(p); }
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) noexcept {
+  count_allocation();
+  *out = __libc_memalign(alignment, size);
+  return *out != nullptr ? 0 : ENOMEM;
+}
+void* aligned_alloc(std::size_t alignment, std::size_t size) noexcept {
+  count_allocation();
+  return __libc_memalign(alignment, size);
+}
+void* memalign(std::size_t alignment, std::size_t size) noexcept {
+  count_allocation();
+  return __libc_memalign(alignment, size);
+}
+}
+
+namespace {
+
+using namespace riemopt;
+
+constexpr double kBeta = 50.0;
+
+Depth depth_of(int n) { return n == 0 ? Depth::infinite() : Depth::finite(n); }
+std::string depth_label(int n) { return n == 0 ? "inf" : std::to_string(n); }
+
+Matrix test_matrix(Eigen::Index d) {
+  Rng rng(static_cast<std::uint64_t>(d));
+  return gaussian_vector(d * d, rng).reshaped(d, d) / std::sqrt(static_cast<double>(d));
+}
+
+std::shared_ptr<MatrixCompletion> completion_loss(Eigen::Index d) {
+  const auto inst = make_completion_instance(
+      {.rows = d, .cols = d, .rank = 5, .observations = d * d / 5, .seed = 1});
+  return std::make_shared<MatrixCompletion>(d, d, inst.observed);
+}
+
+// Per-iteration counters of SVDs and allocations over the timed loop.
+struct Counters {
+  std::uint64_t svds = svd_count();
+  std::uint64_t allocations = g_allocations.load();
+  void report(benchmark::State& state) const {
+    const auto per = [&state](double total) {
+      return benchmark::Counter(total, benchmark::Counter::kAvgIterations);
+    };
+    state.counters["svds"] = per(static_cast<double>(svd_count() - svds));
+    state.counters["allocs"] = per(static_cast<double>(g_allocations.load() - allocations));
+  }
+};
+
+void rhs(benchmark::State& state, Eigen::Index d, int n) {
+  const Problem problem(dln_matrices(d, d, depth_of(n)),
+                        free_energy(completion_loss(d),
+                                    std::make_shared<MatrixEntropy>(depth_of(n)), kBeta));
+  const Vector x = test_matrix(d).reshaped();
+  const Vector moved = x * (1.0 + 1e-12);
+  Point point(x, d, d);
+  Problem::Evaluation e;
+  problem.evaluate(point, e);  // sizes the buffers, as a running solver has
+  bool flip = false;
+  Counters counters;
+  for (auto _ : state) {
+    point.assign((flip = !flip) ? moved : x);  // a new point: the cached SVD is dropped
+    problem.evaluate(point, e);
+    benchmark::DoNotOptimize(e.gradient.data());
+  }
+  counters.report(state);
+}
+
+void svd(benchmark::State& state, Eigen::Index d, SvdBackend backend) {
+  const Matrix x = test_matrix(d);
+  Svd out;
+  compute_svd(x, out, backend);
+  Counters counters;
+  for (auto _ : state) {
+    compute_svd(x, out, backend);
+    benchmark::DoNotOptimize(out.sigma.data());
+  }
+  counters.report(state);
+}
+
+void factors(benchmark::State& state, Eigen::Index d, int n) {
+  const auto space = std::make_shared<ParameterSpace>(ParameterSpace::square(d, n));
+  const PulledBackEnergy loss(completion_loss(d), space);
+  Rng rng(3);
+  const Vector w = balanced_factorization(*space, test_matrix(d), rng);
+  const Point point(w);
+  Vector gradient = Vector::Zero(w.size());
+  Counters counters;
+  for (auto _ : state) {
+    gradient.setZero();
+    loss.add_gradient(point, 1.0, gradient);
+    benchmark::DoNotOptimize(gradient.data());
+  }
+  counters.report(state);
+}
+
+// Keeps every run's time and counters for the ratio table, and prints the usual console lines.
+class RatioReporter final : public benchmark::ConsoleReporter {
+ public:
+  struct Result {
+    double microseconds = 0.0;
+    double svds = 0.0, allocs = 0.0;
+  };
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      Result r;
+      r.microseconds = run.GetAdjustedRealTime() *
+                       benchmark::GetTimeUnitMultiplier(benchmark::kMicrosecond) /
+                       benchmark::GetTimeUnitMultiplier(run.time_unit);
+      if (run.counters.count("svds")) r.svds = run.counters.at("svds");
+      if (run.counters.count("allocs")) r.allocs = run.counters.at("allocs");
+      results[run.benchmark_name()] = r;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+  const Result* find(const std::string& name) const {
+    const auto it = results.find(name);
+    return it == results.end() ? nullptr : &it->second;
+  }
+  std::map<std::string, Result> results;
+};
+
+const std::vector<Eigen::Index> kSizes = {50, 100, 200, 400};
+const std::vector<int> kDepths = {2, 4, 64, 0};  // 0 = infinite depth
+
+std::string rhs_name(Eigen::Index d, int n) {
+  return fmt::format("rhs/d:{}/N:{}", d, depth_label(n));
+}
+
+void print_ratios(const RatioReporter& r) {
+  fmt::print("\nTarget 1: one decomposition per step (completion + entropy, depth 4)\n");
+  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14}\n", "d", "RHS us", "dgesdd us",
+             "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK");
+  for (Eigen::Index d : kSizes) {
+    const auto* rhs = r.find(rhs_name(d, 4));
+    const auto* lapack = r.find(fmt::format("svd/lapack/d:{}", d));
+    const auto* eigen = r.find(fmt::format("svd/eigen/d:{}", d));
+    if (!rhs || !lapack) continue;
+    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14}\n", d,
+               rhs->microseconds, lapack->microseconds, rhs->microseconds / lapack->microseconds,
+               rhs->svds, rhs->allocs,
+               eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-");
+  }
+  fmt::print("\nTarget 2: depth independence (RHS at N / RHS at N = 2; factors: K matrices)\n");
+  fmt::print("{:>5} {:>6} {:>12} {:>10} {:>14} {:>10}\n", "d", "N", "RHS us", "ratio",
+             "factors us", "ratio");
+  for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
+    const auto* base = r.find(rhs_name(d, 2));
+    const auto* fbase = r.find(fmt::format("factors/d:{}/N:2", d));
+    for (int n : kDepths) {
+      const auto* x = r.find(rhs_name(d, n));
+      const auto* f = r.find(fmt::format("factors/d:{}/N:{}", d, depth_label(n)));
+      if (!x || !base) continue;
+      fmt::print("{:>5} {:>6} {:>12.1f} {:>10.2f} {:>14} {:>10}\n", d, depth_label(n),
+                 x->microseconds, x->microseconds / base->microseconds,
+                 f ? fmt::format("{:.1f}", f->microseconds) : "-",
+                 f && fbase ? fmt::format("{:.2f}", f->microseconds / fbase->microseconds) : "-");
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (Eigen::Index d : kSizes) {
+    benchmark::RegisterBenchmark(fmt::format("svd/lapack/d:{}", d).c_str(),
+                                 [d](benchmark::State& s) { svd(s, d, SvdBackend::kLapack); });
+    benchmark::RegisterBenchmark(fmt::format("svd/eigen/d:{}", d).c_str(),
+                                 [d](benchmark::State& s) { svd(s, d, SvdBackend::kEigen); });
+    benchmark::RegisterBenchmark(rhs_name(d, 4).c_str(),
+                                 [d](benchmark::State& s) { rhs(s, d, 4); });
+  }
+  for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
+    for (int n : kDepths) {
+      if (n != 4)
+        benchmark::RegisterBenchmark(rhs_name(d, n).c_str(),
+                                     [d, n](benchmark::State& s) { rhs(s, d, n); });
+      if (n != 0)
+        benchmark::RegisterBenchmark(fmt::format("factors/d:{}/N:{}", d, n).c_str(),
+                                     [d, n](benchmark::State& s) { factors(s, d, n); });
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (!lapack_available()) {
+    fmt::print(stderr, "flow_rhs: the library was built without LAPACK; svd/lapack cannot run\n");
+    return 1;
+  }
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  print_ratios(reporter);
+  benchmark::Shutdown();
+  return 0;
+}
