@@ -111,9 +111,9 @@ struct Counters {
 };
 
 void rhs(benchmark::State& state, Eigen::Index d, int n) {
-  const Problem problem(dln_matrices(d, d, depth_of(n)),
-                        free_energy(completion_loss(d),
-                                    std::make_shared<MatrixEntropy>(depth_of(n)), kBeta));
+  const Problem problem(
+      dln_matrices(d, d, depth_of(n)),
+      free_energy(completion_loss(d), std::make_shared<MatrixEntropy>(depth_of(n)), kBeta));
   const Vector x = test_matrix(d).reshaped();
   const Vector moved = x * (1.0 + 1e-12);
   Point point(x, d, d);
@@ -206,8 +206,8 @@ void print_ratios(const RatioReporter& r) {
                eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-");
   }
   fmt::print("\nTarget 2: depth independence (RHS at N / RHS at N = 2; factors: K matrices)\n");
-  fmt::print("{:>5} {:>6} {:>12} {:>10} {:>14} {:>10}\n", "d", "N", "RHS us", "ratio",
-             "factors us", "ratio");
+  fmt::print("{:>5} {:>6} {:>12} {:>10} {:>14} {:>10}\n", "d", "N", "RHS us", "ratio", "factors us",
+             "ratio");
   for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
     const auto* base = r.find(rhs_name(d, 2));
     const auto* fbase = r.find(fmt::format("factors/d:{}/N:2", d));

@@ -8,6 +8,7 @@
 #include <limits>
 #include <numbers>
 
+#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
@@ -68,6 +69,20 @@ class PairFunction {
     const double x = std::abs(delta);
     if (x < 1.0) return kappa_ + (delta < 0.0 ? -1.0 : 1.0) * series(x, Kind::kFirst);
     return delta > 0.0 ? 2.0 * kappa_ - r(x) : r(x);
+  }
+  // first(δ) and first(−δ) from one evaluation of the series or of r: bit for bit what two calls
+  // of first() return, at half the cost.
+  void first_both(double delta, double& at_delta, double& at_minus) const {
+    const double x = std::abs(delta);
+    if (x < 1.0) {
+      const double s = series(x, Kind::kFirst);
+      at_delta = kappa_ + (delta < 0.0 ? -1.0 : 1.0) * s;
+      at_minus = kappa_ + (-delta < 0.0 ? -1.0 : 1.0) * s;
+      return;
+    }
+    const double rx = r(x);
+    at_delta = delta > 0.0 ? 2.0 * kappa_ - rx : rx;
+    at_minus = -delta > 0.0 ? 2.0 * kappa_ - rx : rx;
   }
   // g''(δ).
   double second(double delta) const {
@@ -133,8 +148,10 @@ class PairFunction {
 
 // u_k = log σ_k by the scalar std::log: Eigen's vectorized log can differ by an ulp from the
 // scalar one used on the tail of a vector, which would split exactly equal singular values.
-Vector log_coordinates(const ConstVectorRef& sigma) {
-  Vector u(sigma.size());
+// The result lives in a buffer of this thread (no allocation per evaluation once sized).
+const Vector& log_coordinates(const ConstVectorRef& sigma) {
+  thread_local Vector u;
+  u.resize(sigma.size());
   for (Eigen::Index k = 0; k < sigma.size(); ++k) u[k] = std::log(sigma[k]);
   return u;
 }
@@ -168,6 +185,10 @@ double dln_entropy(const ConstVectorRef& sigma, Depth depth) {
   Eigen::Index zeros = 0;
   for (Eigen::Index k = 0; k < d; ++k) zeros += sigma[k] == 0.0 ? 1 : 0;
   if (zeros >= 2 || (zeros == 1 && depth.is_infinite())) return -kInf;
+  // log σ once per entry (the same std::log values the pairs used to take one by one).
+  thread_local Vector logs;
+  logs.resize(d);
+  for (Eigen::Index k = 0; k < d; ++k) logs[k] = sigma[k] > 0.0 ? std::log(sigma[k]) : 0.0;
   double sum = 0.0;
   for (Eigen::Index i = 0; i < d; ++i) {
     for (Eigen::Index j = i + 1; j < d; ++j) {
@@ -176,7 +197,7 @@ double dln_entropy(const ConstVectorRef& sigma, Depth depth) {
         sum += (2.0 - 2.0 / depth.as_double()) * std::log(a + b);  // h_N(a, 0) = a^{2−2/N}
         continue;
       }
-      sum += pair.log_h(std::log(a), std::log(b));
+      sum += pair.log_h(logs[i], logs[j]);
     }
   }
   return 0.5 * sum;
@@ -189,13 +210,18 @@ void dln_entropy_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef ou
   out.setZero();
   if (is_constant_entropy(d, depth)) return;
   const PairFunction pair(depth);
-  const Vector u = log_coordinates(sigma);
-  // Iterating j in the same order for every k keeps exactly equal σ's with exactly equal
-  // derivatives (g'(0) = 0 exactly), so flows preserve exact collisions.
+  const Vector& u = log_coordinates(sigma);
+  // Each unordered pair is evaluated once (first(δ) and first(−δ) together) into a table of this
+  // thread. Summing each row in the same j order for every k keeps exactly equal σ's with exactly
+  // equal derivatives (g'(0) = 0 exactly), so flows preserve exact collisions.
+  thread_local Matrix table;
+  table.resize(d, d);
+  for (Eigen::Index j = 0; j < d; ++j)
+    for (Eigen::Index k = j + 1; k < d; ++k) pair.first_both(u[k] - u[j], table(k, j), table(j, k));
   for (Eigen::Index k = 0; k < d; ++k) {
     double sum = 0.0;
     for (Eigen::Index j = 0; j < d; ++j)
-      if (j != k) sum += pair.first(u[k] - u[j]);
+      if (j != k) sum += table(k, j);
     out[k] = 0.5 * sum / sigma[k];
   }
 }
@@ -206,7 +232,7 @@ void dln_entropy_hessian(const ConstVectorRef& sigma, Depth depth, Matrix& out) 
   out.setZero(d, d);
   if (is_constant_entropy(d, depth)) return;
   const PairFunction pair(depth);
-  const Vector u = log_coordinates(sigma);
+  const Vector& u = log_coordinates(sigma);
   // ∂²S/∂u_k∂u_l = −½ g''(u_k − u_l) (k ≠ l), ∂²S/∂u_k² = ½ Σ_j g''(u_k − u_j); then the chain
   // rule to σ: H = D⁻¹ (∂²S/∂u²) D⁻¹ − diag(∂S/∂u / σ²), D = diag(σ).
   for (Eigen::Index k = 0; k < d; ++k) {
@@ -251,7 +277,7 @@ double ChamberEntropy::value(const Point& x) const {
 
 void ChamberEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
   check_point_size(x);
-  require_size(out, d_, name() + ": gradient output");
+  require_size(out, d_, [&] { return name() + ": gradient output"; });
   Vector g(d_);
   dln_entropy_gradient(x.coords(), depth_, g);
   out += weight * g;
@@ -260,7 +286,7 @@ void ChamberEntropy::add_gradient(const Point& x, double weight, VectorRef out) 
 void ChamberEntropy::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                                         VectorRef out) const {
   check_point_size(x);
-  require_size(v, d_, name() + ": direction");
+  require_size(v, d_, [&] { return name() + ": direction"; });
   Matrix h;
   dln_entropy_hessian(x.coords(), depth_, h);
   out += weight * (h * v);
@@ -270,15 +296,18 @@ void ChamberEntropy::add_hessian_vector(const Point& x, const ConstVectorRef& v,
 
 namespace {
 
-void require_square(const Point& x, const std::string& who) {
-  require(x.rows() == x.cols(),
-          "{}: the DLN entropy is defined for square matrices only (got {}x{})", who, x.rows(),
-          x.cols());
+void require_square(const Point& x, const MatrixEntropy& entropy) {
+  if (x.rows() != x.cols())  // the name only on failure: this runs on every evaluation
+    throw InvalidArgument(
+        fmt::format("{}: the DLN entropy is defined for square matrices only (got {}x{})",
+                    entropy.name(), x.rows(), x.cols()));
 }
 
-// Singular values with the numerically zero ones (σ_k <= d·ε·σ_1) set to exactly 0.
-Vector cleaned_singular_values(const Vector& sigma) {
-  Vector s = sigma;
+// Singular values with the numerically zero ones (σ_k <= d·ε·σ_1) set to exactly 0, in a
+// buffer of this thread (no allocation per evaluation once sized).
+const Vector& cleaned_singular_values(const Vector& sigma) {
+  thread_local Vector s;
+  s = sigma;
   const double threshold =
       static_cast<double>(s.size()) * std::numeric_limits<double>::epsilon() * s.maxCoeff();
   for (double& v : s)
@@ -291,27 +320,30 @@ Vector cleaned_singular_values(const Vector& sigma) {
 std::string MatrixEntropy::name() const { return fmt::format("entropy(N={})", depth_.to_string()); }
 
 double MatrixEntropy::value(const Point& x) const {
-  require_square(x, name());
+  require_square(x, *this);
   if (is_constant_entropy(x.rows(), depth_)) return 0.0;
   return dln_entropy(cleaned_singular_values(x.svd().sigma), depth_);
 }
 
 void MatrixEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
-  require_square(x, name());
-  require_size(out, x.size(), name() + ": gradient output");
+  require_square(x, *this);
+  require_size(out, x.size(), [&] { return name() + ": gradient output"; });
   const Eigen::Index d = x.rows();
   if (is_constant_entropy(d, depth_)) return;
   const Svd& svd = x.svd();
-  const Vector s = cleaned_singular_values(svd.sigma);
+  const Vector& s = cleaned_singular_values(svd.sigma);
   if (s.minCoeff() <= 0.0)
     throw NumericalError(fmt::format(
         "{}: the gradient is infinite at a rank-deficient matrix (smallest singular value {:.3e}, "
         "largest {:.3e}); the entropy needs X of full rank",
         name(), svd.sigma.minCoeff(), svd.sigma.maxCoeff()));
-  Vector g(d);
+  thread_local Vector g;
+  thread_local Matrix scaled_u;
+  g.resize(d);
   dln_entropy_gradient(s, depth_, g);
+  scaled_u.noalias() = svd.U * (weight * g).asDiagonal();
   MatrixMap G(out.data(), d, d);
-  G.noalias() += weight * (svd.U * g.asDiagonal() * svd.V.transpose());
+  detail::dense_product(scaled_u, detail::Op::kNone, svd.V, detail::Op::kTranspose, G, 1.0, 1.0);
 }
 
 }  // namespace riemopt

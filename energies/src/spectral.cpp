@@ -106,7 +106,7 @@ double SchattenEnergy::value(const Point& x) const {
 
 void SchattenEnergy::add_gradient(const Point& x, double weight, VectorRef out) const {
   if (p_ == 2.0) {
-    require_size(out, x.size(), name() + ": gradient output");
+    require_size(out, x.size(), [&] { return name() + ": gradient output"; });
     out += weight * x.coords();
     return;
   }
@@ -116,7 +116,7 @@ void SchattenEnergy::add_gradient(const Point& x, double weight, VectorRef out) 
 void SchattenEnergy::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                                         VectorRef out) const {
   if (p_ == 2.0) {
-    require_size(v, x.size(), name() + ": direction");
+    require_size(v, x.size(), [&] { return name() + ": direction"; });
     out += weight * v;
     return;
   }

@@ -31,7 +31,9 @@ Vector Energy::hessian_vector(const Point& x, const ConstVectorRef& v) const {
 
 void Energy::check_point_size(const Point& x) const {
   const Eigen::Index n = ambient_size();
-  require(n < 0 || x.size() == n, "{}: point has {} coordinates, expected {}", name(), x.size(), n);
+  if (n >= 0 && x.size() != n)  // name() only on failure: this runs on every evaluation
+    throw InvalidArgument(
+        fmt::format("{}: point has {} coordinates, expected {}", name(), x.size(), n));
 }
 
 SumEnergy::SumEnergy(std::vector<Term> terms) : terms_(std::move(terms)) {

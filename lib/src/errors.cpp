@@ -10,11 +10,10 @@ void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::strin
                                           what, i, j, v(i, j)));
 }
 
-void require_size(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Index expected,
-                  const std::string& what) {
-  if (v.size() != expected)
-    throw InvalidArgument(fmt::format("{}: has {} entries ({}x{}), expected {}", what, v.size(),
-                                      v.rows(), v.cols(), expected));
+void throw_size_mismatch(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Index expected,
+                         const std::string& what) {
+  throw InvalidArgument(fmt::format("{}: has {} entries ({}x{}), expected {}", what, v.size(),
+                                    v.rows(), v.cols(), expected));
 }
 
 }  // namespace riemopt

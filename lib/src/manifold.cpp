@@ -5,7 +5,7 @@
 namespace riemopt {
 
 void Manifold::validate_point(const ConstVectorRef& x) const {
-  require_size(x, ambient_size(), name() + ": point");
+  require_size(x, ambient_size(), [&] { return name() + ": point"; });
   require_finite(x, name() + ": point");
 }
 
@@ -19,12 +19,12 @@ void Manifold::project(const Point& /*x*/, const ConstVectorRef& v, VectorRef ou
 }
 
 void Manifold::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
-  require_size(v, ambient_size(), name() + ": retraction step");
+  require_size(v, ambient_size(), [&] { return name() + ": retraction step"; });
   out = x.coords() + v;
 }
 
 void Manifold::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
-  require_size(y, ambient_size(), name() + ": inverse retraction target");
+  require_size(y, ambient_size(), [&] { return name() + ": inverse retraction target"; });
   out = y - x.coords();
 }
 

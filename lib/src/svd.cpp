@@ -1,6 +1,7 @@
 #include "riemopt/svd.hpp"
 
 #include <Eigen/SVD>
+#include <vector>
 
 #include "riemopt/errors.hpp"
 
@@ -26,15 +27,33 @@ void lapack_svd(const Eigen::Ref<const Matrix>& X, Svd& out) {
   const lapack_int m = static_cast<lapack_int>(X.rows());
   const lapack_int n = static_cast<lapack_int>(X.cols());
   const lapack_int k = std::min(m, n);
-  // dgesdd overwrites its input; the work copy is reused across calls of this thread.
+  // dgesdd overwrites its input; the copy and LAPACK's workspaces are buffers of this thread,
+  // sized by a workspace query when the shape changes, so a flow step allocates nothing here.
   thread_local Matrix work;
   thread_local Matrix vt;
+  thread_local std::vector<double> scratch;
+  thread_local std::vector<lapack_int> iwork;
+  thread_local lapack_int queried_m = -1, queried_n = -1;
   work = X;
   out.U.resize(m, k);
   out.sigma.resize(k);
   vt.resize(k, n);
-  const lapack_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', m, n, work.data(), m,
-                                         out.sigma.data(), out.U.data(), m, vt.data(), k);
+  if (m != queried_m || n != queried_n) {
+    double optimal = 0.0;
+    const lapack_int query =
+        LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, 'S', m, n, work.data(), m, out.sigma.data(),
+                            out.U.data(), m, vt.data(), k, &optimal, -1, nullptr);
+    if (query != 0)
+      throw NumericalError("compute_svd: LAPACK dgesdd workspace query failed (info = " +
+                           std::to_string(query) + ")");
+    scratch.resize(static_cast<std::size_t>(optimal) + 1);
+    iwork.resize(8 * static_cast<std::size_t>(k));
+    queried_m = m;
+    queried_n = n;
+  }
+  const lapack_int info = LAPACKE_dgesdd_work(
+      LAPACK_COL_MAJOR, 'S', m, n, work.data(), m, out.sigma.data(), out.U.data(), m, vt.data(), k,
+      scratch.data(), static_cast<lapack_int>(scratch.size()), iwork.data());
   if (info != 0)
     throw NumericalError("compute_svd: LAPACK dgesdd failed (info = " + std::to_string(info) + ")");
   out.V = vt.transpose();

@@ -27,13 +27,13 @@ void Chamber::validate_point(const ConstVectorRef& x) const {
 }
 
 void Chamber::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
-  require_size(v, d_, name() + ": retraction step");
+  require_size(v, d_, [&] { return name() + ": retraction step"; });
   out = x.coords().array() * (v.array() / x.coords().array()).exp();
   sort_decreasing(out);
 }
 
 void Chamber::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
-  require_size(y, d_, name() + ": inverse retraction target");
+  require_size(y, d_, [&] { return name() + ": inverse retraction target"; });
   require((y.array() > 0.0).all(),
           "{}: the inverse retraction needs a target with positive entries (got min {})", name(),
           y.minCoeff());

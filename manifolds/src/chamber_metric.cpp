@@ -33,13 +33,13 @@ Vector ChamberMetric::christoffel_symbols(const ConstVectorRef& sigma) const {
 }
 
 void ChamberMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
-  require_size(df, x.size(), name() + " chamber metric: sharp covector");
+  require_size(df, x.size(), [&] { return name() + " chamber metric: sharp covector"; });
   const Vector& s = x.coords();
   for (Eigen::Index k = 0; k < s.size(); ++k) out[k] = weight(s[k]) * df[k];
 }
 
 void ChamberMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
-  require_size(v, x.size(), name() + " chamber metric: flat vector");
+  require_size(v, x.size(), [&] { return name() + " chamber metric: flat vector"; });
   const Vector& s = x.coords();
   for (Eigen::Index k = 0; k < s.size(); ++k) {
     const double w = weight(s[k]);
@@ -52,15 +52,15 @@ void ChamberMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out)
 }
 
 void ChamberMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
-  require_size(xi, x.size(), name() + " chamber metric: whiten vector");
+  require_size(xi, x.size(), [&] { return name() + " chamber metric: whiten vector"; });
   const Vector& s = x.coords();
   for (Eigen::Index k = 0; k < s.size(); ++k) out[k] = std::sqrt(weight(s[k])) * xi[k];
 }
 
 void ChamberMetric::christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                                 VectorRef out) const {
-  require_size(v, x.size(), name() + " chamber metric: christoffel vector");
-  require_size(df, x.size(), name() + " chamber metric: christoffel covector");
+  require_size(v, x.size(), [&] { return name() + " chamber metric: christoffel vector"; });
+  require_size(df, x.size(), [&] { return name() + " chamber metric: christoffel covector"; });
   out = (christoffel_symbols(x.coords()).array() * v.array() * df.array()).matrix();
 }
 

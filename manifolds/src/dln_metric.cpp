@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "dense_product.hpp"
 #include "riemopt/divided_differences.hpp"
 #include "riemopt/errors.hpp"
 
@@ -39,8 +40,8 @@ void DlnMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) 
 
 void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
                       VectorRef out) const {
-  require_size(z, x.size(), std::string(caller) + ": vector");
-  require_size(out, x.size(), std::string(caller) + ": output");
+  require_size(z, x.size(), [caller] { return std::string(caller) + ": vector"; });
+  require_size(out, x.size(), [caller] { return std::string(caller) + ": output"; });
   if (!depth_.is_infinite() && depth_.value() == 1) {  // Euclidean, exactly
     out = z;
     return;
@@ -79,8 +80,11 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
   }
   const ConstMatrixMap Z(z.data(), m, n);
   MatrixMap result(out.data(), m, n);
-  w.Y.noalias() = svd.U.transpose() * Z;  // k × n
-  w.T.noalias() = w.Y * svd.V;            // k × k
+  const Eigen::Index k = svd.sigma.size();
+  w.Y.resize(k, n);
+  w.T.resize(k, k);
+  detail::dense_product(svd.U, detail::Op::kTranspose, Z, detail::Op::kNone, w.Y);  // k × n
+  detail::dense_product(w.Y, detail::Op::kNone, svd.V, detail::Op::kNone, w.T);     // k × k
   w.T.array() *= w.H.array();
   if (m > n) {
     // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: (Z − UY) V diag(c) Vᵀ.
@@ -99,8 +103,9 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
     residual.noalias() += w.T * svd.V.transpose();
     result.noalias() = svd.U * residual;
   } else {
-    w.W.noalias() = svd.U * w.T;
-    result.noalias() = w.W * svd.V.transpose();
+    w.W.resize(m, n);
+    detail::dense_product(svd.U, detail::Op::kNone, w.T, detail::Op::kNone, w.W);
+    detail::dense_product(w.W, detail::Op::kNone, svd.V, detail::Op::kTranspose, result);
   }
 }
 

@@ -38,12 +38,12 @@ Eigen::Index ParameterSpace::offset(int p) const {
 }
 
 ConstMatrixMap ParameterSpace::factor(const ConstVectorRef& w, int p) const {
-  require_size(w, ambient_size(), name() + ": coordinates");
+  require_size(w, ambient_size(), [&] { return name() + ": coordinates"; });
   return {w.data() + offset(p), width(p), width(p - 1)};
 }
 
 MatrixMap ParameterSpace::mutable_factor(VectorRef w, int p) const {
-  require_size(w, ambient_size(), name() + ": coordinates");
+  require_size(w, ambient_size(), [&] { return name() + ": coordinates"; });
   return {w.data() + offset(p), width(p), width(p - 1)};
 }
 

@@ -11,6 +11,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "riemopt/types.hpp"
 
@@ -35,8 +36,20 @@ void require(bool condition, fmt::format_string<Args...> format, Args&&... args)
 // Throws InvalidArgument naming `what` if any entry of `v` is NaN or infinite.
 void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::string& what);
 
-// Throws InvalidArgument unless `v.size() == expected`.
+[[noreturn]] void throw_size_mismatch(const Eigen::Ref<const Eigen::MatrixXd>& v,
+                                      Eigen::Index expected, const std::string& what);
+
+// Throws InvalidArgument unless `v.size() == expected`. `what` names v: a string, or a callable
+// returning one, which is called only on failure (so checks on hot paths build no message and
+// allocate nothing).
+template <typename What>
 void require_size(const Eigen::Ref<const Eigen::MatrixXd>& v, Eigen::Index expected,
-                  const std::string& what);
+                  const What& what) {
+  if (v.size() == expected) return;
+  if constexpr (std::is_invocable_v<const What&>)
+    throw_size_mismatch(v, expected, what());
+  else
+    throw_size_mismatch(v, expected, std::string(what));
+}
 
 }  // namespace riemopt
