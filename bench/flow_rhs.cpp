@@ -160,6 +160,8 @@ void factors(benchmark::State& state, Eigen::Index d, int n) {
 // Keeps every run's time and counters for the ratio table, and prints the usual console lines.
 class RatioReporter final : public benchmark::ConsoleReporter {
  public:
+  // Plain text (no colour codes), so the output can be pasted into docs/BENCHMARKS.md.
+  RatioReporter() : ConsoleReporter(OO_Tabular) {}
   struct Result {
     double microseconds = 0.0;
     double svds = 0.0, allocs = 0.0;

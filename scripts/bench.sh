@@ -9,3 +9,6 @@ echo "# $(date -u +%Y-%m-%d) on $(nproc) cores: $(grep -m1 'model name' /proc/cp
 echo
 echo "## completion_speed: DLN(3) flow vs gradient descent on the factors (same instance, same start)"
 ./build/bin/completion_speed "$@"
+echo
+echo "## flow_rhs: one RHS of the DLN free-energy flow vs one dgesdd; depth independence (Google Benchmark)"
+./build/bin/flow_rhs --benchmark_color=false
