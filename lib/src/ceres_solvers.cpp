@@ -247,6 +247,38 @@ bool stalled(const CeresSummary& summary) {
              8.0 * std::numeric_limits<double>::epsilon() * std::abs(last.cost);
 }
 
+// The settings both Ceres solvers share: budgets, Ceres' own tolerances, silence, and the
+// per-iteration callback that runs the library's stops (Ceres' gradient test is off: the
+// library's test on ‖grad E‖_g decides). Works for GradientProblemSolver::Options and
+// Solver::Options, which name these fields alike.
+template <typename CeresOptions>
+void configure(CeresOptions& ceres_options, const SolverOptions& options, double function_tolerance,
+               double parameter_tolerance, DriverCallback& callback, const char* caller) {
+  ceres_options.max_num_iterations = clamp_to_int(options.max_iterations + 1);
+  ceres_options.max_solver_time_in_seconds = std::min(options.max_wall_seconds, 1e9);
+  ceres_options.function_tolerance = function_tolerance;
+  ceres_options.parameter_tolerance = parameter_tolerance;
+  ceres_options.gradient_tolerance = 0.0;
+  ceres_options.logging_type = ceres::SILENT;
+  ceres_options.minimizer_progress_to_stdout = false;
+  ceres_options.update_state_every_iteration = true;
+  ceres_options.callbacks.push_back(&callback);
+  std::string invalid;
+  require(ceres_options.IsValid(&invalid), "{}: Ceres rejected the options: {}", caller, invalid);
+}
+
+// The library's Summary of a finished Ceres solve, with Ceres' own report attached.
+template <typename CeresSummary>
+Summary translate(detail::IterationDriver& run, const Vector& state, const DriverCallback& callback,
+                  const CeresSummary& ceres_summary, const SolverOptions& options) {
+  Summary summary = callback.finished()
+                        ? run.summary
+                        : finish_from_ceres(run, state, ceres_summary.termination_type,
+                                            ceres_summary.message, stalled(ceres_summary), options);
+  summary.backend_report = ceres_summary.FullReport();
+  return summary;
+}
+
 }  // namespace
 
 std::string to_string(CeresLineSearchDirection direction) {
@@ -321,28 +353,15 @@ Summary ceres_gradient_solve(const Problem& problem, const Vector& x0,
       break;
   }
   ceres_options.max_lbfgs_rank = options.lbfgs_rank;
-  ceres_options.max_num_iterations = clamp_to_int(options.max_iterations + 1);
-  ceres_options.max_solver_time_in_seconds = std::min(options.max_wall_seconds, 1e9);
-  ceres_options.function_tolerance = options.function_tolerance;
-  ceres_options.parameter_tolerance = options.parameter_tolerance;
-  ceres_options.gradient_tolerance = 0.0;  // the library's test on ‖grad E‖_g decides
-  ceres_options.logging_type = ceres::SILENT;
-  ceres_options.minimizer_progress_to_stdout = false;
-  ceres_options.update_state_every_iteration = true;
-  ceres_options.callbacks.push_back(&callback);
-  std::string invalid;
-  require(ceres_options.IsValid(&invalid), "ceres_gradient_solve: Ceres rejected the options: {}",
-          invalid);
+  configure(ceres_options, options, options.function_tolerance, options.parameter_tolerance,
+            callback, "ceres_gradient_solve");
 
   ceres::GradientProblemSolver::Summary ceres_summary;
-  const QuietCeresWarnings quiet;
-  ceres::Solve(ceres_options, gradient_problem, state.data(), &ceres_summary);
-  Summary summary = callback.finished()
-                        ? run.summary
-                        : finish_from_ceres(run, state, ceres_summary.termination_type,
-                                            ceres_summary.message, stalled(ceres_summary), options);
-  summary.backend_report = ceres_summary.FullReport();
-  return summary;
+  {
+    const QuietCeresWarnings quiet;
+    ceres::Solve(ceres_options, gradient_problem, state.data(), &ceres_summary);
+  }
+  return translate(run, state, callback, ceres_summary, options);
 }
 
 Summary ceres_least_squares(const Problem& problem, const Vector& x0,
@@ -393,29 +412,17 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
   ceres_options.initial_trust_region_radius = options.initial_trust_region_radius;
   ceres_options.max_trust_region_radius =
       std::max(ceres_options.max_trust_region_radius, options.initial_trust_region_radius);
-  ceres_options.max_num_iterations = clamp_to_int(options.max_iterations + 1);
-  ceres_options.max_solver_time_in_seconds = std::min(options.max_wall_seconds, 1e9);
-  ceres_options.function_tolerance = options.function_tolerance;
-  ceres_options.parameter_tolerance = options.parameter_tolerance;
-  ceres_options.gradient_tolerance = 0.0;
   ceres_options.num_threads = 1;
-  ceres_options.logging_type = ceres::SILENT;
-  ceres_options.minimizer_progress_to_stdout = false;
-  ceres_options.update_state_every_iteration = true;
-  ceres_options.callbacks.push_back(&callback);
-  std::string invalid;
-  require(ceres_options.IsValid(&invalid), "ceres_least_squares: Ceres rejected the options: {}",
-          invalid);
+  configure(ceres_options, options, options.function_tolerance, options.parameter_tolerance,
+            callback, "ceres_least_squares");
 
   ceres::Solver::Summary ceres_summary;
-  const QuietCeresWarnings quiet;
-  ceres::Solve(ceres_options, &ceres_problem, &ceres_summary);
-  Summary summary = callback.finished()
-                        ? run.summary
-                        : finish_from_ceres(run, state, ceres_summary.termination_type,
-                                            ceres_summary.message, stalled(ceres_summary), options);
+  {
+    const QuietCeresWarnings quiet;
+    ceres::Solve(ceres_options, &ceres_problem, &ceres_summary);
+  }
+  Summary summary = translate(run, state, callback, ceres_summary, options);
   summary.evaluations.values += residuals->evaluations();
-  summary.backend_report = ceres_summary.FullReport();
   return summary;
 }
 
