@@ -25,15 +25,16 @@ CeresManifold::CeresManifold(Geometry geometry) : geometry_(std::move(geometry))
   size_ = static_cast<int>(m.ambient_size());
 }
 
-Point CeresManifold::point(const double* x) const {
-  const riemopt::Manifold& m = *geometry_.manifold;
-  return Point(Eigen::Map<const Vector>(x, size_), m.rows(), m.cols());
-}
-
 template <typename Body>
-bool CeresManifold::guarded(Body&& body) const {
+bool CeresManifold::at(const double* x, Body&& body) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
   try {
-    body();
+    const Eigen::Map<const Vector> coords(x, size_);
+    if (!point_)
+      point_.emplace(Vector(coords), geometry_.manifold->rows(), geometry_.manifold->cols());
+    else if (point_->coords() != coords)
+      point_->assign(coords);  // drops the cached SVD
+    body(*point_);
     return true;
   } catch (const std::exception& e) {
     last_error_ = e.what();
@@ -42,8 +43,7 @@ bool CeresManifold::guarded(Body&& body) const {
 }
 
 bool CeresManifold::Plus(const double* x, const double* delta, double* x_plus_delta) const {
-  return guarded([&] {
-    const Point p = point(x);
+  return at(x, [&](const Point& p) {
     const Vector v = geometry_.metric->whiten(p, Eigen::Map<const Vector>(delta, size_));
     Eigen::Map<Vector> out(x_plus_delta, size_);
     geometry_.manifold->retract(p, v, out);
@@ -52,8 +52,7 @@ bool CeresManifold::Plus(const double* x, const double* delta, double* x_plus_de
 
 bool CeresManifold::PlusJacobian(const double* x, double* jacobian) const {
   // dR_x(0) = id, so the Jacobian at δ = 0 is B_x; its columns are B_x e_j (one SVD, cached).
-  return guarded([&] {
-    const Point p = point(x);
+  return at(x, [&](const Point& p) {
     Eigen::Map<RowMajorMatrix> j(jacobian, size_, size_);
     Vector e = Vector::Zero(size_), column(size_);
     for (int c = 0; c < size_; ++c) {
@@ -69,8 +68,7 @@ bool CeresManifold::RightMultiplyByPlusJacobian(const double* x, int num_rows,
                                                 const double* ambient_matrix,
                                                 double* tangent_matrix) const {
   // Row i of A·B_x is (B_xᵀ a_i)ᵀ = (B_x a_i)ᵀ: B_x is symmetric.
-  return guarded([&] {
-    const Point p = point(x);
+  return at(x, [&](const Point& p) {
     Eigen::Map<const RowMajorMatrix> a(ambient_matrix, num_rows, size_);
     Eigen::Map<RowMajorMatrix> t(tangent_matrix, num_rows, size_);
     Vector row(size_);
@@ -83,8 +81,7 @@ bool CeresManifold::RightMultiplyByPlusJacobian(const double* x, int num_rows,
 
 bool CeresManifold::Minus(const double* y, const double* x, double* y_minus_x) const {
   // B_x⁻¹ = B_x G_x: whiten after flat.
-  return guarded([&] {
-    const Point p = point(x);
+  return at(x, [&](const Point& p) {
     Vector v(size_), g(size_);
     geometry_.manifold->inverse_retract(p, Eigen::Map<const Vector>(y, size_), v);
     geometry_.metric->flat(p, v, g);
@@ -95,8 +92,7 @@ bool CeresManifold::Minus(const double* y, const double* x, double* y_minus_x) c
 
 bool CeresManifold::MinusJacobian(const double* x, double* jacobian) const {
   // The inverse retraction's differential at y = x is the identity, so this is B_x⁻¹.
-  return guarded([&] {
-    const Point p = point(x);
+  return at(x, [&](const Point& p) {
     Eigen::Map<RowMajorMatrix> j(jacobian, size_, size_);
     Vector e = Vector::Zero(size_), g(size_), column(size_);
     for (int c = 0; c < size_; ++c) {

@@ -10,7 +10,9 @@
 //   PlusJacobian(x)    = B_x, MinusJacobian(x) = B_x⁻¹ (dense n × n, built column by column)
 //   RightMultiplyByPlusJacobian: one whiten per row (what ceres::GradientProblem uses).
 // A method whose metric evaluation throws (a rank-deficient point, a NaN) returns false, as
-// Ceres expects; last_error() tells why.
+// Ceres expects; last_error() tells why. The adapter keeps the last point it saw with its SVD,
+// so Plus, the Jacobians and Minus at one x share one decomposition; a mutex makes the methods
+// safe to call from several threads (they then take turns).
 //
 // Including this header needs Ceres (the library links it; find_package(riemopt) finds it).
 //
@@ -21,6 +23,8 @@
 
 #include <ceres/manifold.h>
 
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "riemopt/geometry.hpp"
@@ -47,12 +51,14 @@ class CeresManifold final : public ceres::Manifold {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  Point point(const double* x) const;
+  // Runs body(point at x) under the lock, turning an exception into false and last_error().
   template <typename Body>
-  bool guarded(Body&& body) const;
+  bool at(const double* x, Body&& body) const;
 
   Geometry geometry_;
   int size_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::optional<Point> point_;  // the last x, with its cached SVD
   mutable std::string last_error_;
 };
 
