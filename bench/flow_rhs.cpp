@@ -3,6 +3,8 @@
 //   rhs/d:D/N:K      one evaluation of the flow field on a d×d matrix: completion loss (rank 5,
 //                    20% observed) minus the depth-K DLN entropy / β, under the depth-K DLN
 //                    metric (Problem::evaluate at a moved point: SVD, energy, A_{N,X}, norm)
+//   loss/d:D         the same without the entropy: the flagship's flow (completion loss alone,
+//                    depth-3 DLN metric)
 //   svd/lapack/d:D   one LAPACK dgesdd of the same matrix (the floor of the RHS)
 //   svd/eigen/d:D    Eigen's BDCSVD (the fallback backend)
 //   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
@@ -10,8 +12,8 @@
 //
 // Counters per iteration: svds (SVDs performed) and allocs (heap allocations, counted by the
 // malloc interposition below). After the runs a table prints the ratios of issue 7's targets:
-// RHS / dgesdd per d (≤ 1.3), the growth of both with d (d³), RHS at N = 64 and ∞ / RHS at
-// N = 2 (≤ 1.2), Eigen / LAPACK.
+// RHS / dgesdd per d (≤ 1.3; also for the flagship's loss-only RHS), the growth of both with d
+// (d³), RHS at N = 64 and ∞ / RHS at N = 2 (≤ 1.2), Eigen / LAPACK.
 //
 //   flow_rhs [--benchmark_min_time=0.2] [--benchmark_filter=rhs]
 #include <benchmark/benchmark.h>
@@ -112,10 +114,8 @@ struct Counters {
   }
 };
 
-void rhs(benchmark::State& state, Eigen::Index d, int n) {
-  const Problem problem(
-      dln_matrices(d, d, depth_of(n)),
-      free_energy(completion_loss(d), std::make_shared<MatrixEntropy>(depth_of(n)), kBeta));
+// One evaluation of the flow field at a moved point (its cached SVD dropped).
+void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Index d) {
   const Vector x = test_matrix(d).reshaped();
   const Vector moved = x * (1.0 + 1e-12);
   Point point(x, d, d);
@@ -129,6 +129,18 @@ void rhs(benchmark::State& state, Eigen::Index d, int n) {
     benchmark::DoNotOptimize(e.gradient.data());
   }
   counters.report(state);
+}
+
+void rhs(benchmark::State& state, Eigen::Index d, int n) {
+  evaluate_moved(
+      state,
+      Problem(dln_matrices(d, d, depth_of(n)),
+              free_energy(completion_loss(d), std::make_shared<MatrixEntropy>(depth_of(n)), kBeta)),
+      d);
+}
+
+void loss_only(benchmark::State& state, Eigen::Index d) {
+  evaluate_moved(state, Problem(dln_matrices(d, d, Depth::finite(3)), completion_loss(d)), d);
 }
 
 void svd(benchmark::State& state, Eigen::Index d, SvdBackend backend) {
@@ -198,17 +210,19 @@ std::string rhs_name(Eigen::Index d, int n) {
 
 void print_ratios(const RatioReporter& r) {
   fmt::print("\nTarget 1: one decomposition per step (completion + entropy, depth 4)\n");
-  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14}\n", "d", "RHS us", "dgesdd us",
-             "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK");
+  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14} {:>12}\n", "d", "RHS us", "dgesdd us",
+             "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK", "loss/SVD");
   for (Eigen::Index d : kSizes) {
     const auto* rhs = r.find(rhs_name(d, 4));
     const auto* lapack = r.find(fmt::format("svd/lapack/d:{}", d));
     const auto* eigen = r.find(fmt::format("svd/eigen/d:{}", d));
+    const auto* loss = r.find(fmt::format("loss/d:{}", d));
     if (!rhs || !lapack) continue;
-    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14}\n", d,
+    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14} {:>12}\n", d,
                rhs->microseconds, lapack->microseconds, rhs->microseconds / lapack->microseconds,
                rhs->svds, rhs->allocs,
-               eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-");
+               eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-",
+               loss ? fmt::format("{:.2f}", loss->microseconds / lapack->microseconds) : "-");
   }
   fmt::print("\nTarget 4: scaling, local exponent log(t(d)/t(d/2)) / log 2 (the SVD's is 3)\n");
   fmt::print("{:>5} {:>12} {:>12}\n", "d", "RHS", "dgesdd");
@@ -252,6 +266,8 @@ int main(int argc, char** argv) {
                                    [d](benchmark::State& s) { svd(s, d, SvdBackend::kEigen); });
     benchmark::RegisterBenchmark(rhs_name(d, 4).c_str(),
                                  [d](benchmark::State& s) { rhs(s, d, 4); });
+    benchmark::RegisterBenchmark(fmt::format("loss/d:{}", d).c_str(),
+                                 [d](benchmark::State& s) { loss_only(s, d); });
   }
   for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
     for (int n : kDepths) {
