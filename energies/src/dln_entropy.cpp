@@ -54,7 +54,20 @@ class PairFunction {
   explicit PairFunction(Depth depth)
       : infinite_(depth.is_infinite()),
         n_(infinite_ ? 0.0 : depth.as_double()),
-        kappa_(infinite_ ? 1.0 : 1.0 - 1.0 / n_) {}
+        kappa_(infinite_ ? 1.0 : 1.0 - 1.0 / n_) {
+    // The series' coefficients for this depth, once: a_n = c_n (1 − N^{−2n}), and a_n/(2n),
+    // a_n (2n−1) for the value and the second derivative; the sums are then polynomials in x².
+    const auto& c = coth_coefficients();
+    const double inv_n2 = infinite_ ? 0.0 : 1.0 / (n_ * n_);
+    double n_power = 1.0;  // N^{−2n}
+    for (int n = 1; n <= kSeriesTerms; ++n) {
+      n_power *= inv_n2;
+      const double a = c[n] * (1.0 - n_power);
+      first_coefficients_[n] = a;
+      value_coefficients_[n] = a / (2.0 * n);
+      second_coefficients_[n] = a * (2.0 * n - 1.0);
+    }
+  }
 
   // log h(e^{ua}, e^{ub}).
   double log_h(double ua, double ub) const {
@@ -116,27 +129,22 @@ class PairFunction {
     return 2.0 * std::exp(-2.0 * x / n_) / (n_ * -std::expm1(-2.0 * x / n_)) - z_part;
   }
 
-  // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1.
+  // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1, by Horner's
+  // rule in x² on the coefficients of this depth (the terms fall like (x/π)^{2n}).
   double series(double x, Kind kind) const {
-    const auto& c = coth_coefficients();
+    const auto& a = kind == Kind::kValue   ? value_coefficients_
+                    : kind == Kind::kFirst ? first_coefficients_
+                                           : second_coefficients_;
     const double x2 = x * x;
-    const double inv_n2 = infinite_ ? 0.0 : 1.0 / (n_ * n_);
-    double sum = 0.0, x_power = 1.0, n_power = 1.0;  // x^{2n−2}, N^{−2n+2}
-    for (int n = 1; n <= kSeriesTerms; ++n) {
-      n_power *= inv_n2;
-      const double coefficient = c[n] * (1.0 - n_power);
-      switch (kind) {
-        case Kind::kValue:
-          sum += coefficient * x_power * x2 / (2.0 * n);
-          break;
-        case Kind::kFirst:
-          sum += coefficient * x_power * x;
-          break;
-        case Kind::kSecond:
-          sum += coefficient * (2.0 * n - 1.0) * x_power;
-          break;
-      }
-      x_power *= x2;
+    double sum = 0.0;  // Σ_n a_n x^{2n−2}
+    for (int n = kSeriesTerms; n >= 1; --n) sum = sum * x2 + a[n];
+    switch (kind) {
+      case Kind::kValue:
+        return sum * x2;
+      case Kind::kFirst:
+        return sum * x;
+      case Kind::kSecond:
+        return sum;
     }
     return sum;
   }
@@ -144,6 +152,8 @@ class PairFunction {
   bool infinite_;
   double n_;
   double kappa_;
+  std::array<double, kSeriesTerms + 1> value_coefficients_{}, first_coefficients_{},
+      second_coefficients_{};
 };
 
 // u_k = log σ_k by the scalar std::log: Eigen's vectorized log can differ by an ulp from the
