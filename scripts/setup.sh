@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost-dev libboost-math-dev libfmt-dev
-          nlohmann-json3-dev liblapacke-dev libopenblas-dev libgtest-dev libbenchmark-dev libceres-dev libcli11-dev
-          gnuplot-nox)
+          nlohmann-json3-dev liblapacke-dev libopenblas-dev libgtest-dev libgmock-dev
+          libbenchmark-dev libceres-dev libgoogle-glog-dev libcli11-dev gnuplot-nox)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
