@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -232,6 +233,31 @@ TEST(CliComplete, DiscreteSolversReachTheTrainTargetAndMatchTheLibrary) {
       run({"complete", "--observed", f.observed, "--solver", "ceres-lm", "--beta", "10"});
   EXPECT_EQ(entropic.code, 1);
   EXPECT_NE(entropic.err.find("beta"), std::string::npos) << entropic.err;
+}
+
+// --integrator rkc runs the same flow with Runge–Kutta–Chebyshev: to the same final time with
+// fewer evaluations than Dormand–Prince, landing on the same point of the trajectory.
+TEST(CliComplete, RkcIntegratorReachesTheTargetWithFewerEvaluations) {
+  const Files f = generate();
+  std::map<std::string, nlohmann::json> docs;
+  for (const std::string integrator : {"dopri5", "rkc"}) {
+    const std::string json = path("I_" + integrator + ".json");
+    const CliRun r = run({"complete", "--observed", f.observed, "--truth", f.truth, "--integrator",
+                          integrator, "--final-time", "2", "--target-train-mse", "0", "--tolerance",
+                          "0", "--quiet", "--output", json});
+    ASSERT_EQ(r.code, 0) << integrator << ": " << r.err;
+    docs[integrator] = read_json(json);
+    EXPECT_EQ(docs[integrator]["status"], "final_time_reached") << integrator;
+    EXPECT_EQ(docs[integrator]["options"]["integrator"], integrator);
+  }
+  EXPECT_LT(docs["rkc"]["gradient_evaluations"].get<double>(),
+            docs["dopri5"]["gradient_evaluations"].get<double>());
+  EXPECT_NEAR(docs["rkc"]["test_mse"].get<double>(), docs["dopri5"]["test_mse"].get<double>(),
+              1e-2 * docs["dopri5"]["test_mse"].get<double>());
+  const CliRun wrong =
+      run({"complete", "--observed", f.observed, "--solver", "gd", "--integrator", "rkc"});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.err.find("--integrator"), std::string::npos) << wrong.err;
 }
 
 TEST(CliSpectral, EverySolverFindsThePredictedEquilibrium) {

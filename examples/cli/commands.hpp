@@ -60,6 +60,8 @@ struct CompleteCommand {
   std::string observed;
   std::string truth;
   std::string solver = "flow";
+  std::string integrator = "dopri5";
+  double relative_tolerance = 0.0;  // 0: the integrator's default
   std::string geometry = "dln";
   std::string depth = "3";
   std::string beta;  // empty: no entropy

@@ -53,6 +53,13 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--seed", seed, "Seed of the start (default 1)");
   sub->add_option("--tolerance", tolerance,
                   "Stop when the Riemannian gradient norm is <= this (default 1e-8)");
+  sub->add_option("--integrator", integrator,
+                  "Integrator of --solver flow: dopri5 (default, Dormand-Prince 5(4)) or rkc "
+                  "(Runge-Kutta-Chebyshev: explicit but stable on stiff flows, second order)")
+      ->check(CLI::IsMember({"dopri5", "rkc"}));
+  sub->add_option("--rtol", relative_tolerance,
+                  "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
+                  "for rkc)");
   sub->add_option("--final-time", final_time, "Stop at this flow time (default: no limit)");
   sub->add_option("--max-time", max_time, "Wall-clock budget in seconds (default 600)");
   sub->add_option("--target-train-mse", target_train_mse,
@@ -171,6 +178,16 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   options.target_train_mse = target_train_mse;
   options.target_test_mse = target_test_mse;
   options.solver = parse_completion_solver(solver);
+  require(relative_tolerance >= 0.0 && std::isfinite(relative_tolerance),
+          "--rtol must be finite and >= 0 (0: the integrator's default; got {})",
+          relative_tolerance);
+  require(integrator == "dopri5" || solver == "flow", "--integrator applies to --solver flow only");
+  if (integrator == "rkc") {
+    options.flow.integrator = Integrator::kRungeKuttaChebyshev;
+    options.flow.relative_tolerance = 1e-4;
+    options.flow.absolute_tolerance = 1e-8;
+  }
+  if (relative_tolerance > 0.0) options.flow.relative_tolerance = relative_tolerance;
   options.flow.gradient_tolerance = tolerance;
   options.flow.final_time = final_time > 0.0 ? final_time : std::numeric_limits<double>::infinity();
   options.flow.max_wall_seconds = max_time;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "riemopt/errors.hpp"
+#include "rkc_coefficients.hpp"
 
 namespace riemopt {
 namespace {
@@ -130,10 +131,17 @@ class FlowDriver {
     summary_.initial_value = system_.evaluation().value;
     summary_.initial_gradient_norm = system_.evaluation().gradient_norm;
     if (schedule_.next() <= 0.0) record_pending(x0, 0.0, &system_.evaluation());
-    if (options_.integrator == Integrator::kDormandPrince)
-      run_dormand_prince(x0);
-    else
-      run_rk4(x0);
+    switch (options_.integrator) {
+      case Integrator::kDormandPrince:
+        run_dormand_prince(x0);
+        break;
+      case Integrator::kRungeKuttaChebyshev:
+        run_rkc(x0);
+        break;
+      case Integrator::kRungeKutta4:
+        run_rk4(x0);
+        break;
+    }
     return std::move(summary_);
   }
 
@@ -233,6 +241,140 @@ class FlowDriver {
                            system_.last_failure_note()));
         return;
       }
+    }
+  }
+
+  // ---- Runge–Kutta–Chebyshev ---------------------------------------------------------------
+
+  // f(x) into out (a State), through the system; false when the evaluation failed.
+  bool field(const State& x, State& out) {
+    const std::int64_t failed_before = system_.failed_calls();
+    system_(x, out, 0.0);
+    return system_.failed_calls() == failed_before;
+  }
+
+  // The spectral radius of ∂f/∂x at y by the nonlinear power iteration of RKC: v ← (f(y + δv̂) −
+  // f(y))/δ, warm-started from the last direction; times 1.2 for safety. The flow's Jacobian
+  // −G⁻¹∇²E is self-adjoint in the metric, so its eigenvalues are real, as RKC needs.
+  double spectral_radius(const State& y, const State& fy, Vector& direction) {
+    const Eigen::Index n = static_cast<Eigen::Index>(y.size());
+    const Eigen::Map<const Vector> yv(y.data(), n), fv(fy.data(), n);
+    if (direction.size() != n || !(direction.norm() > 0.0)) {
+      direction = fv;
+      if (!(direction.norm() > 0.0)) direction.setOnes();
+    }
+    const double delta =
+        std::sqrt(std::numeric_limits<double>::epsilon()) * std::max(1.0, yv.norm());
+    State probe(y.size()), f_probe(y.size());
+    double rho = 0.0;
+    for (int iteration = 0; iteration < 20; ++iteration) {
+      Eigen::Map<Vector>(probe.data(), n) = yv + (delta / direction.norm()) * direction;
+      if (!field(probe, f_probe)) break;
+      direction = (Eigen::Map<const Vector>(f_probe.data(), n) - fv) / delta;
+      const double estimate = direction.norm();
+      const bool settled = iteration > 0 && std::abs(estimate - rho) <= 0.05 * estimate;
+      rho = estimate;
+      if (settled || !(rho > 0.0)) break;
+    }
+    return 1.2 * rho;
+  }
+
+  // RKC2 with error control (Sommeijer, Shampine & Verwer 1997). The error estimate
+  // (12(y_n − y_{n+1}) + 6h(f_n + f_{n+1}))/15 reuses f_{n+1}, which is the next step's f_n;
+  // records are cubic Hermite interpolants of (y, f) at the step's ends.
+  void run_rkc(const State& x0) {
+    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
+    State y = x0, y_new(x0.size()), f(x0.size()), f_new(x0.size()), previous(x0.size()),
+          before_previous(x0.size()), stage_field(x0.size()), interpolated(x0.size());
+    Eigen::Map<Vector>(f.data(), n) = -system_.evaluation().gradient;
+    Vector direction;
+    double t = 0.0;
+    double h = std::min({options_.initial_step, options_.max_step, options_.final_time});
+    double rho = spectral_radius(y, f, direction);
+    int steps_since_estimate = 0;
+    bool reestimate = false;
+    while (true) {
+      if (reestimate || steps_since_estimate >= 25) {
+        rho = spectral_radius(y, f, direction);
+        steps_since_estimate = 0;
+        reestimate = false;
+      }
+      h = std::min(h, detail::kMaxRkcStableStep / std::max(rho, 1e-300));
+      const bool last = t + h >= options_.final_time;
+      if (last) h = options_.final_time - t;
+      const detail::RkcCoefficients c = detail::rkc_coefficients(detail::rkc_stages_for(h * rho));
+      const Eigen::Map<const Vector> yv(y.data(), n), fv(f.data(), n);
+      bool ok = true;
+      Eigen::Map<Vector>(before_previous.data(), n) = yv;
+      Eigen::Map<Vector>(previous.data(), n) = yv + c.mu_tilde[1] * h * fv;
+      for (int j = 2; j <= c.stages && ok; ++j) {
+        ok = field(previous, stage_field);
+        const Eigen::Map<const Vector> y1(previous.data(), n), y2(before_previous.data(), n),
+            fj(stage_field.data(), n);
+        Eigen::Map<Vector>(y_new.data(), n) = (1.0 - c.mu[j] - c.nu[j]) * yv + c.mu[j] * y1 +
+                                              c.nu[j] * y2 + c.mu_tilde[j] * h * fj +
+                                              c.gamma_tilde[j] * h * fv;
+        std::swap(before_previous, previous);  // Y_{j−2} ← Y_{j−1}
+        std::swap(previous, y_new);            // Y_{j−1} ← Y_j
+      }
+      // The step's end is in `previous`.
+      double error = std::numeric_limits<double>::infinity();
+      if (ok && field(previous, f_new)) {
+        const Eigen::Map<const Vector> yn(previous.data(), n), fn(f_new.data(), n);
+        double sum = 0.0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+          const double estimate = (12.0 * (yv[i] - yn[i]) + 6.0 * h * (fv[i] + fn[i])) / 15.0;
+          const double scale =
+              options_.absolute_tolerance +
+              options_.relative_tolerance * std::max(std::abs(yv[i]), std::abs(yn[i]));
+          sum += (estimate / scale) * (estimate / scale);
+        }
+        error = std::sqrt(sum / static_cast<double>(n));
+      }
+      const double factor =
+          std::isfinite(error)
+              ? std::clamp(0.8 * std::pow(std::max(error, 1e-10), -1.0 / 3.0), 0.1, 10.0)
+              : 0.1;
+      if (!(error <= 1.0)) {
+        ++summary_.rejected_steps;
+        reestimate = true;
+        h *= factor;
+        if (h < options_.min_step * std::max(1.0, t)) {
+          finish(y, t, TerminationStatus::kStepSizeTooSmall,
+                 fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", h,
+                             options_.min_step * std::max(1.0, t), t, system_.last_failure_note()));
+          return;
+        }
+        continue;
+      }
+      // Accepted: records by Hermite interpolation inside (t, t + h].
+      const double t_new = last ? options_.final_time : t + h;
+      while (schedule_.next() <= t_new) {
+        const double theta = (schedule_.next() - t) / h;
+        const double a0 = (1.0 - theta) * (1.0 - theta) * (1.0 + 2.0 * theta);
+        const double a1 = theta * theta * (3.0 - 2.0 * theta);
+        const double b0 = theta * (1.0 - theta) * (1.0 - theta);
+        const double b1 = -theta * theta * (1.0 - theta);
+        Eigen::Map<Vector>(interpolated.data(), n) =
+            a0 * yv + a1 * Eigen::Map<const Vector>(previous.data(), n) +
+            h * (b0 * fv + b1 * Eigen::Map<const Vector>(f_new.data(), n));
+        record_pending(interpolated, schedule_.next(), nullptr);
+      }
+      std::swap(y, previous);
+      std::swap(f, f_new);
+      t = t_new;
+      ++steps_since_estimate;
+      if (!system_.ensure_evaluated_at(y)) {  // evaluated by the error estimate: cached
+        fail(y, t, t);
+        return;
+      }
+      if (should_stop(y, t, h)) return;
+      if (last) {
+        finish(y, t, TerminationStatus::kFinalTimeReached,
+               fmt::format("reached final time {}", options_.final_time));
+        return;
+      }
+      h = std::min(h * factor, options_.max_step);
     }
   }
 
@@ -360,7 +502,15 @@ class FlowDriver {
 }  // namespace
 
 std::string to_string(Integrator integrator) {
-  return integrator == Integrator::kDormandPrince ? "dopri5" : "rk4";
+  switch (integrator) {
+    case Integrator::kDormandPrince:
+      return "dopri5";
+    case Integrator::kRungeKuttaChebyshev:
+      return "rkc";
+    case Integrator::kRungeKutta4:
+      return "rk4";
+  }
+  return "?";
 }
 
 void GradientFlowOptions::validate() const {

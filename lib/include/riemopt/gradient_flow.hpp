@@ -5,6 +5,14 @@
 // adaptive Dormand–Prince 5(4) pair with dense output (records are interpolated, not forced
 // steps); `Integrator::kRungeKutta4` takes fixed steps of `fixed_step`.
 //
+// `Integrator::kRungeKuttaChebyshev` (RKC2, Sommeijer–Shampine–Verwer) is for stiff flows such as
+// completion from a small start, where the large singular values bound an explicit step while
+// the small ones still move. Its stage count grows with √(hρ) (ρ: the spectral radius of the
+// flow's Jacobian, estimated by a power iteration every 25 steps), so the step follows accuracy,
+// not stability. It needs the Jacobian's eigenvalues real and ≤ 0, which holds near a gradient
+// flow's trajectory (the Jacobian −G⁻¹∇²E is self-adjoint in the metric). Second order: use it
+// with relative tolerances around 1e-3 to 1e-6. Records are cubic Hermite interpolants.
+//
 // The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
 // (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
 // wall-time budget, NaN or overflow (kNumericalFailure), an adaptive step below min_step
@@ -30,8 +38,9 @@
 namespace riemopt {
 
 enum class Integrator {
-  kDormandPrince,  // adaptive Dormand–Prince 5(4), error-controlled (default)
-  kRungeKutta4,    // classical RK4 with fixed step `fixed_step`
+  kDormandPrince,        // adaptive Dormand–Prince 5(4), error-controlled (default)
+  kRungeKutta4,          // classical RK4 with fixed step `fixed_step`
+  kRungeKuttaChebyshev,  // RKC2: explicit, error-controlled, for stiff flows (see below)
 };
 
 std::string to_string(Integrator integrator);
