@@ -96,6 +96,27 @@ void MatrixCompletion::residual_jacobian(const Point& x, MatrixRef j) const {
     j(static_cast<Eigen::Index>(k), linear_index_[k]) = c;
 }
 
+void MatrixCompletion::jacobian_product(const Point& x, const ConstVectorRef& v,
+                                        VectorRef out) const {
+  check_point_size(x);
+  require_size(v, x.size(), "MatrixCompletion::jacobian_product: direction");
+  require_size(out, residual_count(), "MatrixCompletion::jacobian_product: output");
+  const double c = std::sqrt(2.0 * scale_);
+  for (std::size_t k = 0; k < linear_index_.size(); ++k)
+    out[static_cast<Eigen::Index>(k)] = c * v[linear_index_[k]];
+}
+
+void MatrixCompletion::jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
+                                                  VectorRef out) const {
+  check_point_size(x);
+  require_size(w, residual_count(), "MatrixCompletion::jacobian_transpose_product: vector");
+  require_size(out, x.size(), "MatrixCompletion::jacobian_transpose_product: output");
+  const double c = std::sqrt(2.0 * scale_);
+  out.setZero();
+  for (std::size_t k = 0; k < linear_index_.size(); ++k)
+    out[linear_index_[k]] = c * w[static_cast<Eigen::Index>(k)];
+}
+
 double MatrixCompletion::observed_mse(const ConstVectorRef& x) const {
   require_size(x, ambient_size(), "MatrixCompletion::observed_mse: point");
   return residual_sum_of_squares(x.data()) / static_cast<double>(observations_.size());

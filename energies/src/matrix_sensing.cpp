@@ -68,4 +68,19 @@ void MatrixSensing::residual_jacobian(const Point& x, MatrixRef j) const {
   j = operator_ / std::sqrt(static_cast<double>(values_.size()));
 }
 
+void MatrixSensing::jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  check_point_size(x);
+  require_size(v, x.size(), "MatrixSensing::jacobian_product: direction");
+  require_size(out, residual_count(), "MatrixSensing::jacobian_product: output");
+  out.noalias() = (operator_ * v) / std::sqrt(static_cast<double>(values_.size()));
+}
+
+void MatrixSensing::jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
+                                               VectorRef out) const {
+  check_point_size(x);
+  require_size(w, residual_count(), "MatrixSensing::jacobian_transpose_product: vector");
+  require_size(out, x.size(), "MatrixSensing::jacobian_transpose_product: output");
+  out.noalias() = (operator_.transpose() * w) / std::sqrt(static_cast<double>(values_.size()));
+}
+
 }  // namespace riemopt

@@ -54,12 +54,13 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--tolerance", tolerance,
                   "Stop when the Riemannian gradient norm is <= this (default 1e-8)");
   sub->add_option("--integrator", integrator,
-                  "Integrator of --solver flow: dopri5 (default, Dormand-Prince 5(4)) or rkc "
-                  "(Runge-Kutta-Chebyshev: explicit but stable on stiff flows, second order)")
-      ->check(CLI::IsMember({"dopri5", "rkc"}));
+                  "Integrator of --solver flow: dopri5 (default, Dormand-Prince 5(4)), rkc "
+                  "(Runge-Kutta-Chebyshev: explicit but stable on stiff flows, second order) or "
+                  "rosenbrock (ROS2: linearly implicit, L-stable, second order)")
+      ->check(CLI::IsMember({"dopri5", "rkc", "rosenbrock"}));
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
-                  "for rkc)");
+                  "for rkc and rosenbrock)");
   sub->add_option("--final-time", final_time, "Stop at this flow time (default: no limit)");
   sub->add_option("--max-time", max_time, "Wall-clock budget in seconds (default 600)");
   sub->add_option("--target-train-mse", target_train_mse,
@@ -182,8 +183,9 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
           "--rtol must be finite and >= 0 (0: the integrator's default; got {})",
           relative_tolerance);
   require(integrator == "dopri5" || solver == "flow", "--integrator applies to --solver flow only");
-  if (integrator == "rkc") {
-    options.flow.integrator = Integrator::kRungeKuttaChebyshev;
+  if (integrator == "rkc" || integrator == "rosenbrock") {
+    options.flow.integrator =
+        integrator == "rkc" ? Integrator::kRungeKuttaChebyshev : Integrator::kRosenbrock;
     options.flow.relative_tolerance = 1e-4;
     options.flow.absolute_tolerance = 1e-8;
   }

@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/numeric/odeint.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
+#include "linearly_implicit_solver.hpp"
 #include "riemopt/errors.hpp"
 #include "rkc_coefficients.hpp"
+#include "rosenbrock_tableau.hpp"
 
 namespace riemopt {
 namespace {
@@ -137,6 +140,9 @@ class FlowDriver {
         break;
       case Integrator::kRungeKuttaChebyshev:
         run_rkc(x0);
+        break;
+      case Integrator::kRosenbrock:
+        run_rosenbrock(x0);
         break;
       case Integrator::kRungeKutta4:
         run_rk4(x0);
@@ -378,6 +384,131 @@ class FlowDriver {
     }
   }
 
+  // ---- Rosenbrock W-method -------------------------------------------------------------------
+
+  // Records inside (t, t + h] by cubic Hermite interpolation of (y, f) at the step's ends.
+  void record_hermite(double t, double h, double t_new, const State& y0, const State& f0,
+                      const State& y1, const State& f1, State& scratch) {
+    const Eigen::Index n = static_cast<Eigen::Index>(y0.size());
+    const Eigen::Map<const Vector> a(y0.data(), n), fa(f0.data(), n), b(y1.data(), n),
+        fb(f1.data(), n);
+    while (schedule_.next() <= t_new) {
+      const double theta = (schedule_.next() - t) / h;
+      const double a0 = (1.0 - theta) * (1.0 - theta) * (1.0 + 2.0 * theta);
+      const double a1 = theta * theta * (3.0 - 2.0 * theta);
+      const double b0 = theta * (1.0 - theta) * (1.0 - theta);
+      const double b1 = -theta * theta * (1.0 - theta);
+      Eigen::Map<Vector>(scratch.data(), n) = a0 * a + a1 * b + h * (b0 * fa + b1 * fb);
+      record_pending(scratch, schedule_.next(), nullptr);
+    }
+  }
+
+  // ROS34PW2 (Rang & Angermann 2005): a four-stage Rosenbrock W-method, third order for any
+  // Jacobian model (second-order embedded solution for the error estimate), L-stable. In the
+  // form of Hairer & Wanner, with J the model −M JᵀJ at y_n (linearly_implicit_solver.hpp):
+  //   (I − γhJ) k_i = h f(y_n + Σ_{j<i} α_ij k_j) + hJ Σ_{j<i} γ_ij k_j,
+  //   y_{n+1} = y_n + Σ b_i k_i,   error = Σ (b_i − b̂_i) k_i.
+  // Each step evaluates f at three stages and at y_{n+1} (the next step's first stage and the
+  // stopping rules' evaluation) and solves four linear systems.
+  void run_rosenbrock(const State& x0) {
+    const detail::RosenbrockTableau& rw = detail::ros34pw2();
+    constexpr int kStages = detail::RosenbrockTableau::kStages;
+    detail::LinearlyImplicitSolver solver(problem_);
+    const double krylov_tolerance =
+        options_.krylov_tolerance > 0.0
+            ? options_.krylov_tolerance
+            : std::min(1e-3, 1e-2 * std::max(options_.relative_tolerance, 1e-12));
+    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
+    State y = x0, y_new(x0.size()), f(x0.size()), f_new(x0.size()), stage(x0.size()),
+          f_stage(x0.size()), interpolated(x0.size());
+    std::array<Vector, kStages> k;
+    for (Vector& v : k) v.resize(n);
+    Vector rhs(n), coupling(n), model(n), error_vector(n);
+    Eigen::Map<Vector>(f.data(), n) = -system_.evaluation().gradient;
+    double t = 0.0;
+    double h = std::min({options_.initial_step, options_.max_step, options_.final_time});
+    solver.set_base(system_.point());  // evaluated at y: its SVD is cached and copied
+    while (true) {
+      const bool last = t + h >= options_.final_time;
+      if (last) h = options_.final_time - t;
+      const Eigen::Map<const Vector> yv(y.data(), n), fv(f.data(), n);
+      bool ok = true;
+      for (int i = 0; i < kStages && ok; ++i) {
+        if (i == 0) {
+          rhs = h * fv;
+        } else {
+          Eigen::Map<Vector> yi(stage.data(), n);
+          yi = yv;
+          coupling.setZero();
+          for (int j = 0; j < i; ++j) {
+            if (rw.alpha[i][j] != 0.0) yi += rw.alpha[i][j] * k[j];
+            if (rw.gamma[i][j] != 0.0) coupling += rw.gamma[i][j] * k[j];
+          }
+          ok = field(stage, f_stage);
+          if (!ok) break;
+          solver.apply_model(coupling, model);  // M JᵀJ Σγ_ij k_j, so hJ(·) = −h·model
+          rhs = h * (Eigen::Map<const Vector>(f_stage.data(), n) - model);
+        }
+        const auto r = solver.solve(rw.gamma_diagonal * h, rhs, k[i], krylov_tolerance,
+                                    options_.max_krylov_iterations);
+        summary_.linear_iterations += r.iterations;
+        ok = k[i].allFinite();
+      }
+      double error = std::numeric_limits<double>::infinity();
+      if (ok) {
+        Eigen::Map<Vector> yn(y_new.data(), n);
+        yn = yv;
+        error_vector.setZero();
+        for (int i = 0; i < kStages; ++i) {
+          yn += rw.b[i] * k[i];
+          error_vector += (rw.b[i] - rw.b_embedded[i]) * k[i];
+        }
+        double sum = 0.0;
+        for (Eigen::Index i = 0; i < n; ++i) {
+          const double scale =
+              options_.absolute_tolerance +
+              options_.relative_tolerance * std::max(std::abs(yv[i]), std::abs(yn[i]));
+          sum += (error_vector[i] / scale) * (error_vector[i] / scale);
+        }
+        error = std::sqrt(sum / static_cast<double>(n));
+        // The new state's field: the next step's f(y_n) and the stopping rules' evaluation.
+        if (error <= 1.0 && !field(y_new, f_new)) error = std::numeric_limits<double>::infinity();
+      }
+      const double factor =
+          std::isfinite(error)
+              ? std::clamp(0.8 * std::pow(std::max(error, 1e-10), -1.0 / 3.0), 0.2, 5.0)
+              : 0.2;
+      if (!(error <= 1.0)) {
+        ++summary_.rejected_steps;
+        h *= factor;
+        if (h < options_.min_step * std::max(1.0, t)) {
+          finish(y, t, TerminationStatus::kStepSizeTooSmall,
+                 fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", h,
+                             options_.min_step * std::max(1.0, t), t, system_.last_failure_note()));
+          return;
+        }
+        continue;  // same base point: the solver keeps y's metric (and SVD)
+      }
+      const double t_new = last ? options_.final_time : t + h;
+      record_hermite(t, h, t_new, y, f, y_new, f_new, interpolated);
+      std::swap(y, y_new);
+      std::swap(f, f_new);
+      t = t_new;
+      if (!system_.ensure_evaluated_at(y)) {  // evaluated just above: cached
+        fail(y, t, t);
+        return;
+      }
+      solver.set_base(system_.point());
+      if (should_stop(y, t, h)) return;
+      if (last) {
+        finish(y, t, TerminationStatus::kFinalTimeReached,
+               fmt::format("reached final time {}", options_.final_time));
+        return;
+      }
+      h = std::min(h * factor, options_.max_step);
+    }
+  }
+
   void run_rk4(const State& x0) {
     odeint::runge_kutta4<State> stepper;
     State x = x0, dxdt(x0.size()), last_good = x0;
@@ -507,6 +638,8 @@ std::string to_string(Integrator integrator) {
       return "dopri5";
     case Integrator::kRungeKuttaChebyshev:
       return "rkc";
+    case Integrator::kRosenbrock:
+      return "rosenbrock";
     case Integrator::kRungeKutta4:
       return "rk4";
   }
@@ -531,6 +664,10 @@ void GradientFlowOptions::validate() const {
           "options.min_step must be finite and >= 0 (got {})", min_step);
   require(std::isfinite(fixed_step) && fixed_step > 0.0,
           "options.fixed_step must be finite and > 0 (got {})", fixed_step);
+  require(std::isfinite(krylov_tolerance) && krylov_tolerance >= 0.0 && krylov_tolerance < 1.0,
+          "options.krylov_tolerance must be in [0, 1) (0: automatic; got {})", krylov_tolerance);
+  require(max_krylov_iterations >= 1, "options.max_krylov_iterations must be >= 1 (got {})",
+          max_krylov_iterations);
   trajectory.validate();
 }
 

@@ -30,6 +30,7 @@ std::string Summary::FullReport() const {
   r += fmt::format("  value / gradient / Hv {} / {} / {}\n", evaluations.values,
                    evaluations.gradients, evaluations.hessian_vectors);
   r += fmt::format("  SVDs                  {}\n", svd_count);
+  if (linear_iterations > 0) r += fmt::format("  Krylov iterations     {}\n", linear_iterations);
   r += fmt::format("  wall time             {:.4f} s\n", wall_seconds);
   r += fmt::format("  trajectory records    {}\n", trajectory.size());
   if (!backend_report.empty()) r += "\nBackend report:\n" + backend_report;
@@ -55,6 +56,7 @@ std::string Summary::to_json() const {
   j["gradient_evaluations"] = evaluations.gradients;
   j["hessian_vector_evaluations"] = evaluations.hessian_vectors;
   j["svd_count"] = svd_count;
+  j["linear_iterations"] = linear_iterations;
   j["wall_seconds"] = wall_seconds;
   if (!backend_report.empty()) j["backend_report"] = backend_report;
   return j.dump(2);

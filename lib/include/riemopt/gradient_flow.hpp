@@ -13,6 +13,17 @@
 // flow's trajectory (the Jacobian −G⁻¹∇²E is self-adjoint in the metric). Second order: use it
 // with relative tolerances around 1e-3 to 1e-6. Records are cubic Hermite interpolants.
 //
+// `Integrator::kRosenbrock` (ROS2 of Verwer, Spee, Blom & Hundsdorfer, a second-order, L-stable
+// Rosenbrock W-method) is linearly implicit: each of its two stages solves (I + γh·M JᵀJ) k = r,
+// where M = G⁻¹ at the step's start and JᵀJ is the Gauss–Newton Hessian of the energy's
+// least-squares terms (matrix completion, matrix sensing, user LeastSquaresEnergy; other terms of
+// a SumEnergy, such as the entropy, are treated explicitly). The solve uses the Woodbury identity
+// and conjugate gradients on an m×m positive definite system (m residuals), so it never inverts
+// the metric and works from rank-deficient starts. Its step is not bounded by stability at all;
+// the error estimate (ROS2 minus linearly implicit Euler) bounds it. Needs a least-squares term
+// and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
+// `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them.
+//
 // The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
 // (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
 // wall-time budget, NaN or overflow (kNumericalFailure), an adaptive step below min_step
@@ -41,6 +52,7 @@ enum class Integrator {
   kDormandPrince,        // adaptive Dormand–Prince 5(4), error-controlled (default)
   kRungeKutta4,          // classical RK4 with fixed step `fixed_step`
   kRungeKuttaChebyshev,  // RKC2: explicit, error-controlled, for stiff flows (see below)
+  kRosenbrock,           // ROS2: linearly implicit W-method for stiff least-squares flows
 };
 
 std::string to_string(Integrator integrator);
@@ -56,6 +68,11 @@ struct GradientFlowOptions : SolverOptions {
   // The adaptive step may not fall below min_step · max(1, t).
   double min_step = 1e-14;
   double fixed_step = 1e-2;  // step of kRungeKutta4
+  // kRosenbrock's conjugate-gradient solves stop at this relative residual (0: automatic,
+  // min(1e-3, 1e-2·relative_tolerance), so that solve errors stay below the error control's
+  // tolerance) or after max_krylov_iterations.
+  double krylov_tolerance = 0.0;
+  int max_krylov_iterations = 500;
   SvdBackend svd_backend = SvdBackend::kDefault;
   TrajectoryOptions trajectory;
 

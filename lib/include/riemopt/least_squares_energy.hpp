@@ -34,6 +34,13 @@ class LeastSquaresEnergy : public Energy {
   // J = dr/dx, a dense residual_count() × ambient_size() matrix (every entry is written).
   virtual void residual_jacobian(const Point& x, MatrixRef j) const = 0;
 
+  // out = J v (residual_count() entries) and out = Jᵀ w (ambient_size() entries): the Jacobian's
+  // action, which the Rosenbrock flow integrator uses in its Krylov solves. The defaults form the
+  // dense Jacobian on every call; override them when J is sparse or structured.
+  virtual void jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const;
+  virtual void jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
+                                          VectorRef out) const;
+
   // ½‖r(x)‖² and Jᵀr, from the two functions above; override when there is a cheaper way.
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;

@@ -27,11 +27,12 @@ struct Summary {
   double initial_gradient_norm = 0.0, final_gradient_norm = 0.0;
   double final_time = 0.0;  // flow time (gradient flow)
 
-  std::int64_t iterations = 0;       // accepted steps / iterations
-  std::int64_t rejected_steps = 0;   // rejected adaptive steps / backtracking reductions
-  EvaluationCounts evaluations;      // of the problem, recording included
-  std::int64_t rhs_evaluations = 0;  // evaluations made by the solver itself (not recording)
-  std::uint64_t svd_count = 0;       // SVDs performed during the solve
+  std::int64_t iterations = 0;         // accepted steps / iterations
+  std::int64_t rejected_steps = 0;     // rejected adaptive steps / backtracking reductions
+  EvaluationCounts evaluations;        // of the problem, recording included
+  std::int64_t rhs_evaluations = 0;    // evaluations made by the solver itself (not recording)
+  std::uint64_t svd_count = 0;         // SVDs performed during the solve
+  std::int64_t linear_iterations = 0;  // inner Krylov iterations (Rosenbrock flow), else 0
   double wall_seconds = 0.0;
 
   Trajectory trajectory;

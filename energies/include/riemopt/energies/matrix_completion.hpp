@@ -47,6 +47,10 @@ class MatrixCompletion final : public LeastSquaresEnergy {
   }
   void residuals(const Point& x, VectorRef r) const override;
   void residual_jacobian(const Point& x, MatrixRef j) const override;
+  // J is √(2·scale) times the selection of the observed entries: gather and scatter.
+  void jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
+  void jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
+                                  VectorRef out) const override;
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

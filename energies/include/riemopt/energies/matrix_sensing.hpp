@@ -32,6 +32,9 @@ class MatrixSensing final : public LeastSquaresEnergy {
   Eigen::Index residual_count() const override { return operator_.rows(); }
   void residuals(const Point& x, VectorRef r) const override;
   void residual_jacobian(const Point& x, MatrixRef j) const override;
+  void jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
+  void jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
+                                  VectorRef out) const override;
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

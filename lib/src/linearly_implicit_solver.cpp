@@ -1,0 +1,95 @@
+#include "linearly_implicit_solver.hpp"
+
+#include <cmath>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt::detail {
+
+LinearlyImplicitSolver::LinearlyImplicitSolver(const Problem& problem) : problem_(problem) {
+  require(problem.manifold().is_open_subset(),
+          "the Rosenbrock integrator needs a geometry that is an open subset of its ambient "
+          "space ('{}' is not); use dopri5 or rkc",
+          problem.manifold().name());
+  auto add = [this](double weight, const Energy& energy) {
+    const auto* lsq = dynamic_cast<const LeastSquaresEnergy*>(&energy);
+    if (lsq == nullptr || !(weight > 0.0)) return;
+    terms_.push_back({std::sqrt(weight), lsq, residual_count_});
+    residual_count_ += lsq->residual_count();
+  };
+  if (const auto* sum = dynamic_cast<const SumEnergy*>(&problem.energy()))
+    for (const SumEnergy::Term& term : sum->terms()) add(term.weight, *term.energy);
+  else
+    add(1.0, problem.energy());
+  require(!terms_.empty(),
+          "the Rosenbrock integrator models the flow's stiffness by the Gauss-Newton Hessian of "
+          "a least-squares energy, and '{}' has no least-squares term with a positive weight; "
+          "use dopri5 or rkc",
+          problem.energy().name());
+}
+
+void LinearlyImplicitSolver::apply_j(const Vector& x, Vector& out) {
+  out.resize(residual_count_);
+  for (const Term& t : terms_) {
+    auto block = out.segment(t.offset, t.energy->residual_count());
+    t.energy->jacobian_product(base_, x, block);
+    block *= t.sqrt_weight;
+  }
+}
+
+void LinearlyImplicitSolver::apply_jt(const Vector& u, Vector& out) {
+  out.setZero(base_.size());
+  term_out_.resize(base_.size());
+  for (const Term& t : terms_) {
+    t.energy->jacobian_transpose_product(base_, u.segment(t.offset, t.energy->residual_count()),
+                                         term_out_);
+    out += t.sqrt_weight * term_out_;
+  }
+}
+
+void LinearlyImplicitSolver::apply_system(double c, const Vector& p, Vector& out) {
+  apply_jt(p, ambient_);
+  sharp_.resize(base_.size());
+  problem_.metric().sharp(base_, ambient_, sharp_);
+  apply_j(sharp_, out);
+  out = p + c * out;
+}
+
+void LinearlyImplicitSolver::apply_model(const Vector& w, Vector& out) {
+  apply_j(w, stacked_);
+  apply_jt(stacked_, ambient_);
+  out.resize(base_.size());
+  problem_.metric().sharp(base_, ambient_, out);
+}
+
+LinearlyImplicitSolver::Result LinearlyImplicitSolver::solve(double c, const Vector& r, Vector& k,
+                                                             double tolerance, int max_iterations) {
+  Result result;
+  apply_j(r, residual_);  // b = J r; v = 0, so the residual starts at b
+  const double target = tolerance * residual_.norm();
+  v_.setZero(residual_count_);
+  direction_ = residual_;
+  double rr = residual_.squaredNorm();
+  result.converged = std::sqrt(rr) <= target;
+  while (!result.converged && result.iterations < max_iterations) {
+    apply_system(c, direction_, product_);
+    const double curvature = direction_.dot(product_);
+    if (!(curvature > 0.0)) break;  // ≥ ‖p‖² in exact arithmetic; NaN means a failed product
+    const double alpha = rr / curvature;
+    v_ += alpha * direction_;
+    residual_ -= alpha * product_;
+    const double rr_new = residual_.squaredNorm();
+    ++result.iterations;
+    result.converged = std::sqrt(rr_new) <= target;
+    direction_ = residual_ + (rr_new / rr) * direction_;
+    rr = rr_new;
+  }
+  // k = r − c·M Jᵀ v
+  apply_jt(v_, ambient_);
+  sharp_.resize(base_.size());
+  problem_.metric().sharp(base_, ambient_, sharp_);
+  k = r - c * sharp_;
+  return result;
+}
+
+}  // namespace riemopt::detail
