@@ -14,7 +14,24 @@ namespace {
 struct Workspace {
   Matrix H, T, Y, W;
   Vector c;
+  // h(σ_i, σ_j) for `weights_sigma` at `weights_depth`. The weights depend on σ and N only, so
+  // repeated applications at one point (the Rosenbrock integrator's inner conjugate-gradient
+  // solves) reuse them instead of re-evaluating k² divided differences.
+  Matrix weights;
+  Vector weights_sigma;
+  Depth weights_depth = Depth::finite(1);
 };
+
+const Matrix& divided_differences_for(Workspace& w, const Vector& sigma, Depth depth) {
+  if (!(w.weights_depth == depth && w.weights_sigma.size() == sigma.size() &&
+        w.weights_sigma == sigma)) {
+    w.weights_sigma.resize(0);  // invalid until the new weights are complete (they may throw)
+    dln_divided_difference_matrix(sigma, depth, w.weights);
+    w.weights_sigma = sigma;
+    w.weights_depth = depth;
+  }
+  return w.weights;
+}
 
 double apply_power(double h, int power) {
   if (power == 1) return h;
@@ -50,7 +67,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
   const Eigen::Index n = x.cols();
   const Svd& svd = x.svd();
   thread_local Workspace w;
-  dln_divided_difference_matrix(svd.sigma, depth_, w.H);
+  const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   // Complement weights h(σ_l, 0): σ^{2−2/N} for finite N, 0 for infinite depth.
   const bool rectangular = m != n;
   if (rectangular) {
@@ -65,7 +82,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
     const double smallest = svd.sigma.minCoeff();
     const double threshold = static_cast<double>(std::max(m, n)) *
                              std::numeric_limits<double>::epsilon() * svd.sigma.maxCoeff();
-    const bool singular = smallest <= threshold || (w.H.array() <= 0.0).any() ||
+    const bool singular = smallest <= threshold || (weights.array() <= 0.0).any() ||
                           (rectangular && (w.c.array() <= 0.0).any());
     if (singular)
       throw NumericalError(fmt::format(
@@ -75,7 +92,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
           depth_.is_infinite() && rectangular ? " and, at infinite depth, a square matrix" : ""));
   }
   if (p != 1) {
-    w.H = w.H.unaryExpr([p](double h) { return apply_power(h, p); });
+    w.H = weights.unaryExpr([p](double h) { return apply_power(h, p); });
     if (rectangular) w.c = w.c.unaryExpr([p](double h) { return apply_power(h, p); });
   }
   const ConstMatrixMap Z(z.data(), m, n);
@@ -85,7 +102,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
   w.T.resize(k, k);
   detail::dense_product(svd.U, detail::Op::kTranspose, Z, detail::Op::kNone, w.Y);  // k × n
   detail::dense_product(w.Y, detail::Op::kNone, svd.V, detail::Op::kNone, w.T);     // k × k
-  w.T.array() *= w.H.array();
+  w.T.array() *= (p == 1 ? weights : w.H).array();
   if (m > n) {
     // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: (Z − UY) V diag(c) Vᵀ.
     w.W.noalias() = svd.U * w.T;  // m × k
