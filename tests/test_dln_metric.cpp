@@ -161,4 +161,43 @@ TEST(DlnMetric, InfiniteDepthRectangularInverseIsRejected) {
   }
 }
 
+// sharp_at_support reads sharp(x, Z) at Z's support; it must equal the dense computation there,
+// at full rank, at a rank-deficient point, for several depths, and repeatedly at one point (the
+// cached weights) and after the point moves (the cache must not go stale).
+TEST(DlnMetricSharpAtSupport, EqualsTheDenseSharpOnTheSupport) {
+  Rng rng(7);
+  const Eigen::Index n = 9;
+  std::vector<Eigen::Index> index;
+  for (Eigen::Index l = 0; l < n * n; l += 3) index.push_back((l * 7) % (n * n));
+  const Vector values = Vector::LinSpaced(static_cast<Eigen::Index>(index.size()), -1.0, 2.0);
+  Vector dense_input = Vector::Zero(n * n);
+  for (std::size_t l = 0; l < index.size(); ++l)
+    dense_input[index[l]] = values[static_cast<Eigen::Index>(l)];
+  Matrix low_rank = random_matrix(n, 2, rng) * random_matrix(2, n, rng);
+  for (const Matrix& X : {random_matrix(n, n, rng), low_rank, random_matrix(n, n, rng)}) {
+    const Point x(X.reshaped(), n, n);
+    for (const Depth depth :
+         {Depth::finite(1), Depth::finite(2), Depth::finite(5), Depth::infinite()}) {
+      const DlnMetric metric(depth);
+      const Vector dense = metric.sharp(x, dense_input);
+      for (int repeat = 0; repeat < 2; ++repeat) {
+        Vector out(values.size());
+        ASSERT_TRUE(metric.sharp_at_support(x, index, values, out));
+        for (std::size_t l = 0; l < index.size(); ++l)
+          EXPECT_NEAR(out[static_cast<Eigen::Index>(l)], dense[index[l]],
+                      1e-12 * dense.cwiseAbs().maxCoeff())
+              << depth.to_string() << " entry " << l;
+      }
+    }
+  }
+  // Rectangular points decline (callers fall back to sharp); bad sizes throw.
+  const Matrix R = random_matrix(4, 6, rng);
+  const Point rect(R.reshaped(), 4, 6);
+  Vector out(2);
+  EXPECT_FALSE(DlnMetric(Depth::finite(3)).sharp_at_support(rect, {0, 5}, Vector::Ones(2), out));
+  const Point square(random_matrix(n, n, rng).reshaped(), n, n);
+  EXPECT_THROW(DlnMetric(Depth::finite(3)).sharp_at_support(square, {0, 5}, Vector::Ones(3), out),
+               InvalidArgument);
+}
+
 }  // namespace

@@ -21,6 +21,11 @@ LinearlyImplicitSolver::LinearlyImplicitSolver(const Problem& problem) : problem
     for (const SumEnergy::Term& term : sum->terms()) add(term.weight, *term.energy);
   else
     add(1.0, problem.energy());
+  if (terms_.size() == 1) {
+    double scale = 0.0;
+    selection_ = terms_[0].energy->selection_jacobian(&scale);
+    selection_scale_ = terms_[0].sqrt_weight * scale;
+  }
   require(!terms_.empty(),
           "the Rosenbrock integrator models the flow's stiffness by the Gauss-Newton Hessian of "
           "a least-squares energy, and '{}' has no least-squares term with a positive weight; "
@@ -47,7 +52,19 @@ void LinearlyImplicitSolver::apply_jt(const Vector& u, Vector& out) {
   }
 }
 
+bool LinearlyImplicitSolver::try_selection_system(double c, const Vector& p, Vector& out) {
+  if (selection_ == nullptr || !selection_supported_) return false;
+  out.resize(p.size());
+  if (!problem_.metric().sharp_at_support(base_, *selection_, p, out)) {
+    selection_supported_ = false;
+    return false;
+  }
+  out = p + (c * selection_scale_ * selection_scale_) * out;
+  return true;
+}
+
 void LinearlyImplicitSolver::apply_system(double c, const Vector& p, Vector& out) {
+  if (try_selection_system(c, p, out)) return;
   apply_jt(p, ambient_);
   sharp_.resize(base_.size());
   problem_.metric().sharp(base_, ambient_, sharp_);

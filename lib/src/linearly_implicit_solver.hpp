@@ -55,8 +55,15 @@ class LinearlyImplicitSolver {
   void apply_jt(const Vector& u, Vector& out);                // Σ Jᵢᵀ uᵢ
   void apply_system(double c, const Vector& p, Vector& out);  // p + c·J M Jᵀ p
 
+  // One selection term (completion): J M Jᵀ = w·s²·S M Sᵀ, applied by the metric's
+  // sharp_at_support when it has one.
+  bool try_selection_system(double c, const Vector& p, Vector& out);
+
   const Problem& problem_;
   std::vector<Term> terms_;
+  const std::vector<Eigen::Index>* selection_ = nullptr;
+  double selection_scale_ = 0.0;     // √w · s
+  bool selection_supported_ = true;  // until the metric declines once
   Eigen::Index residual_count_ = 0;
   Point base_;
   Vector ambient_, sharp_, term_out_;

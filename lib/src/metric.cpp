@@ -4,6 +4,11 @@
 
 namespace riemopt {
 
+bool Metric::sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index>& /*index*/,
+                              const ConstVectorRef& /*values*/, VectorRef /*out*/) const {
+  return false;
+}
+
 double Metric::inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const {
   return u.dot(flat(x, v));
 }
@@ -45,6 +50,15 @@ void EuclideanMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef ou
 void EuclideanMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
   require_size(xi, x.size(), "EuclideanMetric::whiten: vector");
   out = xi;
+}
+
+bool EuclideanMetric::sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index>& index,
+                                       const ConstVectorRef& values, VectorRef out) const {
+  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
+          "EuclideanMetric::sharp_at_support: {} indices, {} values, {} outputs", index.size(),
+          values.size(), out.size());
+  out = values;
+  return true;
 }
 
 double EuclideanMetric::inner(const Point& x, const ConstVectorRef& u,

@@ -47,6 +47,41 @@ void DlnMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) c
   apply(x, df, Power::kOne, "DlnMetric::sharp", out);
 }
 
+bool DlnMetric::sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
+                                 const ConstVectorRef& values, VectorRef out) const {
+  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
+          "DlnMetric::sharp_at_support: {} indices, {} values, {} outputs", index.size(),
+          values.size(), out.size());
+  const Eigen::Index n = x.rows();
+  if (x.cols() != n) return false;
+  if (!depth_.is_infinite() && depth_.value() == 1) {  // Euclidean, exactly
+    out = values;
+    return true;
+  }
+  const Svd& svd = x.svd();
+  thread_local Workspace w;
+  const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
+  // Y = Uᵀ Z column by column from Z's support (rows of U are the columns of Uᵀ), then
+  // T = H ∘ (Y V), then the entries (U T Vᵀ)_ij = (Tᵀ Uᵀ)_{:,i} · (Vᵀ)_{:,j}. The transposes
+  // cost O(n²), against the two n×n products saved.
+  w.W = svd.U.transpose();  // k × n
+  w.Y.setZero(n, n);
+  for (std::size_t l = 0; l < index.size(); ++l) {
+    const Eigen::Index row = index[l] % n, col = index[l] / n;
+    w.Y.col(col) += values[static_cast<Eigen::Index>(l)] * w.W.col(row);
+  }
+  w.T.resize(n, n);
+  detail::dense_product(w.Y, detail::Op::kNone, svd.V, detail::Op::kNone, w.T);
+  w.T.array() *= weights.array();
+  detail::dense_product(w.T, detail::Op::kTranspose, svd.U, detail::Op::kTranspose, w.Y);
+  w.W = svd.V.transpose();  // k × n
+  for (std::size_t l = 0; l < index.size(); ++l) {
+    const Eigen::Index row = index[l] % n, col = index[l] / n;
+    out[static_cast<Eigen::Index>(l)] = w.Y.col(row).dot(w.W.col(col));
+  }
+  return true;
+}
+
 void DlnMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
   apply(x, v, Power::kMinusOne, "DlnMetric::flat", out);
 }

@@ -19,6 +19,8 @@
 //   };
 #pragma once
 
+#include <vector>
+
 #include "riemopt/energy.hpp"
 
 namespace riemopt {
@@ -40,6 +42,13 @@ class LeastSquaresEnergy : public Energy {
   virtual void jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const;
   virtual void jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
                                           VectorRef out) const;
+
+  // When J = scale·S for a selection S (residual k depends on coordinate index[k] alone, with
+  // constant slope `scale`), returns index and sets *scale; otherwise nullptr (the default).
+  // Lets the Rosenbrock integrator apply the metric only on the selected coordinates.
+  virtual const std::vector<Eigen::Index>* selection_jacobian(double* /*scale*/) const {
+    return nullptr;
+  }
 
   // ½‖r(x)‖² and Jᵀr, from the two functions above; override when there is a cheaper way.
   double value(const Point& x) const override;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "riemopt/point.hpp"
 #include "riemopt/types.hpp"
@@ -44,6 +45,14 @@ class Metric {
   virtual void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                            VectorRef out) const;
 
+  // The sharp of a sparse covector, read at its own support: with Z the ambient vector that holds
+  // values[k] at coordinate index[k] and zeros elsewhere, out[k] = sharp(x, Z)[index[k]]. Used
+  // by the Rosenbrock flow integrator's inner solves for completion (J selects coordinates).
+  // Metrics without a faster way return false (the default) and leave `out` alone; callers then
+  // use sharp().
+  virtual bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
+                                const ConstVectorRef& values, VectorRef out) const;
+
   // Convenience wrappers that allocate the result.
   Vector sharp(const Point& x, const ConstVectorRef& df) const;
   Vector flat(const Point& x, const ConstVectorRef& v) const;
@@ -61,6 +70,8 @@ class EuclideanMetric final : public Metric {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
   double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const override;
+  bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
+                        const ConstVectorRef& values, VectorRef out) const override;
   // Flat coordinates: every Christoffel symbol vanishes.
   bool has_christoffel() const override { return true; }
   void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,

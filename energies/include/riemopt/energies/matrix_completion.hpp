@@ -10,6 +10,7 @@
 //   auto loss = std::make_shared<riemopt::MatrixCompletion>(100, 100, obs);
 #pragma once
 
+#include <cmath>
 #include <vector>
 
 #include "riemopt/least_squares_energy.hpp"
@@ -51,6 +52,10 @@ class MatrixCompletion final : public LeastSquaresEnergy {
   void jacobian_product(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void jacobian_transpose_product(const Point& x, const ConstVectorRef& w,
                                   VectorRef out) const override;
+  const std::vector<Eigen::Index>* selection_jacobian(double* scale) const override {
+    *scale = std::sqrt(2.0 * scale_);
+    return &linear_index_;
+  }
 
   Eigen::Index rows() const { return rows_; }
   Eigen::Index cols() const { return cols_; }

@@ -32,6 +32,10 @@ class DlnMetric final : public Metric {
   using Metric::whiten;
 
   void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const override;
+  // Square matrices: two d×d products instead of four (the input's support is sparse and only
+  // the output's entries there are read). Rectangular: false (use sharp).
+  bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
+                        const ConstVectorRef& values, VectorRef out) const override;
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
 
