@@ -210,6 +210,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   doc["gradient_evaluations"] = s.evaluations.gradients;
   doc["rhs_evaluations"] = s.rhs_evaluations;
   doc["svd_count"] = s.svd_count;
+  doc["linear_iterations"] = s.linear_iterations;
   doc["flow_time"] = s.final_time;
   doc["final_value"] = s.final_value;
   doc["final_gradient_norm"] = s.final_gradient_norm;
