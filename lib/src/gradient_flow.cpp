@@ -250,6 +250,24 @@ class FlowDriver {
     }
   }
 
+  // Records inside (t, t + h] by cubic Hermite interpolation of (y, f) at the step's ends (the
+  // RKC and Rosenbrock steppers, which have no dense output of their own).
+  void record_hermite(double t, double h, double t_new, const State& y0, const State& f0,
+                      const State& y1, const State& f1, State& scratch) {
+    const Eigen::Index n = static_cast<Eigen::Index>(y0.size());
+    const Eigen::Map<const Vector> a(y0.data(), n), fa(f0.data(), n), b(y1.data(), n),
+        fb(f1.data(), n);
+    while (schedule_.next() <= t_new) {
+      const double theta = (schedule_.next() - t) / h;
+      const double a0 = (1.0 - theta) * (1.0 - theta) * (1.0 + 2.0 * theta);
+      const double a1 = theta * theta * (3.0 - 2.0 * theta);
+      const double b0 = theta * (1.0 - theta) * (1.0 - theta);
+      const double b1 = -theta * theta * (1.0 - theta);
+      Eigen::Map<Vector>(scratch.data(), n) = a0 * a + a1 * b + h * (b0 * fa + b1 * fb);
+      record_pending(scratch, schedule_.next(), nullptr);
+    }
+  }
+
   // ---- Runge–Kutta–Chebyshev ---------------------------------------------------------------
 
   // f(x) into out (a State), through the system; false when the evaluation failed.
@@ -355,17 +373,7 @@ class FlowDriver {
       }
       // Accepted: records by Hermite interpolation inside (t, t + h].
       const double t_new = last ? options_.final_time : t + h;
-      while (schedule_.next() <= t_new) {
-        const double theta = (schedule_.next() - t) / h;
-        const double a0 = (1.0 - theta) * (1.0 - theta) * (1.0 + 2.0 * theta);
-        const double a1 = theta * theta * (3.0 - 2.0 * theta);
-        const double b0 = theta * (1.0 - theta) * (1.0 - theta);
-        const double b1 = -theta * theta * (1.0 - theta);
-        Eigen::Map<Vector>(interpolated.data(), n) =
-            a0 * yv + a1 * Eigen::Map<const Vector>(previous.data(), n) +
-            h * (b0 * fv + b1 * Eigen::Map<const Vector>(f_new.data(), n));
-        record_pending(interpolated, schedule_.next(), nullptr);
-      }
+      record_hermite(t, h, t_new, y, f, previous, f_new, interpolated);
       std::swap(y, previous);
       std::swap(f, f_new);
       t = t_new;
@@ -385,23 +393,6 @@ class FlowDriver {
   }
 
   // ---- Rosenbrock W-method -------------------------------------------------------------------
-
-  // Records inside (t, t + h] by cubic Hermite interpolation of (y, f) at the step's ends.
-  void record_hermite(double t, double h, double t_new, const State& y0, const State& f0,
-                      const State& y1, const State& f1, State& scratch) {
-    const Eigen::Index n = static_cast<Eigen::Index>(y0.size());
-    const Eigen::Map<const Vector> a(y0.data(), n), fa(f0.data(), n), b(y1.data(), n),
-        fb(f1.data(), n);
-    while (schedule_.next() <= t_new) {
-      const double theta = (schedule_.next() - t) / h;
-      const double a0 = (1.0 - theta) * (1.0 - theta) * (1.0 + 2.0 * theta);
-      const double a1 = theta * theta * (3.0 - 2.0 * theta);
-      const double b0 = theta * (1.0 - theta) * (1.0 - theta);
-      const double b1 = -theta * theta * (1.0 - theta);
-      Eigen::Map<Vector>(scratch.data(), n) = a0 * a + a1 * b + h * (b0 * fa + b1 * fb);
-      record_pending(scratch, schedule_.next(), nullptr);
-    }
-  }
 
   // ROS34PW2 (Rang & Angermann 2005): a four-stage Rosenbrock W-method, third order for any
   // Jacobian model (second-order embedded solution for the error estimate), L-stable. In the
