@@ -23,6 +23,9 @@
 // the error estimate (ROS2 minus linearly implicit Euler) bounds it. Needs a least-squares term
 // and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
 // `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them.
+// It pays off on the transient of a stiff flow (flagship completion to test MSE 1e-4: 252 RHS
+// against RKC's 633, docs/BENCHMARKS.md). Run to convergence, its steps grow until the inner
+// system is ill-conditioned and CG dominates (254 156 CG iterations there): prefer RKC then.
 //
 // The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
 // (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
