@@ -56,7 +56,7 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--integrator", integrator,
                   "Integrator of --solver flow: dopri5 (default, Dormand-Prince 5(4)), rkc "
                   "(Runge-Kutta-Chebyshev: explicit but stable on stiff flows, second order) or "
-                  "rosenbrock (ROS2: linearly implicit, L-stable, second order)")
+                  "rosenbrock (ROS34PW2: linearly implicit, L-stable, third order)")
       ->check(CLI::IsMember({"dopri5", "rkc", "rosenbrock"}));
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "

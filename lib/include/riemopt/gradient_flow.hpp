@@ -13,15 +13,15 @@
 // flow's trajectory (the Jacobian −G⁻¹∇²E is self-adjoint in the metric). Second order: use it
 // with relative tolerances around 1e-3 to 1e-6. Records are cubic Hermite interpolants.
 //
-// `Integrator::kRosenbrock` (ROS2 of Verwer, Spee, Blom & Hundsdorfer, a second-order, L-stable
-// Rosenbrock W-method) is linearly implicit: each of its two stages solves (I + γh·M JᵀJ) k = r,
-// where M = G⁻¹ at the step's start and JᵀJ is the Gauss–Newton Hessian of the energy's
-// least-squares terms (matrix completion, matrix sensing, user LeastSquaresEnergy; other terms of
-// a SumEnergy, such as the entropy, are treated explicitly). The solve uses the Woodbury identity
-// and conjugate gradients on an m×m positive definite system (m residuals), so it never inverts
-// the metric and works from rank-deficient starts. Its step is not bounded by stability at all;
-// the error estimate (ROS2 minus linearly implicit Euler) bounds it. Needs a least-squares term
-// and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
+// `Integrator::kRosenbrock` (ROS34PW2 of Rang & Angermann: a third-order, L-stable Rosenbrock
+// W-method with a second-order embedded error estimate) is linearly implicit: each of its four
+// stages solves (I + γh·M JᵀJ) k = r, where M = G⁻¹ at the step's start and JᵀJ is the
+// Gauss–Newton Hessian of the energy's least-squares terms (matrix completion, matrix sensing,
+// user LeastSquaresEnergy; other terms of a SumEnergy, such as the entropy, are treated
+// explicitly). The solve uses the Woodbury identity and conjugate gradients on an m×m positive
+// definite system (m residuals), so it never inverts the metric and works from rank-deficient
+// starts. Its step is not bounded by stability, only by the error estimate. Needs a least-squares
+// term and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
 // `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them.
 // It pays off on the transient of a stiff flow (flagship completion to test MSE 1e-4: 252 RHS
 // against RKC's 633, docs/BENCHMARKS.md). Run to convergence, its steps grow until the inner
@@ -55,7 +55,7 @@ enum class Integrator {
   kDormandPrince,        // adaptive Dormand–Prince 5(4), error-controlled (default)
   kRungeKutta4,          // classical RK4 with fixed step `fixed_step`
   kRungeKuttaChebyshev,  // RKC2: explicit, error-controlled, for stiff flows (see below)
-  kRosenbrock,           // ROS2: linearly implicit W-method for stiff least-squares flows
+  kRosenbrock,           // ROS34PW2: linearly implicit W-method for stiff least-squares flows
 };
 
 std::string to_string(Integrator integrator);
