@@ -250,6 +250,44 @@ class FlowDriver {
     }
   }
 
+  // The weighted RMS norm of a local error estimate: per component |e| / (atol + rtol·max(|y0|,
+  // |y1|)), as the error control of RKC and the Rosenbrock method uses it (≤ 1: accept).
+  double scaled_error_norm(const Vector& estimate, const State& y0, const State& y1) const {
+    double sum = 0.0;
+    for (Eigen::Index i = 0; i < estimate.size(); ++i) {
+      const double scale = options_.absolute_tolerance +
+                           options_.relative_tolerance * std::max(std::abs(y0[i]), std::abs(y1[i]));
+      sum += (estimate[i] / scale) * (estimate[i] / scale);
+    }
+    return std::sqrt(sum / static_cast<double>(estimate.size()));
+  }
+
+  // After a rejected step: counts it and shrinks h by `factor`. Returns false (and finishes the
+  // run at y, t) when the step falls below min_step.
+  bool shrink_after_rejection(double& h, double factor, const State& y, double t) {
+    ++summary_.rejected_steps;
+    h *= factor;
+    if (h >= options_.min_step * std::max(1.0, t)) return true;
+    finish(y, t, TerminationStatus::kStepSizeTooSmall,
+           fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", h,
+                       options_.min_step * std::max(1.0, t), t, system_.last_failure_note()));
+    return false;
+  }
+
+  // After an accepted step to (y, t), whose field the step evaluated last: the stopping rules
+  // and the final time. Returns true when the run has finished.
+  bool finished_after_step(const State& y, double t, double h, bool last) {
+    if (!system_.ensure_evaluated_at(y)) {  // cached: the step's last evaluation was at y
+      fail(y, t, t);
+      return true;
+    }
+    if (should_stop(y, t, h)) return true;
+    if (!last) return false;
+    finish(y, t, TerminationStatus::kFinalTimeReached,
+           fmt::format("reached final time {}", options_.final_time));
+    return true;
+  }
+
   // Records inside (t, t + h] by cubic Hermite interpolation of (y, f) at the step's ends (the
   // RKC and Rosenbrock steppers, which have no dense output of their own).
   void record_hermite(double t, double h, double t_new, const State& y0, const State& f0,
@@ -310,6 +348,7 @@ class FlowDriver {
     const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
     State y = x0, y_new(x0.size()), f(x0.size()), f_new(x0.size()), previous(x0.size()),
           before_previous(x0.size()), stage_field(x0.size()), interpolated(x0.size());
+    Vector estimate(n);
     Eigen::Map<Vector>(f.data(), n) = -system_.evaluation().gradient;
     Vector direction;
     double t = 0.0;
@@ -345,30 +384,16 @@ class FlowDriver {
       double error = std::numeric_limits<double>::infinity();
       if (ok && field(previous, f_new)) {
         const Eigen::Map<const Vector> yn(previous.data(), n), fn(f_new.data(), n);
-        double sum = 0.0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-          const double estimate = (12.0 * (yv[i] - yn[i]) + 6.0 * h * (fv[i] + fn[i])) / 15.0;
-          const double scale =
-              options_.absolute_tolerance +
-              options_.relative_tolerance * std::max(std::abs(yv[i]), std::abs(yn[i]));
-          sum += (estimate / scale) * (estimate / scale);
-        }
-        error = std::sqrt(sum / static_cast<double>(n));
+        estimate = (12.0 * (yv - yn) + 6.0 * h * (fv + fn)) / 15.0;
+        error = scaled_error_norm(estimate, y, previous);
       }
       const double factor =
           std::isfinite(error)
               ? std::clamp(0.8 * std::pow(std::max(error, 1e-10), -1.0 / 3.0), 0.1, 10.0)
               : 0.1;
       if (!(error <= 1.0)) {
-        ++summary_.rejected_steps;
         reestimate = true;
-        h *= factor;
-        if (h < options_.min_step * std::max(1.0, t)) {
-          finish(y, t, TerminationStatus::kStepSizeTooSmall,
-                 fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", h,
-                             options_.min_step * std::max(1.0, t), t, system_.last_failure_note()));
-          return;
-        }
+        if (!shrink_after_rejection(h, factor, y, t)) return;
         continue;
       }
       // Accepted: records by Hermite interpolation inside (t, t + h].
@@ -378,16 +403,7 @@ class FlowDriver {
       std::swap(f, f_new);
       t = t_new;
       ++steps_since_estimate;
-      if (!system_.ensure_evaluated_at(y)) {  // evaluated by the error estimate: cached
-        fail(y, t, t);
-        return;
-      }
-      if (should_stop(y, t, h)) return;
-      if (last) {
-        finish(y, t, TerminationStatus::kFinalTimeReached,
-               fmt::format("reached final time {}", options_.final_time));
-        return;
-      }
+      if (finished_after_step(y, t, h, last)) return;
       h = std::min(h * factor, options_.max_step);
     }
   }
@@ -454,14 +470,7 @@ class FlowDriver {
           yn += rw.b[i] * k[i];
           error_vector += (rw.b[i] - rw.b_embedded[i]) * k[i];
         }
-        double sum = 0.0;
-        for (Eigen::Index i = 0; i < n; ++i) {
-          const double scale =
-              options_.absolute_tolerance +
-              options_.relative_tolerance * std::max(std::abs(yv[i]), std::abs(yn[i]));
-          sum += (error_vector[i] / scale) * (error_vector[i] / scale);
-        }
-        error = std::sqrt(sum / static_cast<double>(n));
+        error = scaled_error_norm(error_vector, y, y_new);
         // The new state's field: the next step's f(y_n) and the stopping rules' evaluation.
         if (error <= 1.0 && !field(y_new, f_new)) error = std::numeric_limits<double>::infinity();
       }
@@ -470,14 +479,7 @@ class FlowDriver {
               ? std::clamp(0.8 * std::pow(std::max(error, 1e-10), -1.0 / 3.0), 0.2, 5.0)
               : 0.2;
       if (!(error <= 1.0)) {
-        ++summary_.rejected_steps;
-        h *= factor;
-        if (h < options_.min_step * std::max(1.0, t)) {
-          finish(y, t, TerminationStatus::kStepSizeTooSmall,
-                 fmt::format("adaptive step {:.3e} fell below min_step {:.3e} at t = {:.6g}{}", h,
-                             options_.min_step * std::max(1.0, t), t, system_.last_failure_note()));
-          return;
-        }
+        if (!shrink_after_rejection(h, factor, y, t)) return;
         continue;  // same base point: the solver keeps y's metric (and SVD)
       }
       const double t_new = last ? options_.final_time : t + h;
@@ -485,17 +487,8 @@ class FlowDriver {
       std::swap(y, y_new);
       std::swap(f, f_new);
       t = t_new;
-      if (!system_.ensure_evaluated_at(y)) {  // evaluated just above: cached
-        fail(y, t, t);
-        return;
-      }
-      solver.set_base(system_.point());
-      if (should_stop(y, t, h)) return;
-      if (last) {
-        finish(y, t, TerminationStatus::kFinalTimeReached,
-               fmt::format("reached final time {}", options_.final_time));
-        return;
-      }
+      if (finished_after_step(y, t, h, last)) return;
+      solver.set_base(system_.point());  // evaluated at y by the step: its SVD is cached
       h = std::min(h * factor, options_.max_step);
     }
   }
