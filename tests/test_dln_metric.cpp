@@ -200,4 +200,87 @@ TEST(DlnMetricSharpAtSupport, EqualsTheDenseSharpOnTheSupport) {
                InvalidArgument);
 }
 
+// stiff_sharp's contract, checked on eigencomponents: with X = QΣRᵀ every q_i r_jᵀ is an
+// eigenvector of A (eigenvalue h_ij, read off the defining sum of fractional powers, not the
+// library's divided differences). stiff_sharp must return h_ij q_i r_jᵀ wherever h_ij >= floor,
+// and either that or zero below it; it is linear, so a random Z must give the sum of its
+// components' images, and the at-support variant must read that at Z's support.
+TEST(DlnMetricStiffSharp, KeepsEveryComponentAboveTheFloorAndIsCheaperBelow) {
+  Rng rng(11);
+  const Eigen::Index n = 10;
+  Vector sigma(n);
+  for (Eigen::Index k = 0; k < n; ++k) sigma[k] = 10.0 * std::pow(0.3, static_cast<double>(k));
+  Matrix Q, R;
+  const Matrix X = riemopt::testing::matrix_with_singular_values(n, n, sigma, rng, &Q, &R);
+  const Point x(X.reshaped(), n, n);
+  const int depth = 3;
+  const DlnMetric metric{Depth::finite(depth)};
+  Matrix h(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      h(i, j) = Q.col(i).dot(direct_operator(X, Q.col(i) * R.col(j).transpose(), depth) * R.col(j));
+  const Matrix Z = random_matrix(n, n, rng);
+  std::vector<Eigen::Index> index;
+  for (Eigen::Index l = 0; l < n * n; l += 4) index.push_back((l * 7) % (n * n));
+  Vector values(static_cast<Eigen::Index>(index.size()));
+  Vector sparse_input = Vector::Zero(n * n);
+  for (std::size_t l = 0; l < index.size(); ++l)
+    sparse_input[index[l]] = values[static_cast<Eigen::Index>(l)] = Z.reshaped()[index[l]];
+  // Floors between the diagonal weights h_kk (so the kept rank runs through 0..n), plus 0.
+  std::vector<double> floors = {0.0, 2.0 * h.maxCoeff()};
+  for (Eigen::Index k = 0; k + 1 < n; ++k) floors.push_back(std::sqrt(h(k, k) * h(k + 1, k + 1)));
+  int dropping_floors = 0;
+  for (const double floor : floors) {
+    Matrix kept = Matrix::Zero(n, n);  // 1 where stiff_sharp keeps q_i r_jᵀ, 0 where it drops it
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const Matrix e = Q.col(i) * R.col(j).transpose();
+        Vector out(n * n);
+        metric.stiff_sharp(x, floor, e.reshaped(), out);
+        const double scale = h.maxCoeff();
+        if ((out - h(i, j) * e.reshaped()).norm() <= 1e-10 * scale) {
+          kept(i, j) = 1.0;
+        } else {
+          EXPECT_LE(out.norm(), 1e-10 * scale) << "floor " << floor << " component " << i << j;
+          EXPECT_LT(h(i, j), floor) << "dropped a component at or above the floor: " << i << j;
+        }
+      }
+    if (kept.sum() < static_cast<double>(n * n)) ++dropping_floors;
+    if (floor == 0.0) {
+      EXPECT_EQ(kept.sum(), static_cast<double>(n * n));
+    }
+    const Matrix expected =
+        Q * (kept.array() * h.array() * (Q.transpose() * Z * R).array()).matrix() * R.transpose();
+    Vector out(n * n);
+    metric.stiff_sharp(x, floor, Z.reshaped(), out);
+    EXPECT_LT((out - expected.reshaped()).norm(), 1e-11 * h.maxCoeff() * Z.norm())
+        << "floor " << floor;
+    Vector dense(n * n);
+    metric.stiff_sharp(x, floor, sparse_input, dense);
+    Vector at_support(values.size());
+    ASSERT_TRUE(metric.stiff_sharp_at_support(x, floor, index, values, at_support));
+    for (std::size_t l = 0; l < index.size(); ++l)
+      EXPECT_NEAR(at_support[static_cast<Eigen::Index>(l)], dense[index[l]],
+                  1e-11 * h.maxCoeff() * values.norm())
+          << "floor " << floor << " entry " << l;
+  }
+  // The cheap path (kept rank below n/2) ran for several floors, not only the exact fallback.
+  EXPECT_GE(dropping_floors, 5);
+}
+
+// Every metric has a stiff part: without a cheaper one it is sharp itself.
+TEST(DlnMetricStiffSharp, DefaultsToSharpAndRectangularPointsAreExact) {
+  Rng rng(12);
+  const Matrix X = random_matrix(4, 6, rng), Z = random_matrix(4, 6, rng);
+  const Point x(X.reshaped(), 4, 6);
+  const DlnMetric metric{Depth::finite(3)};
+  Vector out(24);
+  metric.stiff_sharp(x, 1e3, Z.reshaped(), out);
+  EXPECT_LT((out - metric.sharp(x, Z.reshaped())).norm(), 1e-14 * out.norm());
+  EXPECT_FALSE(metric.stiff_sharp_at_support(x, 1e3, {0, 5}, Vector::Ones(2), out.head(2)));
+  const EuclideanMetric euclidean;
+  euclidean.stiff_sharp(x, 1e3, Z.reshaped(), out);
+  EXPECT_EQ(out, Z.reshaped());
+}
+
 }  // namespace

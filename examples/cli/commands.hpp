@@ -62,6 +62,7 @@ struct CompleteCommand {
   std::string solver = "flow";
   std::string integrator = "dopri5";
   double relative_tolerance = 0.0;  // 0: the integrator's default
+  double stiffness_cutoff = 0.1;    // of the rosenbrock integrator's Jacobian model
   std::string geometry = "dln";
   std::string depth = "3";
   std::string beta;  // empty: no entropy

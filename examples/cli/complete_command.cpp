@@ -61,6 +61,9 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
                   "for rkc and rosenbrock)");
+  sub->add_option("--stiffness-cutoff", stiffness_cutoff,
+                  "rosenbrock: its Jacobian model keeps the metric's components with "
+                  "gamma*h*rate >= this (default 0.1; 0: the exact Gauss-Newton model)");
   sub->add_option("--final-time", final_time, "Stop at this flow time (default: no limit)");
   sub->add_option("--max-time", max_time, "Wall-clock budget in seconds (default 600)");
   sub->add_option("--target-train-mse", target_train_mse,
@@ -190,6 +193,10 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
     options.flow.absolute_tolerance = 1e-8;
   }
   if (relative_tolerance > 0.0) options.flow.relative_tolerance = relative_tolerance;
+  require(stiffness_cutoff >= 0.0 && std::isfinite(stiffness_cutoff),
+          "--stiffness-cutoff must be finite and >= 0 (0: the exact model; got {})",
+          stiffness_cutoff);
+  options.flow.stiffness_cutoff = stiffness_cutoff;
   options.flow.gradient_tolerance = tolerance;
   options.flow.final_time = final_time > 0.0 ? final_time : std::numeric_limits<double>::infinity();
   options.flow.max_wall_seconds = max_time;
@@ -233,7 +240,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"target_test_mse", target_test_mse},
                     {"absolute_tolerance", options.flow.absolute_tolerance},
                     {"relative_tolerance", options.flow.relative_tolerance},
-                    {"integrator", to_string(options.flow.integrator)}};
+                    {"integrator", to_string(options.flow.integrator)},
+                    {"stiffness_cutoff", options.flow.stiffness_cutoff}};
   if (!trajectory.empty()) s.trajectory.write_csv(trajectory);
   if (!plot.empty()) {
     const std::string title = fmt::format("{}, |Omega|={}", s.geometry, data.entries.size());

@@ -420,7 +420,7 @@ class FlowDriver {
   void run_rosenbrock(const State& x0) {
     const detail::RosenbrockTableau& rw = detail::ros34pw2();
     constexpr int kStages = detail::RosenbrockTableau::kStages;
-    detail::LinearlyImplicitSolver solver(problem_);
+    detail::LinearlyImplicitSolver solver(problem_, options_.stiffness_cutoff);
     const double krylov_tolerance =
         options_.krylov_tolerance > 0.0
             ? options_.krylov_tolerance
@@ -439,6 +439,7 @@ class FlowDriver {
       const bool last = t + h >= options_.final_time;
       if (last) h = options_.final_time - t;
       const Eigen::Map<const Vector> yv(y.data(), n), fv(f.data(), n);
+      solver.set_shift(rw.gamma_diagonal * h);
       bool ok = true;
       for (int i = 0; i < kStages && ok; ++i) {
         if (i == 0) {
@@ -456,8 +457,7 @@ class FlowDriver {
           solver.apply_model(coupling, model);  // M JᵀJ Σγ_ij k_j, so hJ(·) = −h·model
           rhs = h * (Eigen::Map<const Vector>(f_stage.data(), n) - model);
         }
-        const auto r = solver.solve(rw.gamma_diagonal * h, rhs, k[i], krylov_tolerance,
-                                    options_.max_krylov_iterations);
+        const auto r = solver.solve(rhs, k[i], krylov_tolerance, options_.max_krylov_iterations);
         summary_.linear_iterations += r.iterations;
         ok = k[i].allFinite();
       }
@@ -650,6 +650,9 @@ void GradientFlowOptions::validate() const {
           "options.fixed_step must be finite and > 0 (got {})", fixed_step);
   require(std::isfinite(krylov_tolerance) && krylov_tolerance >= 0.0 && krylov_tolerance < 1.0,
           "options.krylov_tolerance must be in [0, 1) (0: automatic; got {})", krylov_tolerance);
+  require(std::isfinite(stiffness_cutoff) && stiffness_cutoff >= 0.0,
+          "options.stiffness_cutoff must be finite and >= 0 (0: the exact Jacobian model; got {})",
+          stiffness_cutoff);
   require(max_krylov_iterations >= 1, "options.max_krylov_iterations must be >= 1 (got {})",
           max_krylov_iterations);
   trajectory.validate();

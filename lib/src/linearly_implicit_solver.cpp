@@ -6,7 +6,8 @@
 
 namespace riemopt::detail {
 
-LinearlyImplicitSolver::LinearlyImplicitSolver(const Problem& problem) : problem_(problem) {
+LinearlyImplicitSolver::LinearlyImplicitSolver(const Problem& problem, double stiffness_cutoff)
+    : problem_(problem), cutoff_(stiffness_cutoff) {
   require(problem.manifold().is_open_subset(),
           "the Rosenbrock integrator needs a geometry that is an open subset of its ambient "
           "space ('{}' is not); use dopri5 or rkc",
@@ -52,34 +53,46 @@ void LinearlyImplicitSolver::apply_jt(const Vector& u, Vector& out) {
   }
 }
 
-bool LinearlyImplicitSolver::try_selection_system(double c, const Vector& p, Vector& out) {
+void LinearlyImplicitSolver::set_shift(double c) {
+  shift_ = c;
+  // Only a selection loss has a known curvature s² to turn the cutoff into a floor of the metric.
+  const double curvature = selection_scale_ * selection_scale_;
+  floor_ = selection_ != nullptr && cutoff_ > 0.0 && c > 0.0 && curvature > 0.0
+               ? cutoff_ / (c * curvature)
+               : 0.0;
+}
+
+void LinearlyImplicitSolver::apply_metric(const Vector& covector, Vector& out) {
+  out.resize(base_.size());
+  problem_.metric().stiff_sharp(base_, floor_, covector, out);
+}
+
+bool LinearlyImplicitSolver::try_selection_system(const Vector& p, Vector& out) {
   if (selection_ == nullptr || !selection_supported_) return false;
   out.resize(p.size());
-  if (!problem_.metric().sharp_at_support(base_, *selection_, p, out)) {
+  if (!problem_.metric().stiff_sharp_at_support(base_, floor_, *selection_, p, out)) {
     selection_supported_ = false;
     return false;
   }
-  out = p + (c * selection_scale_ * selection_scale_) * out;
+  out = p + (shift_ * selection_scale_ * selection_scale_) * out;
   return true;
 }
 
-void LinearlyImplicitSolver::apply_system(double c, const Vector& p, Vector& out) {
-  if (try_selection_system(c, p, out)) return;
+void LinearlyImplicitSolver::apply_system(const Vector& p, Vector& out) {
+  if (try_selection_system(p, out)) return;
   apply_jt(p, ambient_);
-  sharp_.resize(base_.size());
-  problem_.metric().sharp(base_, ambient_, sharp_);
+  apply_metric(ambient_, sharp_);
   apply_j(sharp_, out);
-  out = p + c * out;
+  out = p + shift_ * out;
 }
 
 void LinearlyImplicitSolver::apply_model(const Vector& w, Vector& out) {
   apply_j(w, stacked_);
   apply_jt(stacked_, ambient_);
-  out.resize(base_.size());
-  problem_.metric().sharp(base_, ambient_, out);
+  apply_metric(ambient_, out);
 }
 
-LinearlyImplicitSolver::Result LinearlyImplicitSolver::solve(double c, const Vector& r, Vector& k,
+LinearlyImplicitSolver::Result LinearlyImplicitSolver::solve(const Vector& r, Vector& k,
                                                              double tolerance, int max_iterations) {
   Result result;
   apply_j(r, residual_);  // b = J r; v = 0, so the residual starts at b
@@ -89,7 +102,7 @@ LinearlyImplicitSolver::Result LinearlyImplicitSolver::solve(double c, const Vec
   double rr = residual_.squaredNorm();
   result.converged = std::sqrt(rr) <= target;
   while (!result.converged && result.iterations < max_iterations) {
-    apply_system(c, direction_, product_);
+    apply_system(direction_, product_);
     const double curvature = direction_.dot(product_);
     if (!(curvature > 0.0)) break;  // ≥ ‖p‖² in exact arithmetic; NaN means a failed product
     const double alpha = rr / curvature;
@@ -103,9 +116,8 @@ LinearlyImplicitSolver::Result LinearlyImplicitSolver::solve(double c, const Vec
   }
   // k = r − c·M Jᵀ v
   apply_jt(v_, ambient_);
-  sharp_.resize(base_.size());
-  problem_.metric().sharp(base_, ambient_, sharp_);
-  k = r - c * sharp_;
+  apply_metric(ambient_, sharp_);
+  k = r - shift_ * sharp_;
   return result;
 }
 

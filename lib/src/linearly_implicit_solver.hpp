@@ -12,6 +12,11 @@
 // whose m×m matrix is symmetric positive definite for any positive semidefinite M, so conjugate
 // gradients solve it matrix-free, and M is only ever applied, never inverted: the system is well
 // posed at rank-deficient points of the DLN metric too.
+//
+// On a selection loss (completion: JᵀJ = s²·projection) M is the metric's stiff part
+// (Metric::stiff_sharp) at floor cutoff/(c·s²): the model keeps the components whose rate, times
+// c, is at least `cutoff`. The same M serves the m×m system, the back-substitution and
+// apply_model, so each stage solves exactly the W-method's system with that model.
 #pragma once
 
 #include <vector>
@@ -27,7 +32,8 @@ class LinearlyImplicitSolver {
   // Collects the least-squares part of the problem's energy: the energy itself, or the terms of a
   // SumEnergy with positive weights. Throws InvalidArgument when there is none or when the
   // manifold is not an open subset of its ambient space (the model has no projection).
-  explicit LinearlyImplicitSolver(const Problem& problem);
+  // `stiffness_cutoff` >= 0 (0: M is exactly the metric's sharp).
+  LinearlyImplicitSolver(const Problem& problem, double stiffness_cutoff);
 
   // The point whose metric and Jacobian the next solves use (copied with its cached SVD).
   void set_base(const Point& x) { base_ = x; }
@@ -36,9 +42,12 @@ class LinearlyImplicitSolver {
     int iterations = 0;
     bool converged = false;
   };
+  // The shift c > 0 of the next solves (γ·h of the step) and the model's floor that follows.
+  void set_shift(double c);
+
   // k = (I + c·M JᵀJ)⁻¹ r, with conjugate gradients stopped at a relative residual `tolerance`
   // of the m×m system or after `max_iterations`.
-  Result solve(double c, const Vector& r, Vector& k, double tolerance, int max_iterations);
+  Result solve(const Vector& r, Vector& k, double tolerance, int max_iterations);
 
   // out = M JᵀJ w: minus the Jacobian model applied to w.
   void apply_model(const Vector& w, Vector& out);
@@ -51,19 +60,23 @@ class LinearlyImplicitSolver {
     const LeastSquaresEnergy* energy;
     Eigen::Index offset;  // of its residuals in the stacked vector
   };
-  void apply_j(const Vector& x, Vector& out);                 // stacked J x
-  void apply_jt(const Vector& u, Vector& out);                // Σ Jᵢᵀ uᵢ
-  void apply_system(double c, const Vector& p, Vector& out);  // p + c·J M Jᵀ p
+  void apply_j(const Vector& x, Vector& out);              // stacked J x
+  void apply_jt(const Vector& u, Vector& out);             // Σ Jᵢᵀ uᵢ
+  void apply_system(const Vector& p, Vector& out);         // p + c·J M Jᵀ p
+  void apply_metric(const Vector& covector, Vector& out);  // M covector
 
   // One selection term (completion): J M Jᵀ = w·s²·S M Sᵀ, applied by the metric's
-  // sharp_at_support when it has one.
-  bool try_selection_system(double c, const Vector& p, Vector& out);
+  // stiff_sharp_at_support when it has one.
+  bool try_selection_system(const Vector& p, Vector& out);
 
   const Problem& problem_;
   std::vector<Term> terms_;
   const std::vector<Eigen::Index>* selection_ = nullptr;
   double selection_scale_ = 0.0;     // √w · s
   bool selection_supported_ = true;  // until the metric declines once
+  double cutoff_ = 0.0;
+  double shift_ = 0.0;  // c
+  double floor_ = 0.0;  // of the metric's stiff part; 0: exact
   Eigen::Index residual_count_ = 0;
   Point base_;
   Vector ambient_, sharp_, term_out_;

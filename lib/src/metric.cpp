@@ -9,6 +9,17 @@ bool Metric::sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index
   return false;
 }
 
+void Metric::stiff_sharp(const Point& x, double /*floor*/, const ConstVectorRef& df,
+                         VectorRef out) const {
+  sharp(x, df, out);
+}
+
+bool Metric::stiff_sharp_at_support(const Point& x, double /*floor*/,
+                                    const std::vector<Eigen::Index>& index,
+                                    const ConstVectorRef& values, VectorRef out) const {
+  return sharp_at_support(x, index, values, out);
+}
+
 double Metric::inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const {
   return u.dot(flat(x, v));
 }

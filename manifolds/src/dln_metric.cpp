@@ -1,5 +1,6 @@
 #include "riemopt/manifolds/dln_metric.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -14,23 +15,48 @@ namespace {
 struct Workspace {
   Matrix H, T, Y, W;
   Vector c;
+  // The stiff part's thin factors and products (r rows or columns each).
+  Matrix P, Q, B, C1, C2, Ur, Vr;
   // h(σ_i, σ_j) for `weights_sigma` at `weights_depth`. The weights depend on σ and N only, so
   // repeated applications at one point (the Rosenbrock integrator's inner conjugate-gradient
   // solves) reuse them instead of re-evaluating k² divided differences.
   Matrix weights;
   Vector weights_sigma;
   Depth weights_depth = Depth::finite(1);
+  bool weights_valid = false;
 };
 
+// One workspace per thread, shared by every application so that the weights computed for a point
+// by sharp serve the inner solves' applications at the same point too.
+Workspace& workspace() {
+  thread_local Workspace w;
+  return w;
+}
+
 const Matrix& divided_differences_for(Workspace& w, const Vector& sigma, Depth depth) {
-  if (!(w.weights_depth == depth && w.weights_sigma.size() == sigma.size() &&
+  if (!(w.weights_valid && w.weights_depth == depth && w.weights_sigma.size() == sigma.size() &&
         w.weights_sigma == sigma)) {
-    w.weights_sigma.resize(0);  // invalid until the new weights are complete (they may throw)
+    w.weights_valid = false;  // until the new weights are complete (they may throw)
     dln_divided_difference_matrix(sigma, depth, w.weights);
     w.weights_sigma = sigma;
     w.weights_depth = depth;
+    w.weights_valid = true;
   }
   return w.weights;
+}
+
+// The number r of leading singular indices the stiff part keeps: the smallest r such that every
+// weight of the trailing block H[r:, r:] is below `floor` (a NaN weight is kept).
+Eigen::Index stiff_rank(const Matrix& weights, double floor) {
+  const Eigen::Index k = weights.rows();
+  double block_max = 0.0;
+  for (Eigen::Index r = k - 1; r >= 0; --r) {
+    const Eigen::Index tail = k - r;
+    block_max = std::max(
+        {block_max, weights.row(r).tail(tail).maxCoeff(), weights.col(r).tail(tail).maxCoeff()});
+    if (!(block_max < floor)) return r + 1;
+  }
+  return 0;
 }
 
 double apply_power(double h, int power) {
@@ -59,7 +85,7 @@ bool DlnMetric::sharp_at_support(const Point& x, const std::vector<Eigen::Index>
     return true;
   }
   const Svd& svd = x.svd();
-  thread_local Workspace w;
+  Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   // Y = Uᵀ Z column by column from Z's support (rows of U are the columns of Uᵀ), then
   // T = H ∘ (Y V), then the entries (U T Vᵀ)_ij = (Tᵀ Uᵀ)_{:,i} · (Vᵀ)_{:,j}. The transposes
@@ -78,6 +104,108 @@ bool DlnMetric::sharp_at_support(const Point& x, const std::vector<Eigen::Index>
   for (std::size_t l = 0; l < index.size(); ++l) {
     const Eigen::Index row = index[l] % n, col = index[l] / n;
     out[static_cast<Eigen::Index>(l)] = w.Y.col(row).dot(w.W.col(col));
+  }
+  return true;
+}
+
+void DlnMetric::stiff_sharp(const Point& x, double floor, const ConstVectorRef& df,
+                            VectorRef out) const {
+  require_size(df, x.size(), "DlnMetric::stiff_sharp: covector");
+  require_size(out, x.size(), "DlnMetric::stiff_sharp: output");
+  const Eigen::Index n = x.rows();
+  if (!(floor > 0.0) || x.cols() != n || (!depth_.is_infinite() && depth_.value() == 1)) {
+    sharp(x, df, out);
+    return;
+  }
+  const Svd& svd = x.svd();
+  Workspace& w = workspace();
+  const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
+  const Eigen::Index r = stiff_rank(weights, floor);
+  if (2 * r >= n) {
+    sharp(x, df, out);
+    return;
+  }
+  MatrixMap result(out.data(), n, n);
+  if (r == 0) {
+    result.setZero();
+    return;
+  }
+  // The kept weights are rows 0..r−1 of H and, below them, columns 0..r−1. With T = UᵀZV and
+  // U = [U_r U_b], V = [V_r V_b]:
+  //   out = U_r (H ∘ T)[0:r, :] Vᵀ + U_b (H ∘ T)[r:, 0:r] V_rᵀ,
+  // where T[0:r, :] = (U_rᵀZ) V and T[r:, 0:r] = U_bᵀ (Z V_r): products with r columns only.
+  using detail::dense_product;
+  using detail::Op;
+  const ConstMatrixMap Z(df.data(), n, n);
+  const auto u_r = svd.U.leftCols(r), u_b = svd.U.rightCols(n - r), v_r = svd.V.leftCols(r);
+  w.P.resize(r, n);
+  dense_product(u_r, Op::kTranspose, Z, Op::kNone, w.P);  // U_rᵀ Z
+  w.T.resize(r, n);
+  dense_product(w.P, Op::kNone, svd.V, Op::kNone, w.T);  // T[0:r, :]
+  w.T.array() *= weights.topRows(r).array();
+  w.Q.resize(n, r);
+  dense_product(Z, Op::kNone, v_r, Op::kNone, w.Q);  // Z V_r
+  w.B.resize(n - r, r);
+  dense_product(u_b, Op::kTranspose, w.Q, Op::kNone, w.B);  // T[r:, 0:r]
+  w.B.array() *= weights.bottomLeftCorner(n - r, r).array();
+  w.C1.resize(r, n);
+  dense_product(w.T, Op::kNone, svd.V, Op::kTranspose, w.C1);
+  w.C2.resize(n, r);
+  dense_product(u_b, Op::kNone, w.B, Op::kNone, w.C2);
+  dense_product(u_r, Op::kNone, w.C1, Op::kNone, result);
+  dense_product(w.C2, Op::kNone, v_r, Op::kTranspose, result, 1.0, 1.0);
+}
+
+bool DlnMetric::stiff_sharp_at_support(const Point& x, double floor,
+                                       const std::vector<Eigen::Index>& index,
+                                       const ConstVectorRef& values, VectorRef out) const {
+  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
+          "DlnMetric::stiff_sharp_at_support: {} indices, {} values, {} outputs", index.size(),
+          values.size(), out.size());
+  const Eigen::Index n = x.rows();
+  if (x.cols() != n) return false;
+  if (!(floor > 0.0) || (!depth_.is_infinite() && depth_.value() == 1))
+    return sharp_at_support(x, index, values, out);
+  const Svd& svd = x.svd();
+  Workspace& w = workspace();
+  const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
+  const Eigen::Index r = stiff_rank(weights, floor);
+  if (2 * r >= n) return sharp_at_support(x, index, values, out);
+  if (r == 0) {
+    out.setZero();
+    return true;
+  }
+  // As stiff_sharp, with Z sparse and only the output's entries at its support read. The rows of
+  // U_r and V_r are the columns of their transposes, so every update below is a contiguous
+  // r-vector: U_rᵀZ and (Z V_r)ᵀ cost r per stored entry, and so does each output entry
+  //   out(i, j) = U_r(i, :) · C1(:, j) + C2(i, :) · V_r(j, :).
+  using detail::dense_product;
+  using detail::Op;
+  const auto u_b = svd.U.rightCols(n - r);
+  w.Ur = svd.U.leftCols(r).transpose();
+  w.Vr = svd.V.leftCols(r).transpose();
+  w.P.setZero(r, n);  // U_rᵀ Z
+  w.Q.setZero(r, n);  // (Z V_r)ᵀ
+  for (std::size_t l = 0; l < index.size(); ++l) {
+    const Eigen::Index row = index[l] % n, col = index[l] / n;
+    const double v = values[static_cast<Eigen::Index>(l)];
+    w.P.col(col) += v * w.Ur.col(row);
+    w.Q.col(row) += v * w.Vr.col(col);
+  }
+  w.T.resize(r, n);
+  dense_product(w.P, Op::kNone, svd.V, Op::kNone, w.T);  // T[0:r, :]
+  w.T.array() *= weights.topRows(r).array();
+  w.C1.resize(r, n);
+  dense_product(w.T, Op::kNone, svd.V, Op::kTranspose, w.C1);
+  w.B.resize(r, n - r);
+  dense_product(w.Q, Op::kNone, u_b, Op::kNone, w.B);  // T[r:, 0:r]ᵀ
+  w.B.array() *= weights.bottomLeftCorner(n - r, r).transpose().array();
+  w.C2.resize(r, n);
+  dense_product(w.B, Op::kNone, u_b, Op::kTranspose, w.C2);  // (U_b T[r:, 0:r])ᵀ
+  for (std::size_t l = 0; l < index.size(); ++l) {
+    const Eigen::Index row = index[l] % n, col = index[l] / n;
+    out[static_cast<Eigen::Index>(l)] =
+        w.Ur.col(row).dot(w.C1.col(col)) + w.C2.col(row).dot(w.Vr.col(col));
   }
   return true;
 }
@@ -101,7 +229,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
   const Eigen::Index m = x.rows();
   const Eigen::Index n = x.cols();
   const Svd& svd = x.svd();
-  thread_local Workspace w;
+  Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   // Complement weights h(σ_l, 0): σ^{2−2/N} for finite N, 0 for infinite depth.
   const bool rectangular = m != n;

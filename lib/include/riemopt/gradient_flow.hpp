@@ -76,6 +76,13 @@ struct GradientFlowOptions : SolverOptions {
   // tolerance) or after max_krylov_iterations.
   double krylov_tolerance = 0.0;
   int max_krylov_iterations = 500;
+  // kRosenbrock's Jacobian model on a selection loss (completion) keeps the components of the
+  // metric that are stiff at the step h: those with γ·h·s²·weight >= stiffness_cutoff (γ the
+  // method's diagonal, s² the loss's curvature, weight the metric's eigenvalue; see
+  // Metric::stiff_sharp). The others are left to the explicit part of the W-method, stable there
+  // since h times their rate is below cutoff/γ. On a low-rank DLN completion run this cuts an
+  // inner iteration from 4·d³ to about 8·r·d² flops. 0 keeps the exact Gauss–Newton model.
+  double stiffness_cutoff = 0.1;
   SvdBackend svd_backend = SvdBackend::kDefault;
   TrajectoryOptions trajectory;
 

@@ -53,6 +53,21 @@ class Metric {
   virtual bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
                                 const ConstVectorRef& values, VectorRef out) const;
 
+  // The stiff part of sharp, for the Jacobian model of linearly implicit flow integrators.
+  // sharp is a symmetric positive semidefinite operator on the ambient coordinates; this applies
+  // it with some of its eigencomponents of eigenvalue below `floor` set to zero, and every
+  // eigencomponent of eigenvalue >= floor kept. A Rosenbrock W-method keeps its order with any
+  // Jacobian model, so the dropped components (the slow, non-stiff ones) cost no accuracy, only
+  // damping that they do not need. floor <= 0 means exactly sharp. The default is exactly sharp
+  // for every floor: correct for every metric, just not cheaper.
+  virtual void stiff_sharp(const Point& x, double floor, const ConstVectorRef& df,
+                           VectorRef out) const;
+  // The same read at a sparse covector's support, as sharp_at_support (false: not available;
+  // the default forwards to sharp_at_support, which is the exact operator).
+  virtual bool stiff_sharp_at_support(const Point& x, double floor,
+                                      const std::vector<Eigen::Index>& index,
+                                      const ConstVectorRef& values, VectorRef out) const;
+
   // Convenience wrappers that allocate the result.
   Vector sharp(const Point& x, const ConstVectorRef& df) const;
   Vector flat(const Point& x, const ConstVectorRef& v) const;

@@ -36,6 +36,15 @@ class DlnMetric final : public Metric {
   // the output's entries there are read). Rectangular: false (use sharp).
   bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
                         const ConstVectorRef& values, VectorRef out) const override;
+  // Square matrices: the eigencomponents q_k r_lᵀ of A with both h(σ_k, σ_k) and h(σ_l, σ_l)
+  // small are dropped. With r the number of leading singular values kept (the smallest r with
+  // every weight of the trailing block h(σ_{k≥r}, σ_{l≥r}) below `floor`), the cost is about
+  // 8·r·d² instead of 4·d³: the Rosenbrock integrator's inner solves on a rank-r completion
+  // problem cost O(r·d²) per iteration. Rectangular matrices, or r ≥ d/2: exactly sharp.
+  void stiff_sharp(const Point& x, double floor, const ConstVectorRef& df,
+                   VectorRef out) const override;
+  bool stiff_sharp_at_support(const Point& x, double floor, const std::vector<Eigen::Index>& index,
+                              const ConstVectorRef& values, VectorRef out) const override;
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
 
