@@ -22,7 +22,9 @@
 // definite system (m residuals), so it never inverts the metric and works from rank-deficient
 // starts. Its step is not bounded by stability, only by the error estimate. Needs a least-squares
 // term and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
-// `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them.
+// `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them. On a
+// completion loss M is only the metric's stiff part (Metric::stiff_sharp, `stiffness_cutoff`):
+// for the DLN metric at a rank-r-dominated point an inner iteration costs O(r·d²), not O(d³).
 // It pays off on the transient of a stiff flow (flagship completion to test MSE 1e-4: 252 RHS
 // against RKC's 633, docs/BENCHMARKS.md). Run to convergence, its steps grow until the inner
 // system is ill-conditioned and CG dominates (254 156 CG iterations there): prefer RKC then.
