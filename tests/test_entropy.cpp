@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <random>
 
 #include "reference_values.hpp"
 #include "riemopt/derivative_check.hpp"
@@ -41,8 +42,14 @@ void expect_matches(const EntropyReference& r, const std::string& label) {
   dln_entropy_gradient(r.sigma, r.depth, g);
   Matrix h;
   dln_entropy_hessian(r.sigma, r.depth, h);
+  // The one-pass value and gradient (the flow's path through MatrixEntropy) against the same
+  // references.
+  Vector fused_gradient(d);
+  EXPECT_TRUE(close(dln_entropy_and_gradient(r.sigma, r.depth, fused_gradient), r.s_reduced))
+      << label << " one-pass value";
   for (Eigen::Index i = 0; i < d; ++i) {
     EXPECT_TRUE(close(g[i], r.gradient[i])) << label << " gradient " << i;
+    EXPECT_TRUE(close(fused_gradient[i], r.gradient[i])) << label << " one-pass gradient " << i;
     for (Eigen::Index j = 0; j < d; ++j)
       EXPECT_TRUE(close(h(i, j), r.hessian(i, j))) << label << " hessian " << i << "," << j;
   }
@@ -212,10 +219,31 @@ TEST(DlnEntropy, ExactCollisionsGiveExactlyEqualDerivatives) {
   Vector sigma(5);
   sigma << 3.0, 1.7, 1.7, 1.7, 0.2;
   for (Depth depth : {Depth::finite(3), Depth::infinite()}) {
-    Vector g(5);
+    Vector g(5), fused(5);
     dln_entropy_gradient(sigma, depth, g);
     EXPECT_EQ(g[1], g[2]);
     EXPECT_EQ(g[2], g[3]);
+    dln_entropy_and_gradient(sigma, depth, fused);
+    EXPECT_EQ(fused[1], fused[2]);
+    EXPECT_EQ(fused[2], fused[3]);
+  }
+}
+
+// The one-pass value and gradient agree with the separate functions over fourteen decades of
+// singular values (both branches of every pair function, both branches of e^{−2x/N}).
+TEST(DlnEntropy, OnePassAgreesWithSeparateValueAndGradient) {
+  Rng rng(5);
+  std::uniform_real_distribution<double> decade(-10.0, 4.0);
+  Vector sigma(60);
+  for (double& s : sigma) s = std::pow(10.0, decade(rng));
+  for (Depth depth : {Depth::finite(2), Depth::finite(3), Depth::finite(4), Depth::finite(64),
+                      Depth::infinite()}) {
+    Vector g(60), fused(60);
+    dln_entropy_gradient(sigma, depth, g);
+    const double value = dln_entropy_and_gradient(sigma, depth, fused);
+    EXPECT_TRUE(close(value, dln_entropy(sigma, depth), 1e-13)) << depth.to_string();
+    for (Eigen::Index k = 0; k < 60; ++k)
+      EXPECT_TRUE(close(fused[k], g[k], 1e-13)) << depth.to_string() << " " << k;
   }
 }
 

@@ -97,6 +97,40 @@ class PairFunction {
     at_delta = delta > 0.0 ? 2.0 * kappa_ - rx : rx;
     at_minus = -delta > 0.0 ? 2.0 * kappa_ - rx : rx;
   }
+  // log h(e^{ua}, e^{ub}), first(ua − ub) and first(ub − ua) from one evaluation of the series
+  // (both sums in one Horner loop) or of the exponentials: the value and the gradient of the
+  // entropy in one pass over the pairs, at about half the cost of log_h plus first_both.
+  void value_and_first_both(double ua, double ub, double& log_h, double& at_delta,
+                            double& at_minus) const {
+    const double delta = ua - ub, x = std::abs(delta), hi = std::max(ua, ub);
+    if (x < 1.0) {
+      const double x2 = x * x;
+      double value_sum = 0.0, first_sum = 0.0;
+      for (int n = kSeriesTerms; n >= 1; --n) {
+        value_sum = value_sum * x2 + value_coefficients_[n];
+        first_sum = first_sum * x2 + first_coefficients_[n];
+      }
+      log_h = kappa_ * (ua + ub) + g0() + value_sum * x2;
+      const double s = first_sum * x;
+      at_delta = kappa_ + (delta < 0.0 ? -1.0 : 1.0) * s;
+      at_minus = kappa_ + (-delta < 0.0 ? -1.0 : 1.0) * s;
+      return;
+    }
+    const double z = std::exp(-2.0 * x), one_minus_z = 1.0 - z;  // z <= e^{-2}: no cancellation
+    double rx = 0.0;
+    if (infinite_) {
+      log_h = 2.0 * hi - std::numbers::ln2 - std::log(x) + std::log1p(-z);
+      rx = 1.0 / x - 2.0 * z / one_minus_z;
+    } else {
+      double y = 0.0, one_minus_y = 0.0;
+      y_parts(x, y, one_minus_y);
+      log_h = 2.0 * kappa_ * hi + std::log1p(-z) - std::log(one_minus_y);
+      rx = 2.0 * y / (n_ * one_minus_y) - 2.0 * z / one_minus_z;
+    }
+    at_delta = delta > 0.0 ? 2.0 * kappa_ - rx : rx;
+    at_minus = -delta > 0.0 ? 2.0 * kappa_ - rx : rx;
+  }
+
   // g''(δ).
   double second(double delta) const {
     const double x = std::abs(delta);
@@ -122,11 +156,29 @@ class PairFunction {
 
   double g0() const { return infinite_ ? 0.0 : std::log(n_); }
 
-  // r(x) = κ − g'(x) for x >= 1.
+  // y = e^{−2x/N} and 1 − y, each to full relative accuracy from one exponential: exp when
+  // y < e^{−1/2} (then 1 − y > 0.39 has no cancellation), expm1 above (then y = 1 + expm1 > 0.6).
+  void y_parts(double x, double& y, double& one_minus_y) const {
+    const double t = 2.0 * x / n_;
+    if (t > 0.5) {
+      y = std::exp(-t);
+      one_minus_y = 1.0 - y;
+    } else {
+      const double e = std::expm1(-t);
+      y = 1.0 + e;
+      one_minus_y = -e;
+    }
+  }
+
+  // r(x) = κ − g'(x) for x >= 1: two exponentials (z = e^{−2x} <= e^{−2}, so 1 − z is exact
+  // enough without expm1).
   double r(double x) const {
-    const double z_part = 2.0 * std::exp(-2.0 * x) / -std::expm1(-2.0 * x);
+    const double z = std::exp(-2.0 * x);
+    const double z_part = 2.0 * z / (1.0 - z);
     if (infinite_) return 1.0 / x - z_part;
-    return 2.0 * std::exp(-2.0 * x / n_) / (n_ * -std::expm1(-2.0 * x / n_)) - z_part;
+    double y = 0.0, one_minus_y = 0.0;
+    y_parts(x, y, one_minus_y);
+    return 2.0 * y / (n_ * one_minus_y) - z_part;
   }
 
   // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1, by Horner's
@@ -164,6 +216,27 @@ const Vector& log_coordinates(const ConstVectorRef& sigma) {
   u.resize(sigma.size());
   for (Eigen::Index k = 0; k < sigma.size(); ++k) u[k] = std::log(sigma[k]);
   return u;
+}
+
+// The pairs' shares of σ_k ∂S/∂σ_k (times 2), table(k, j) for the pair (k, j), in a buffer of
+// this thread.
+Matrix& pair_table(Eigen::Index d) {
+  thread_local Matrix table;
+  table.resize(d, d);
+  return table;
+}
+
+// ∂S/∂σ_k = ½ Σ_{j≠k} table(k, j) / σ_k. Each row is summed in the same j order for every k, so
+// exactly equal σ's get exactly equal derivatives (g'(0) = 0 exactly) and flows preserve exact
+// collisions.
+void sum_pair_rows(const Matrix& table, const ConstVectorRef& sigma, VectorRef out) {
+  const Eigen::Index d = sigma.size();
+  for (Eigen::Index k = 0; k < d; ++k) {
+    double sum = 0.0;
+    for (Eigen::Index j = 0; j < d; ++j)
+      if (j != k) sum += table(k, j);
+    out[k] = 0.5 * sum / sigma[k];
+  }
 }
 
 bool is_constant_entropy(Eigen::Index d, Depth depth) {
@@ -221,19 +294,32 @@ void dln_entropy_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef ou
   if (is_constant_entropy(d, depth)) return;
   const PairFunction pair(depth);
   const Vector& u = log_coordinates(sigma);
-  // Each unordered pair is evaluated once (first(δ) and first(−δ) together) into a table of this
-  // thread. Summing each row in the same j order for every k keeps exactly equal σ's with exactly
-  // equal derivatives (g'(0) = 0 exactly), so flows preserve exact collisions.
-  thread_local Matrix table;
-  table.resize(d, d);
+  // Each unordered pair is evaluated once (first(δ) and first(−δ) together).
+  Matrix& table = pair_table(d);
   for (Eigen::Index j = 0; j < d; ++j)
     for (Eigen::Index k = j + 1; k < d; ++k) pair.first_both(u[k] - u[j], table(k, j), table(j, k));
-  for (Eigen::Index k = 0; k < d; ++k) {
-    double sum = 0.0;
-    for (Eigen::Index j = 0; j < d; ++j)
-      if (j != k) sum += table(k, j);
-    out[k] = 0.5 * sum / sigma[k];
+  sum_pair_rows(table, sigma, out);
+}
+
+double dln_entropy_and_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef out) {
+  require_interior(sigma, "dln_entropy_and_gradient");
+  const Eigen::Index d = sigma.size();
+  require_size(out, d, "dln_entropy_and_gradient: output");
+  out.setZero();
+  if (is_constant_entropy(d, depth)) return 0.0;
+  const PairFunction pair(depth);
+  const Vector& u = log_coordinates(sigma);
+  Matrix& table = pair_table(d);
+  double sum = 0.0;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    for (Eigen::Index k = j + 1; k < d; ++k) {
+      double log_h = 0.0;
+      pair.value_and_first_both(u[k], u[j], log_h, table(k, j), table(j, k));
+      sum += log_h;
+    }
   }
+  sum_pair_rows(table, sigma, out);
+  return 0.5 * sum;
 }
 
 void dln_entropy_hessian(const ConstVectorRef& sigma, Depth depth, Matrix& out) {
@@ -336,10 +422,19 @@ double MatrixEntropy::value(const Point& x) const {
 }
 
 void MatrixEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
+  add_gradient_and_value(x, weight, out, /*with_value=*/false);
+}
+
+double MatrixEntropy::value_and_add_gradient(const Point& x, double weight, VectorRef out) const {
+  return add_gradient_and_value(x, weight, out, /*with_value=*/true);
+}
+
+double MatrixEntropy::add_gradient_and_value(const Point& x, double weight, VectorRef out,
+                                             bool with_value) const {
   require_square(x, *this);
   require_size(out, x.size(), [&] { return name() + ": gradient output"; });
   const Eigen::Index d = x.rows();
-  if (is_constant_entropy(d, depth_)) return;
+  if (is_constant_entropy(d, depth_)) return 0.0;
   const Svd& svd = x.svd();
   const Vector& s = cleaned_singular_values(svd.sigma);
   if (s.minCoeff() <= 0.0)
@@ -350,10 +445,15 @@ void MatrixEntropy::add_gradient(const Point& x, double weight, VectorRef out) c
   thread_local Vector g;
   thread_local Matrix scaled_u;
   g.resize(d);
-  dln_entropy_gradient(s, depth_, g);
+  double value = 0.0;
+  if (with_value)
+    value = dln_entropy_and_gradient(s, depth_, g);
+  else
+    dln_entropy_gradient(s, depth_, g);
   scaled_u.noalias() = svd.U * (weight * g).asDiagonal();
   MatrixMap G(out.data(), d, d);
   detail::dense_product(scaled_u, detail::Op::kNone, svd.V, detail::Op::kTranspose, G, 1.0, 1.0);
+  return value;
 }
 
 }  // namespace riemopt
