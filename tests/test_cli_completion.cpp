@@ -258,10 +258,15 @@ TEST(CliComplete, StiffIntegratorsReachTheTargetWithFewerEvaluations) {
                 1e-2 * docs["dopri5"]["test_mse"].get<double>())
         << stiff;
   }
+  EXPECT_EQ(docs["rosenbrock"]["options"]["stiffness_cutoff"].get<double>(), 0.1);
   const CliRun wrong =
       run({"complete", "--observed", f.observed, "--solver", "gd", "--integrator", "rkc"});
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.err.find("--integrator"), std::string::npos) << wrong.err;
+  const CliRun negative = run({"complete", "--observed", f.observed, "--integrator", "rosenbrock",
+                               "--stiffness-cutoff", "-1", "--quiet"});
+  EXPECT_EQ(negative.code, 1);
+  EXPECT_NE(negative.err.find("--stiffness-cutoff"), std::string::npos) << negative.err;
 }
 
 TEST(CliSpectral, EverySolverFindsThePredictedEquilibrium) {
