@@ -88,10 +88,15 @@ TEST(CliComplete, ReportMatchesTheLibraryAndHasEveryField) {
   EXPECT_EQ(doc["options"]["depth"], "3");
   EXPECT_EQ(doc["singular_values"].size(), 30u);
 
-  // The same run through the library: the CLI adds nothing and loses nothing.
+  // The same run through the library, with the CLI's default integrator (RKC at rtol 1e-4,
+  // atol 1e-8): the CLI adds nothing and loses nothing.
+  EXPECT_EQ(doc["options"]["integrator"], "rkc");
   const auto inst = riemopt::make_completion_instance({30, 30, 2, 360, 11});
-  const auto lib = riemopt::complete_by_flow(30, 30, inst.observed, &inst.truth,
-                                             riemopt::CompletionFlowOptions{});
+  riemopt::CompletionFlowOptions options;
+  options.flow.integrator = riemopt::Integrator::kRungeKuttaChebyshev;
+  options.flow.relative_tolerance = 1e-4;
+  options.flow.absolute_tolerance = 1e-8;
+  const auto lib = riemopt::complete_by_flow(30, 30, inst.observed, &inst.truth, options);
   EXPECT_DOUBLE_EQ(doc["test_mse"].get<double>(), lib.metrics.test_mse);
   EXPECT_DOUBLE_EQ(doc["effective_rank"].get<double>(), lib.metrics.effective_rank);
   EXPECT_EQ(doc["steps"].get<std::int64_t>(), lib.summary.iterations);

@@ -60,7 +60,7 @@ struct CompleteCommand {
   std::string observed;
   std::string truth;
   std::string solver = "flow";
-  std::string integrator = "dopri5";
+  std::string integrator;           // empty: the default, rkc
   double relative_tolerance = 0.0;  // 0: the integrator's default
   double stiffness_cutoff = 0.1;    // of the rosenbrock integrator's Jacobian model
   std::string geometry = "dln";
