@@ -45,6 +45,13 @@ const Matrix& divided_differences_for(Workspace& w, const Vector& sigma, Depth d
   return w.weights;
 }
 
+// A sparse covector's index and values, and the output read at its support, agree in size.
+void require_support_sizes(const std::vector<Eigen::Index>& index, const ConstVectorRef& values,
+                           const VectorRef& out, const char* caller) {
+  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
+          "{}: {} indices, {} values, {} outputs", caller, index.size(), values.size(), out.size());
+}
+
 // The number r of leading singular indices the stiff part keeps: the smallest r such that every
 // weight of the trailing block H[r:, r:] is below `floor` (a NaN weight is kept).
 Eigen::Index stiff_rank(const Matrix& weights, double floor) {
@@ -75,9 +82,7 @@ void DlnMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) c
 
 bool DlnMetric::sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
                                  const ConstVectorRef& values, VectorRef out) const {
-  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
-          "DlnMetric::sharp_at_support: {} indices, {} values, {} outputs", index.size(),
-          values.size(), out.size());
+  require_support_sizes(index, values, out, "DlnMetric::sharp_at_support");
   const Eigen::Index n = x.rows();
   if (x.cols() != n) return false;
   if (!depth_.is_infinite() && depth_.value() == 1) {  // Euclidean, exactly
@@ -159,9 +164,7 @@ void DlnMetric::stiff_sharp(const Point& x, double floor, const ConstVectorRef& 
 bool DlnMetric::stiff_sharp_at_support(const Point& x, double floor,
                                        const std::vector<Eigen::Index>& index,
                                        const ConstVectorRef& values, VectorRef out) const {
-  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
-          "DlnMetric::stiff_sharp_at_support: {} indices, {} values, {} outputs", index.size(),
-          values.size(), out.size());
+  require_support_sizes(index, values, out, "DlnMetric::stiff_sharp_at_support");
   const Eigen::Index n = x.rows();
   if (x.cols() != n) return false;
   if (!(floor > 0.0) || (!depth_.is_infinite() && depth_.value() == 1))
