@@ -2,17 +2,22 @@
 //
 //   rhs/d:D/N:K      one evaluation of the flow field on a d×d matrix: completion loss (rank 5,
 //                    20% observed) minus the depth-K DLN entropy / β, under the depth-K DLN
-//                    metric (Problem::evaluate at a moved point: SVD, energy, A_{N,X}, norm)
+//                    metric (Problem::evaluate_field, as the gradient flow calls it, at a moved
+//                    point: SVD, energy, A_{N,X}, norm)
 //   loss/d:D         the same without the entropy: the flagship's flow (completion loss alone,
 //                    depth-3 DLN metric)
 //   svd/lapack/d:D   one LAPACK dgesdd of the same matrix (the floor of the RHS)
 //   svd/eigen/d:D    Eigen's BDCSVD (the fallback backend)
+//   sharp/d:D        the depth-4 metric A_{N,X}(Z) = U(H∘(UᵀZV))Vᵀ at a point whose SVD and
+//                    weights are cached: its four d×d products. dgesdd + this is the floor of
+//                    any RHS that takes an SVD and returns a dense d×d field
 //   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
 //                    the parameter-space cost grows with K, the end-to-end one does not
 //
 // Counters per iteration: svds (SVDs performed) and allocs (heap allocations, counted by the
 // malloc interposition below). After the runs a table prints the ratios of issue 7's targets:
-// RHS / dgesdd per d (≤ 1.3; also for the flagship's loss-only RHS), the growth of both with d
+// RHS / dgesdd per d (≤ 1.3; also for the flagship's loss-only RHS, and the floor
+// (dgesdd + sharp) / dgesdd), the growth of both with d
 // (d³), RHS at N = 64 and ∞ / RHS at N = 2 (≤ 1.2), Eigen / LAPACK.
 //
 //   flow_rhs [--benchmark_min_time=0.2] [--benchmark_filter=rhs]
@@ -32,6 +37,7 @@
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
 #include "riemopt/manifolds/balanced_factors.hpp"
+#include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/manifolds/parameter_space.hpp"
 #include "riemopt/problem.hpp"
@@ -120,12 +126,12 @@ void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Inde
   const Vector moved = x * (1.0 + 1e-12);
   Point point(x, d, d);
   Problem::Evaluation e;
-  problem.evaluate(point, e);  // sizes the buffers, as a running solver has
+  problem.evaluate_field(point, e);  // sizes the buffers, as a running solver has
   bool flip = false;
   Counters counters;
   for (auto _ : state) {
     point.assign((flip = !flip) ? moved : x);  // a new point: the cached SVD is dropped
-    problem.evaluate(point, e);
+    problem.evaluate_field(point, e);
     benchmark::DoNotOptimize(e.gradient.data());
   }
   counters.report(state);
@@ -151,6 +157,20 @@ void svd(benchmark::State& state, Eigen::Index d, SvdBackend backend) {
   for (auto _ : state) {
     compute_svd(x, out, backend);
     benchmark::DoNotOptimize(out.sigma.data());
+  }
+  counters.report(state);
+}
+
+void sharp_cached(benchmark::State& state, Eigen::Index d) {
+  const DlnMetric metric(Depth::finite(4));
+  const Point point(test_matrix(d).reshaped(), d, d);
+  const Vector z = test_matrix(d + 1).topLeftCorner(d, d).reshaped();
+  Vector out(d * d);
+  metric.sharp(point, z, out);  // the SVD and the weights H are cached from here on
+  Counters counters;
+  for (auto _ : state) {
+    metric.sharp(point, z, out);
+    benchmark::DoNotOptimize(out.data());
   }
   counters.report(state);
 }
@@ -210,19 +230,22 @@ std::string rhs_name(Eigen::Index d, int n) {
 
 void print_ratios(const RatioReporter& r) {
   fmt::print("\nTarget 1: one decomposition per step (completion + entropy, depth 4)\n");
-  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14} {:>12}\n", "d", "RHS us", "dgesdd us",
-             "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK", "loss/SVD");
+  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14} {:>12} {:>10}\n", "d", "RHS us",
+             "dgesdd us", "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK", "loss/SVD", "floor");
   for (Eigen::Index d : kSizes) {
     const auto* rhs = r.find(rhs_name(d, 4));
     const auto* lapack = r.find(fmt::format("svd/lapack/d:{}", d));
     const auto* eigen = r.find(fmt::format("svd/eigen/d:{}", d));
     const auto* loss = r.find(fmt::format("loss/d:{}", d));
+    const auto* sharp = r.find(fmt::format("sharp/d:{}", d));
     if (!rhs || !lapack) continue;
-    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14} {:>12}\n", d,
-               rhs->microseconds, lapack->microseconds, rhs->microseconds / lapack->microseconds,
-               rhs->svds, rhs->allocs,
-               eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-",
-               loss ? fmt::format("{:.2f}", loss->microseconds / lapack->microseconds) : "-");
+    fmt::print(
+        "{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14} {:>12} {:>10}\n", d,
+        rhs->microseconds, lapack->microseconds, rhs->microseconds / lapack->microseconds,
+        rhs->svds, rhs->allocs,
+        eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-",
+        loss ? fmt::format("{:.2f}", loss->microseconds / lapack->microseconds) : "-",
+        sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-");
   }
   fmt::print("\nTarget 4: scaling, local exponent log(t(d)/t(d/2)) / log 2 (the SVD's is 3)\n");
   fmt::print("{:>5} {:>12} {:>12}\n", "d", "RHS", "dgesdd");
@@ -268,6 +291,8 @@ int main(int argc, char** argv) {
                                  [d](benchmark::State& s) { rhs(s, d, 4); });
     benchmark::RegisterBenchmark(fmt::format("loss/d:{}", d).c_str(),
                                  [d](benchmark::State& s) { loss_only(s, d); });
+    benchmark::RegisterBenchmark(fmt::format("sharp/d:{}", d).c_str(),
+                                 [d](benchmark::State& s) { sharp_cached(s, d); });
   }
   for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
     for (int n : kDepths) {

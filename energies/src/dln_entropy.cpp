@@ -429,12 +429,7 @@ double MatrixEntropy::value_and_add_gradient(const Point& x, double weight, Vect
   return add_gradient_and_value(x, weight, out, /*with_value=*/true);
 }
 
-double MatrixEntropy::add_gradient_and_value(const Point& x, double weight, VectorRef out,
-                                             bool with_value) const {
-  require_square(x, *this);
-  require_size(out, x.size(), [&] { return name() + ": gradient output"; });
-  const Eigen::Index d = x.rows();
-  if (is_constant_entropy(d, depth_)) return 0.0;
+double MatrixEntropy::spectral_gradient(const Point& x, bool with_value, Vector& g) const {
   const Svd& svd = x.svd();
   const Vector& s = cleaned_singular_values(svd.sigma);
   if (s.minCoeff() <= 0.0)
@@ -442,17 +437,37 @@ double MatrixEntropy::add_gradient_and_value(const Point& x, double weight, Vect
         "{}: the gradient is infinite at a rank-deficient matrix (smallest singular value {:.3e}, "
         "largest {:.3e}); the entropy needs X of full rank",
         name(), svd.sigma.minCoeff(), svd.sigma.maxCoeff()));
+  g.resize(s.size());
+  if (with_value) return dln_entropy_and_gradient(s, depth_, g);
+  dln_entropy_gradient(s, depth_, g);
+  return 0.0;
+}
+
+double MatrixEntropy::add_gradient_and_value(const Point& x, double weight, VectorRef out,
+                                             bool with_value) const {
+  require_square(x, *this);
+  require_size(out, x.size(), [&] { return name() + ": gradient output"; });
+  const Eigen::Index d = x.rows();
+  if (is_constant_entropy(d, depth_)) return 0.0;
   thread_local Vector g;
   thread_local Matrix scaled_u;
-  g.resize(d);
-  double value = 0.0;
-  if (with_value)
-    value = dln_entropy_and_gradient(s, depth_, g);
-  else
-    dln_entropy_gradient(s, depth_, g);
+  const double value = spectral_gradient(x, with_value, g);
+  const Svd& svd = x.svd();
   scaled_u.noalias() = svd.U * (weight * g).asDiagonal();
   MatrixMap G(out.data(), d, d);
   detail::dense_product(scaled_u, detail::Op::kNone, svd.V, detail::Op::kTranspose, G, 1.0, 1.0);
+  return value;
+}
+
+double MatrixEntropy::value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                                   VectorRef spectral) const {
+  require_square(x, *this);
+  require_size(out, x.size(), [&] { return name() + ": gradient output"; });
+  require_size(spectral, x.rows(), [&] { return name() + ": spectral gradient output"; });
+  if (is_constant_entropy(x.rows(), depth_)) return 0.0;
+  thread_local Vector g;
+  const double value = spectral_gradient(x, /*with_value=*/true, g);
+  spectral += weight * g;
   return value;
 }
 

@@ -51,6 +51,16 @@ void SeparableSpectralEnergy::add_gradient(const Point& x, double weight, Vector
   G.noalias() += weight * (svd.U * d.asDiagonal() * svd.V.transpose());
 }
 
+double SeparableSpectralEnergy::value_and_add_split_gradient(const Point& x, double weight,
+                                                             VectorRef out,
+                                                             VectorRef spectral) const {
+  require_size(out, x.size(), name_ + ": gradient output");
+  const Svd& svd = x.svd();
+  require_size(spectral, svd.sigma.size(), name_ + ": spectral gradient output");
+  for (Eigen::Index i = 0; i < svd.sigma.size(); ++i) spectral[i] += weight * df_(svd.sigma[i]);
+  return value(x);
+}
+
 void SeparableSpectralEnergy::add_hessian_vector(const Point& x, const ConstVectorRef& v,
                                                  double weight, VectorRef out) const {
   require(has_hessian(), "SeparableSpectralEnergy '{}': f'' was not given", name_);
@@ -111,6 +121,12 @@ void SchattenEnergy::add_gradient(const Point& x, double weight, VectorRef out) 
     return;
   }
   SeparableSpectralEnergy::add_gradient(x, weight, out);
+}
+
+double SchattenEnergy::value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                                    VectorRef spectral) const {
+  if (p_ == 2.0) return value_and_add_gradient(x, weight, out);
+  return SeparableSpectralEnergy::value_and_add_split_gradient(x, weight, out, spectral);
 }
 
 void SchattenEnergy::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,

@@ -13,6 +13,11 @@ double Energy::value_and_add_gradient(const Point& x, double weight, VectorRef o
   return value(x);
 }
 
+double Energy::value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                            VectorRef /*spectral*/) const {
+  return value_and_add_gradient(x, weight, out);
+}
+
 void Energy::add_hessian_vector(const Point&, const ConstVectorRef&, double, VectorRef) const {
   throw InvalidArgument(name() + ": this energy provides no Hessian-vector product");
 }
@@ -77,6 +82,14 @@ double SumEnergy::value_and_add_gradient(const Point& x, double weight, VectorRe
   double v = 0.0;
   for (const Term& t : terms_)
     v += t.weight * t.energy->value_and_add_gradient(x, weight * t.weight, out);
+  return v;
+}
+
+double SumEnergy::value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                               VectorRef spectral) const {
+  double v = 0.0;
+  for (const Term& t : terms_)
+    v += t.weight * t.energy->value_and_add_split_gradient(x, weight * t.weight, out, spectral);
   return v;
 }
 

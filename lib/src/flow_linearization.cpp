@@ -31,10 +31,10 @@ FlowLinearization linearize_flow(const Problem& problem, const Point& x, double 
     const double h = relative_step * scale;
     shifted[j] = x.coords()[j] + h;
     probe.assign(shifted);
-    problem.evaluate(probe, plus);
+    problem.evaluate_field(probe, plus);
     shifted[j] = x.coords()[j] - h;
     probe.assign(shifted);
-    problem.evaluate(probe, minus);
+    problem.evaluate_field(probe, minus);
     shifted[j] = x.coords()[j];
     out.jacobian.col(j) = -(plus.gradient - minus.gradient) / (2.0 * h);
   }

@@ -53,7 +53,7 @@ class FlowSystem {
     }
     point_.assign(xv);
     try {
-      problem_.evaluate(point_, eval_);
+      problem_.evaluate_field(point_, eval_);
     } catch (const std::exception& e) {
       out.setConstant(kRejectingDerivative);
       failure_ = e.what();
@@ -549,7 +549,7 @@ class FlowDriver {
       norm = known->gradient_norm;
     } else if (xv.allFinite()) {
       try {
-        problem_.evaluate(recorder_, record_eval_);
+        problem_.evaluate_field(recorder_, record_eval_);
         value = record_eval_.value;
         norm = record_eval_.gradient_norm;
       } catch (const std::exception&) {

@@ -221,13 +221,21 @@ void DlnMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) 
   apply(x, xi, Power::kHalf, "DlnMetric::whiten", out);
 }
 
-void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
-                      VectorRef out) const {
+double DlnMetric::sharp_split(const Point& x, const ConstVectorRef& df,
+                              const ConstVectorRef& spectral, VectorRef out) const {
+  const bool euclidean = !depth_.is_infinite() && depth_.value() == 1;
+  if (euclidean || x.rows() != x.cols()) return Metric::sharp_split(x, df, spectral, out);
+  require_size(spectral, x.rows(), "DlnMetric::sharp_split: spectral part");
+  return apply(x, df, Power::kOne, "DlnMetric::sharp_split", out, &spectral);
+}
+
+double DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
+                        VectorRef out, const ConstVectorRef* spectral) const {
   require_size(z, x.size(), [caller] { return std::string(caller) + ": vector"; });
   require_size(out, x.size(), [caller] { return std::string(caller) + ": output"; });
   if (!depth_.is_infinite() && depth_.value() == 1) {  // Euclidean, exactly
     out = z;
-    return;
+    return 0.0;
   }
   const Eigen::Index m = x.rows();
   const Eigen::Index n = x.cols();
@@ -268,6 +276,11 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
   w.T.resize(k, k);
   detail::dense_product(svd.U, detail::Op::kTranspose, Z, detail::Op::kNone, w.Y);  // k × n
   detail::dense_product(w.Y, detail::Op::kNone, svd.V, detail::Op::kNone, w.T);     // k × k
+  double pairing = 0.0;
+  if (spectral != nullptr) {  // square, p = 1 (sharp_split): ⟨T, H ∘ T⟩ is ‖out‖²_g
+    w.T.diagonal() += *spectral;
+    pairing = (w.T.array().square() * weights.array()).sum();
+  }
   w.T.array() *= (p == 1 ? weights : w.H).array();
   if (m > n) {
     // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: (Z − UY) V diag(c) Vᵀ.
@@ -290,6 +303,7 @@ void DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, cons
     detail::dense_product(svd.U, detail::Op::kNone, w.T, detail::Op::kNone, w.W);
     detail::dense_product(w.W, detail::Op::kNone, svd.V, detail::Op::kTranspose, result);
   }
+  return pairing;
 }
 
 }  // namespace riemopt

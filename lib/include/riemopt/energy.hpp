@@ -32,6 +32,14 @@ class Energy {
   virtual void add_gradient(const Point& x, double weight, VectorRef out) const = 0;
   // Returns E(x) and does out += weight · ∇E(x); override when both share work.
   virtual double value_and_add_gradient(const Point& x, double weight, VectorRef out) const;
+  // Returns E(x) and adds weight · ∇E(x) in two parts: out += a part in ambient coordinates,
+  // spectral += g with the rest of the gradient equal to U diag(g) Vᵀ, where x = U diag(σ) Vᵀ is
+  // the thin SVD cached in x and `spectral` has min(rows, cols) entries. Functions of the
+  // singular values alone (the DLN entropy, separable spectral energies) report their gradient
+  // as g: a metric that works in the singular basis (the DLN metric) then adds it there and
+  // never forms U diag(g) Vᵀ, which saves a d×d product per evaluation. Default: all in `out`.
+  virtual double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                              VectorRef spectral) const;
 
   virtual bool has_hessian() const { return false; }
   // out += weight · ∇²E(x)[v]. Throws InvalidArgument when has_hessian() is false.
@@ -63,6 +71,8 @@ class SumEnergy final : public Energy {
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;
+  double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                      VectorRef spectral) const override;
   bool has_hessian() const override;
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;

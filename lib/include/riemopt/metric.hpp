@@ -68,6 +68,15 @@ class Metric {
                                       const std::vector<Eigen::Index>& index,
                                       const ConstVectorRef& values, VectorRef out) const;
 
+  // The sharp of a covector given in two parts (Energy::value_and_add_split_gradient),
+  //   out = sharp(x, df + U diag(spectral) Vᵀ)   with x = U diag(σ) Vᵀ its cached thin SVD,
+  // returning the pairing ⟨df + U diag(spectral) Vᵀ, out⟩ = ‖out‖²_g. `spectral` has
+  // min(rows, cols) entries. The default forms the covector (one m×n product, and x's SVD, only
+  // when `spectral` is not all zero) and calls sharp. The DLN metric overrides it to add the
+  // spectral part in the singular basis it works in anyway.
+  virtual double sharp_split(const Point& x, const ConstVectorRef& df,
+                             const ConstVectorRef& spectral, VectorRef out) const;
+
   // Convenience wrappers that allocate the result.
   Vector sharp(const Point& x, const ConstVectorRef& df) const;
   Vector flat(const Point& x, const ConstVectorRef& v) const;

@@ -27,9 +27,12 @@ class Problem {
  public:
   struct Evaluation {
     double value = 0.0;
-    Vector euclidean_gradient;   // ∇E(x)
+    Vector euclidean_gradient;   // ∇E(x); after evaluate_field, only its ambient part
     Vector gradient;             // Riemannian gradient grad E(x)
     double gradient_norm = 0.0;  // ‖grad E(x)‖_g
+    // After evaluate_field: ∇E(x) = euclidean_gradient + U diag(spectral_gradient) Vᵀ, with
+    // x = U diag(σ) Vᵀ (Energy::value_and_add_split_gradient). Empty after evaluate.
+    Vector spectral_gradient;
   };
 
   // Throws InvalidArgument on a null part or when the energy's size differs from the manifold's.
@@ -48,6 +51,11 @@ class Problem {
   double value(const Point& x) const;
   // Fills `out` (vectors resized on first use, reused afterwards).
   void evaluate(const Point& x, Evaluation& out) const;
+  // The same value, gradient and gradient norm, with ∇E left in two parts (see Evaluation):
+  // what the gradient flow needs. Spectral energies (the DLN entropy) hand their gradient to the
+  // metric in the singular basis, which on the DLN metric saves the d×d product that forms it.
+  // On manifolds that are not open subsets (tangent projection) this is evaluate.
+  void evaluate_field(const Point& x, Evaluation& out) const;
 
   const EvaluationCounts& counts() const { return counts_; }
   void reset_counts() const { counts_ = {}; }

@@ -76,10 +76,16 @@ class MatrixEntropy final : public Energy {
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
   // One pass over the pairs for both (dln_entropy_and_gradient); throws where add_gradient does.
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;
+  // The whole gradient goes to `spectral` as weight · ∂S/∂σ (out is left alone).
+  double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                      VectorRef spectral) const override;
 
  private:
   double add_gradient_and_value(const Point& x, double weight, VectorRef out,
                                 bool with_value) const;
+  // ∂S/∂σ at x's singular values into g, and S(x) when with_value (else 0). Throws at
+  // rank-deficient matrices.
+  double spectral_gradient(const Point& x, bool with_value, Vector& g) const;
 
   Depth depth_;
 };

@@ -32,6 +32,9 @@ class SeparableSpectralEnergy : public Energy {
   Eigen::Index ambient_size() const override { return -1; }
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
+  // The gradient goes to `spectral` as weight · f'(σ) (out is left alone).
+  double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                      VectorRef spectral) const override;
   bool has_hessian() const override { return static_cast<bool>(d2f_); }
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;
@@ -53,6 +56,9 @@ class SchattenEnergy final : public SeparableSpectralEnergy {
 
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
+  // p = 2 puts weight · X in `out` (no SVD); other p as SeparableSpectralEnergy.
+  double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
+                                      VectorRef spectral) const override;
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;
 

@@ -45,14 +45,20 @@ class DlnMetric final : public Metric {
                    VectorRef out) const override;
   bool stiff_sharp_at_support(const Point& x, double floor, const std::vector<Eigen::Index>& index,
                               const ConstVectorRef& values, VectorRef out) const override;
+  // Square matrices: the spectral part is added on the diagonal of QᵀZR, so it costs no product,
+  // and the pairing is Σ h_kl T_kl² in the singular basis. Rectangular: the default.
+  double sharp_split(const Point& x, const ConstVectorRef& df, const ConstVectorRef& spectral,
+                     VectorRef out) const override;
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
 
  private:
   // Applies Q (F(H) ∘ QᵀZR) Rᵀ + complement terms with weights F(h(σ, 0)), F ∈ {id, 1/·, √·}.
+  // With `spectral` (square X and F = id only), Z + Q diag(spectral) Rᵀ is applied and the
+  // pairing ⟨that, out⟩ is returned; otherwise the return value is 0.
   enum class Power { kOne, kMinusOne, kHalf };
-  void apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
-             VectorRef out) const;
+  double apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
+               VectorRef out, const ConstVectorRef* spectral = nullptr) const;
 
   Depth depth_;
 };
