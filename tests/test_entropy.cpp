@@ -1,7 +1,9 @@
 // The DLN entropy (MATH.md §5) against the high-precision reference values, our own 60-digit
 // cases, closed forms, and derivative checks; the free energy's composition and validation.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -191,10 +193,10 @@ TEST(DlnEntropy, ClosedFormsOnTheDiagonal) {
 }
 
 TEST(DlnEntropy, ContinuousAcrossTheSeriesSwitch) {
-  // The pair function switches from its Taylor series to closed forms at |log(a/b)| = 1: the
+  // The pair function switches from its Taylor series to closed forms at |log(a/b)| = 1/2: the
   // values on either side must agree with the first-order Taylor prediction across the gap.
   for (Depth depth : {Depth::finite(2), Depth::finite(3), Depth::finite(40), Depth::infinite()}) {
-    for (double side : {1.0, -1.0}) {  // a above or below b
+    for (double side : {0.5, -0.5}) {  // a above or below b
       Vector below(2), above(2), gb(2), ga(2);
       below << std::exp(side * (1.0 - 1e-13)), 1.0;
       above << std::exp(side * (1.0 + 1e-13)), 1.0;
@@ -210,6 +212,67 @@ TEST(DlnEntropy, ContinuousAcrossTheSeriesSwitch) {
       for (int k = 0; k < 2; ++k) {
         EXPECT_TRUE(close(ga[k], predicted_gradient[k], 1e-14)) << depth.to_string();
         for (int l = 0; l < 2; ++l) EXPECT_TRUE(close(ha(k, l), hb(k, l), 1e-12));
+      }
+    }
+  }
+}
+
+TEST(DlnEntropy, TwoValuesMatchLongDoubleClosedFormsAroundTheSeriesSwitch) {
+  // d = 2: S = ½ log h(a, b) with h_N = (a² − b²)/(a^{2/N} − b^{2/N}) and h_∞ = (a² − b²)/(2
+  // log(a/b)), evaluated in long double from MATH.md §5's gradient and its derivative. For
+  // |log(a/b)| >= 0.3 these have no cancellation, so they check the series (below 1/2) and the
+  // closed forms (above, where they lose a few bits) independently, to 2e-15 (value, gradient) and
+  // 1e-14 (Hessian).
+  using Real = long double;
+  for (Depth depth : {Depth::finite(2), Depth::finite(3), Depth::finite(7), Depth::finite(40),
+                      Depth::infinite()}) {
+    for (double x = 0.3; x <= 1.5; x += 0.0625) {
+      for (double b : {1e-3, 0.7, 40.0}) {
+        const double a_double = b * std::exp(x);  // the references take this very double
+        const Real a = a_double, bb = b;
+        const Real diff_sq = a * a - bb * bb;
+        Real value, ga, gb, haa, hab, hbb;
+        if (depth.is_infinite()) {
+          const Real l = std::log(a / bb);
+          value = 0.5L * std::log(diff_sq / (2.0L * l));
+          ga = a / diff_sq - 1.0L / (2.0L * a * l);
+          gb = -bb / diff_sq + 1.0L / (2.0L * bb * l);
+          haa = -(a * a + bb * bb) / (diff_sq * diff_sq) + (l + 1.0L) / (2.0L * a * a * l * l);
+          hbb = -(a * a + bb * bb) / (diff_sq * diff_sq) + (1.0L - l) / (2.0L * bb * bb * l * l);
+          hab = 2.0L * a * bb / (diff_sq * diff_sq) - 1.0L / (2.0L * a * bb * l * l);
+        } else {
+          const Real n = depth.as_double(), p = 2.0L / n;
+          const Real ap = std::pow(a, p), bp = std::pow(bb, p), dp = ap - bp;
+          value = 0.5L * std::log(diff_sq / dp);
+          ga = a / diff_sq - (ap / a) / (n * dp);
+          gb = -bb / diff_sq + (bp / bb) / (n * dp);
+          // ∂/∂a of (1/N) a^{p−1}/(a^p − b^p) and its mixed and b counterparts.
+          const Real faa = ((p - 1.0L) * ap / (a * a) * dp - p * ap * ap / (a * a)) / (n * dp * dp);
+          const Real fbb =
+              ((p - 1.0L) * bp / (bb * bb) * dp + p * bp * bp / (bb * bb)) / (n * dp * dp);
+          const Real fab = p * (ap / a) * (bp / bb) / (n * dp * dp);
+          haa = -(a * a + bb * bb) / (diff_sq * diff_sq) - faa;
+          hbb = -(a * a + bb * bb) / (diff_sq * diff_sq) + fbb;
+          hab = 2.0L * a * bb / (diff_sq * diff_sq) - fab;
+        }
+        Vector sigma(2), g(2);
+        sigma << a_double, b;
+        Matrix h;
+        const double s = dln_entropy_and_gradient(sigma, depth, g);
+        dln_entropy_hessian(sigma, depth, h);
+        const std::string label = fmt::format("N={} x={} b={}", depth.to_string(), x, b);
+        // Scales: S near zero is a sum of terms of size |log a| + |log b|; each derivative is
+        // judged against the largest of its kind (an entry may pass through zero).
+        const double value_scale = std::abs(std::log(a_double)) + std::abs(std::log(b)) + 1.0;
+        const double gradient_scale = static_cast<double>(std::max(std::abs(ga), std::abs(gb)));
+        const double hessian_scale =
+            static_cast<double>(std::max({std::abs(haa), std::abs(hbb), std::abs(hab)}));
+        EXPECT_NEAR(s, static_cast<double>(value), 2e-15 * value_scale) << label;
+        EXPECT_NEAR(g[0], static_cast<double>(ga), 2e-15 * gradient_scale) << label;
+        EXPECT_NEAR(g[1], static_cast<double>(gb), 2e-15 * gradient_scale) << label;
+        EXPECT_NEAR(h(0, 0), static_cast<double>(haa), 1e-14 * hessian_scale) << label;
+        EXPECT_NEAR(h(1, 1), static_cast<double>(hbb), 1e-14 * hessian_scale) << label;
+        EXPECT_NEAR(h(0, 1), static_cast<double>(hab), 1e-14 * hessian_scale) << label;
       }
     }
   }

@@ -17,8 +17,12 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Taylor coefficients of coth x − 1/x = Σ_{n>=1} c_n x^{2n−1}, c_n = (−1)^{n+1} 2ζ(2n)/π^{2n}
-// (= 2^{2n} B_{2n}/(2n)!). With |x| < 1 the terms fall like (1/π)^{2n}: 26 of them reach 1e-26.
-constexpr int kSeriesTerms = 26;
+// (= 2^{2n} B_{2n}/(2n)!). The series serves |x| < kSeriesCutoff, where the terms fall like
+// (x/π)^{2n} <= (1/(2π))^{2n}: 13 of them reach 1e-21 (the second derivative's (2n−1)-weighted
+// sum included); the closed forms take over from x = 1/2, where their cancellation costs at most
+// a factor 13 (g'' at x = 1/2, N = 4), about 4 bits.
+constexpr double kSeriesCutoff = 0.5;
+constexpr int kSeriesTerms = 13;
 
 const std::array<double, kSeriesTerms + 1>& coth_coefficients() {
   static const std::array<double, kSeriesTerms + 1> c = [] {
@@ -72,22 +76,25 @@ class PairFunction {
   // log h(e^{ua}, e^{ub}).
   double log_h(double ua, double ub) const {
     const double hi = std::max(ua, ub), x = std::abs(ua - ub);
-    if (x < 1.0) return kappa_ * (ua + ub) + g0() + series(x, Kind::kValue);
-    const double tail = std::log1p(-std::exp(-2.0 * x));
-    if (infinite_) return 2.0 * hi - std::numbers::ln2 - std::log(x) + tail;
-    return 2.0 * kappa_ * hi + tail - std::log1p(-std::exp(-2.0 * x / n_));
+    if (x < kSeriesCutoff) return kappa_ * (ua + ub) + g0() + series(x, Kind::kValue);
+    // One logarithm of a quotient of two accurate factors: absolute error of a few ulps of 1.
+    const double one_minus_z = 1.0 - std::exp(-2.0 * x);  // >= 1 − e^{−1}: no cancellation
+    if (infinite_) return 2.0 * hi - std::numbers::ln2 + std::log(one_minus_z / x);
+    double y = 0.0, one_minus_y = 0.0;
+    y_parts(x, y, one_minus_y);
+    return 2.0 * kappa_ * hi + std::log(one_minus_z / one_minus_y);
   }
   // κ + g'(δ): the pair's share of σ_k ∂S/∂σ_k (times 2), δ = u_k − u_j.
   double first(double delta) const {
     const double x = std::abs(delta);
-    if (x < 1.0) return kappa_ + (delta < 0.0 ? -1.0 : 1.0) * series(x, Kind::kFirst);
+    if (x < kSeriesCutoff) return kappa_ + (delta < 0.0 ? -1.0 : 1.0) * series(x, Kind::kFirst);
     return delta > 0.0 ? 2.0 * kappa_ - r(x) : r(x);
   }
   // first(δ) and first(−δ) from one evaluation of the series or of r: bit for bit what two calls
   // of first() return, at half the cost.
   void first_both(double delta, double& at_delta, double& at_minus) const {
     const double x = std::abs(delta);
-    if (x < 1.0) {
+    if (x < kSeriesCutoff) {
       const double s = series(x, Kind::kFirst);
       at_delta = kappa_ + (delta < 0.0 ? -1.0 : 1.0) * s;
       at_minus = kappa_ + (-delta < 0.0 ? -1.0 : 1.0) * s;
@@ -103,28 +110,25 @@ class PairFunction {
   void value_and_first_both(double ua, double ub, double& log_h, double& at_delta,
                             double& at_minus) const {
     const double delta = ua - ub, x = std::abs(delta), hi = std::max(ua, ub);
-    if (x < 1.0) {
+    if (x < kSeriesCutoff) {
       const double x2 = x * x;
-      double value_sum = 0.0, first_sum = 0.0;
-      for (int n = kSeriesTerms; n >= 1; --n) {
-        value_sum = value_sum * x2 + value_coefficients_[n];
-        first_sum = first_sum * x2 + first_coefficients_[n];
-      }
+      const double value_sum = polynomial(value_coefficients_, x2);
+      const double first_sum = polynomial(first_coefficients_, x2);
       log_h = kappa_ * (ua + ub) + g0() + value_sum * x2;
       const double s = first_sum * x;
       at_delta = kappa_ + (delta < 0.0 ? -1.0 : 1.0) * s;
       at_minus = kappa_ + (-delta < 0.0 ? -1.0 : 1.0) * s;
       return;
     }
-    const double z = std::exp(-2.0 * x), one_minus_z = 1.0 - z;  // z <= e^{-2}: no cancellation
+    const double z = std::exp(-2.0 * x), one_minus_z = 1.0 - z;  // z <= e^{-1}: no cancellation
     double rx = 0.0;
     if (infinite_) {
-      log_h = 2.0 * hi - std::numbers::ln2 - std::log(x) + std::log1p(-z);
+      log_h = 2.0 * hi - std::numbers::ln2 + std::log(one_minus_z / x);  // as log_h()
       rx = 1.0 / x - 2.0 * z / one_minus_z;
     } else {
       double y = 0.0, one_minus_y = 0.0;
       y_parts(x, y, one_minus_y);
-      log_h = 2.0 * kappa_ * hi + std::log1p(-z) - std::log(one_minus_y);
+      log_h = 2.0 * kappa_ * hi + std::log(one_minus_z / one_minus_y);
       rx = 2.0 * y / (n_ * one_minus_y) - 2.0 * z / one_minus_z;
     }
     at_delta = delta > 0.0 ? 2.0 * kappa_ - rx : rx;
@@ -134,7 +138,7 @@ class PairFunction {
   // g''(δ).
   double second(double delta) const {
     const double x = std::abs(delta);
-    if (x < 1.0) return series(x, Kind::kSecond);
+    if (x < kSeriesCutoff) return series(x, Kind::kSecond);
     const double z = std::exp(-2.0 * x), one_minus_z = -std::expm1(-2.0 * x);
     const double z_part = 4.0 * z / (one_minus_z * one_minus_z);
     if (infinite_) return 1.0 / (x * x) - z_part;
@@ -143,7 +147,7 @@ class PairFunction {
   // g''(δ) − κ − g'(δ).
   double second_minus_first(double delta) const {
     const double x = std::abs(delta);
-    if (x < 1.0 || delta > 0.0) return second(delta) - first(delta);
+    if (x < kSeriesCutoff || delta > 0.0) return second(delta) - first(delta);
     const double z = std::exp(-2.0 * x), one_minus_z = -std::expm1(-2.0 * x);
     const double z_part = 2.0 * z * (1.0 + z) / (one_minus_z * one_minus_z);
     if (infinite_) return (1.0 - x) / (x * x) - z_part;
@@ -170,7 +174,7 @@ class PairFunction {
     }
   }
 
-  // r(x) = κ − g'(x) for x >= 1: two exponentials (z = e^{−2x} <= e^{−2}, so 1 − z is exact
+  // r(x) = κ − g'(x) for x >= 1/2: two exponentials (z = e^{−2x} <= e^{−1}, so 1 − z is exact
   // enough without expm1).
   double r(double x) const {
     const double z = std::exp(-2.0 * x);
@@ -181,18 +185,16 @@ class PairFunction {
     return 2.0 * y / (n_ * one_minus_y) - z_part;
   }
 
-  // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1, by Horner's
+  // Σ_n c_n (1 − N^{−2n}) · {x^{2n}/(2n), x^{2n−1}, (2n−1) x^{2n−2}} for 0 <= x < 1/2, by Horner's
   // rule in x² on the coefficients of this depth (the terms fall like (x/π)^{2n}).
   double series(double x, Kind kind) const {
     const auto& a = kind == Kind::kValue   ? value_coefficients_
                     : kind == Kind::kFirst ? first_coefficients_
                                            : second_coefficients_;
-    const double x2 = x * x;
-    double sum = 0.0;  // Σ_n a_n x^{2n−2}
-    for (int n = kSeriesTerms; n >= 1; --n) sum = sum * x2 + a[n];
+    const double sum = polynomial(a, x * x);  // Σ_n a_n x^{2n−2}
     switch (kind) {
       case Kind::kValue:
-        return sum * x2;
+        return sum * (x * x);
       case Kind::kFirst:
         return sum * x;
       case Kind::kSecond:
@@ -201,11 +203,25 @@ class PairFunction {
     return sum;
   }
 
+  using Coefficients = std::array<double, kSeriesTerms + 1>;
+
+  // Σ_{n>=1} a_n y^{n−1}, as its even and odd parts in y², each by Horner's rule: two
+  // independent chains of half the length (the latency of one long chain is what the pair loop
+  // waits on).
+  static double polynomial(const Coefficients& a, double y) {
+    const double y2 = y * y;
+    double even = 0.0, odd = 0.0;  // Σ a_{2m+1} y^{2m} and Σ a_{2m+2} y^{2m}
+    for (int n = kSeriesTerms % 2 == 1 ? kSeriesTerms : kSeriesTerms - 1; n >= 1; n -= 2)
+      even = even * y2 + a[n];
+    for (int n = kSeriesTerms % 2 == 0 ? kSeriesTerms : kSeriesTerms - 1; n >= 2; n -= 2)
+      odd = odd * y2 + a[n];
+    return even + y * odd;
+  }
+
   bool infinite_;
   double n_;
   double kappa_;
-  std::array<double, kSeriesTerms + 1> value_coefficients_{}, first_coefficients_{},
-      second_coefficients_{};
+  Coefficients value_coefficients_{}, first_coefficients_{}, second_coefficients_{};
 };
 
 // u_k = log σ_k by the scalar std::log: Eigen's vectorized log can differ by an ulp from the
