@@ -308,6 +308,17 @@ TEST(DlnEntropy, OnePassAgreesWithSeparateValueAndGradient) {
     for (Eigen::Index k = 0; k < 60; ++k)
       EXPECT_TRUE(close(fused[k], g[k], 1e-13)) << depth.to_string() << " " << k;
   }
+  // The one-pass value multiplies per-pair factors (one logarithm per 16 of them): at their
+  // extremes, 1/x at infinite depth with x = log(σ_max/σ_min) near 1400 and N + 1 at depth 2³⁰,
+  // it must neither overflow nor underflow.
+  Vector wide =
+      Vector::LinSpaced(40, -300.0, 300.0).unaryExpr([](double e) { return std::pow(10.0, e); });
+  for (Depth depth : {Depth::finite(1 << 30), Depth::infinite()}) {
+    Vector g(40), fused(40);
+    const double value = dln_entropy_and_gradient(wide, depth, fused);
+    ASSERT_TRUE(std::isfinite(value)) << depth.to_string();
+    EXPECT_TRUE(close(value, dln_entropy(wide, depth), 1e-13)) << depth.to_string();
+  }
 }
 
 TEST(DlnEntropy, IsSymmetricUnderPermutations) {
