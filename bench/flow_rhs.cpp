@@ -8,6 +8,8 @@
 //                    depth-3 DLN metric)
 //   svd/lapack/d:D   one LAPACK dgesdd of the same matrix (the floor of the RHS)
 //   svd/eigen/d:D    Eigen's BDCSVD (the fallback backend)
+//   rhs-one-part/d:D/N:4  the same through Problem::evaluate (∇E formed in full, as line
+//                    searches and Newton need it): one d×d product more
 //   sharp/d:D        the depth-4 metric A_{N,X}(Z) = U(H∘(UᵀZV))Vᵀ at a point whose SVD and
 //                    weights are cached: its four d×d products. dgesdd + this is the floor of
 //                    any RHS that takes an SVD and returns a dense d×d field
@@ -120,29 +122,39 @@ struct Counters {
   }
 };
 
+// Which evaluation: the flow's (∇E in two parts) or the one-part one of the other solvers.
+enum class Path { kField, kOnePart };
+
 // One evaluation of the flow field at a moved point (its cached SVD dropped).
-void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Index d) {
+void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Index d,
+                    Path path = Path::kField) {
   const Vector x = test_matrix(d).reshaped();
   const Vector moved = x * (1.0 + 1e-12);
   Point point(x, d, d);
   Problem::Evaluation e;
-  problem.evaluate_field(point, e);  // sizes the buffers, as a running solver has
+  const auto evaluate = [&] {
+    if (path == Path::kField)
+      problem.evaluate_field(point, e);
+    else
+      problem.evaluate(point, e);
+  };
+  evaluate();  // sizes the buffers, as a running solver has
   bool flip = false;
   Counters counters;
   for (auto _ : state) {
     point.assign((flip = !flip) ? moved : x);  // a new point: the cached SVD is dropped
-    problem.evaluate_field(point, e);
+    evaluate();
     benchmark::DoNotOptimize(e.gradient.data());
   }
   counters.report(state);
 }
 
-void rhs(benchmark::State& state, Eigen::Index d, int n) {
+void rhs(benchmark::State& state, Eigen::Index d, int n, Path path = Path::kField) {
   evaluate_moved(
       state,
       Problem(dln_matrices(d, d, depth_of(n)),
               free_energy(completion_loss(d), std::make_shared<MatrixEntropy>(depth_of(n)), kBeta)),
-      d);
+      d, path);
 }
 
 void loss_only(benchmark::State& state, Eigen::Index d) {
@@ -230,22 +242,26 @@ std::string rhs_name(Eigen::Index d, int n) {
 
 void print_ratios(const RatioReporter& r) {
   fmt::print("\nTarget 1: one decomposition per step (completion + entropy, depth 4)\n");
-  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14} {:>12} {:>10}\n", "d", "RHS us",
-             "dgesdd us", "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK", "loss/SVD", "floor");
+  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>8} {:>10} {:>14} {:>12} {:>10} {:>12}\n", "d", "RHS us",
+             "dgesdd us", "RHS/SVD", "SVDs", "allocs", "Eigen/LAPACK", "loss/SVD", "floor",
+             "1-part/SVD");
   for (Eigen::Index d : kSizes) {
     const auto* rhs = r.find(rhs_name(d, 4));
     const auto* lapack = r.find(fmt::format("svd/lapack/d:{}", d));
     const auto* eigen = r.find(fmt::format("svd/eigen/d:{}", d));
     const auto* loss = r.find(fmt::format("loss/d:{}", d));
     const auto* sharp = r.find(fmt::format("sharp/d:{}", d));
+    const auto* one_part = r.find(fmt::format("rhs-one-part/d:{}/N:4", d));
     if (!rhs || !lapack) continue;
+    const auto ratio = [lapack](const RatioReporter::Result* x) {
+      return x ? fmt::format("{:.2f}", x->microseconds / lapack->microseconds) : "-";
+    };
     fmt::print(
-        "{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14} {:>12} {:>10}\n", d,
+        "{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>8.2f} {:>10.1f} {:>14} {:>12} {:>10} {:>12}\n", d,
         rhs->microseconds, lapack->microseconds, rhs->microseconds / lapack->microseconds,
-        rhs->svds, rhs->allocs,
-        eigen ? fmt::format("{:.2f}", eigen->microseconds / lapack->microseconds) : "-",
-        loss ? fmt::format("{:.2f}", loss->microseconds / lapack->microseconds) : "-",
-        sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-");
+        rhs->svds, rhs->allocs, ratio(eigen), ratio(loss),
+        sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-",
+        ratio(one_part));
   }
   fmt::print("\nTarget 4: scaling, local exponent log(t(d)/t(d/2)) / log 2 (the SVD's is 3)\n");
   fmt::print("{:>5} {:>12} {:>12}\n", "d", "RHS", "dgesdd");
@@ -289,6 +305,8 @@ int main(int argc, char** argv) {
                                    [d](benchmark::State& s) { svd(s, d, SvdBackend::kEigen); });
     benchmark::RegisterBenchmark(rhs_name(d, 4).c_str(),
                                  [d](benchmark::State& s) { rhs(s, d, 4); });
+    benchmark::RegisterBenchmark(fmt::format("rhs-one-part/d:{}/N:4", d).c_str(),
+                                 [d](benchmark::State& s) { rhs(s, d, 4, Path::kOnePart); });
     benchmark::RegisterBenchmark(fmt::format("loss/d:{}", d).c_str(),
                                  [d](benchmark::State& s) { loss_only(s, d); });
     benchmark::RegisterBenchmark(fmt::format("sharp/d:{}", d).c_str(),
