@@ -8,6 +8,7 @@
 //   riemopt::Problem::Evaluation e;
 //   problem.evaluate(x, e);            // e.value, e.euclidean_gradient, e.gradient,
 //   e.gradient_norm
+//   problem.evaluate_field(x, e);      // the same, ∇E left in two parts (what the flow uses)
 #pragma once
 
 #include <cstdint>
