@@ -224,6 +224,37 @@ TEST(CompletionFiles, DenseReaderChecksTheExpectedSize) {
   EXPECT_THROW(read_matrix_market_dense(q.string()), FileFormatError);
 }
 
+TEST(CompletionFiles, DenseReaderRefusesHugeDeclaredSizesWithoutAllocatingThem) {
+  // Found by fuzz_matrix_market (an out-of-memory): a few bytes declaring a 1×2e8 matrix. As
+  // observations the file is fine; as a dense matrix it is over the reader's 2^26-entry limit.
+  const fs::path p = write_text(
+      "huge.mtx", "%%MatrixMarket matrix coordinate integer general\n1 200000000 1\n1 12 3\n");
+  const ObservedEntries obs = read_matrix_market_coordinate(p.string());
+  EXPECT_EQ(obs.cols, 200000000);
+  ASSERT_EQ(obs.entries.size(), 1u);
+  EXPECT_EQ(obs.entries[0].col, 11);
+  try {
+    read_matrix_market_dense(p.string());
+    FAIL() << "a 1x200000000 dense matrix was read";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("larger than the reader's limit of 67108864"),
+              std::string::npos)
+        << e.what();
+  }
+  // Under the limit but short: an array file that declares 8000×8000 and holds two values fails
+  // on its length (the values are read before the 512 MB matrix would be allocated).
+  const fs::path q =
+      write_text("short.mtx", "%%MatrixMarket matrix array real general\n8000 8000\n1\n2\n");
+  try {
+    read_matrix_market_dense(q.string());
+    FAIL() << "a short array file was read";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("ends after 2 values but 8000x8000 = 64000000"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CompletionFiles, WritersRejectBadDataAndLeaveExistingFilesAlone) {
   const fs::path p = write_text("keep.mtx", "precious");
   ObservedEntries bad;

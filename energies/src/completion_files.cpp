@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "riemopt/atomic_file.hpp"
 
@@ -106,6 +107,10 @@ struct MmHeader {
 
 // Largest dimension accepted: keeps rows·cols (and dense allocations) within reason.
 constexpr std::int64_t kMaxDimension = std::int64_t{1} << 31;
+// The largest dense matrix read_matrix_market_dense builds: 2^26 entries (512 MiB, 8192×8192).
+// A coordinate file lists only its nonzeros, so without a cap a few bytes could ask for any
+// amount of memory.
+constexpr std::int64_t kMaxDenseEntries = std::int64_t{1} << 26;
 
 MmHeader read_mm_header(LineReader& reader) {
   std::string line;
@@ -215,27 +220,33 @@ Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_r
       (expected_cols > 0 && header.cols != expected_cols))
     reader.fail("the matrix is {}x{} but {}x{} was expected", header.rows, header.cols,
                 expected_rows, expected_cols);
-  if (header.rows * header.cols > (std::int64_t{1} << 28))
-    reader.fail("a {}x{} dense matrix is too large to read", header.rows, header.cols);
-  Matrix m = Matrix::Zero(header.rows, header.cols);
+  const std::int64_t total = header.rows * header.cols;
+  if (total > kMaxDenseEntries)
+    reader.fail(
+        "a {}x{} dense matrix ({} entries) is larger than the reader's limit of {} ({} MiB)",
+        header.rows, header.cols, total, kMaxDenseEntries, kMaxDenseEntries * 8 >> 20);
   if (header.format == MmFormat::kCoordinate) {
+    Matrix m = Matrix::Zero(header.rows, header.cols);
     for (const Observation& o : read_mm_coordinates(reader, header)) m(o.row, o.col) = o.value;
     return m;
   }
-  const std::int64_t total = header.rows * header.cols;
-  std::int64_t k = 0;
+  // The values are collected before the matrix is allocated, so a short file that declares a
+  // large matrix fails on its own size, not after allocating the declared one.
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(std::min<std::int64_t>(total, 1 << 16)));
   std::string line;
   while (reader.next(line)) {
     if (is_blank(line) || line[0] == '%') continue;
     const std::vector<std::string> t = split_whitespace(line);
     if (t.size() != 1) reader.fail("expected one value per line, got {} fields", t.size());
-    if (k == total) reader.fail("more values than the {}x{} declared", header.rows, header.cols);
-    m.data()[k++] = parse_value(reader, t[0], "value");  // column-major, like the format
+    if (static_cast<std::int64_t>(values.size()) == total)
+      reader.fail("more values than the {}x{} declared", header.rows, header.cols);
+    values.push_back(parse_value(reader, t[0], "value"));
   }
-  if (k != total)
-    reader.fail("the file ends after {} values but {}x{} = {} were declared", k, header.rows,
-                header.cols, total);
-  return m;
+  if (static_cast<std::int64_t>(values.size()) != total)
+    reader.fail("the file ends after {} values but {}x{} = {} were declared", values.size(),
+                header.rows, header.cols, total);
+  return Eigen::Map<const Matrix>(values.data(), header.rows, header.cols);  // column-major
 }
 
 ObservedEntries read_rating_file(const std::string& path) {

@@ -52,7 +52,8 @@ struct ObservedEntries {
 ObservedEntries read_matrix_market_coordinate(const std::string& path);
 
 // A full matrix from a Matrix Market file: `array` (all entries) or `coordinate` (entries not
-// listed are zero). When expected_rows/expected_cols are > 0 the size must match them.
+// listed are zero). When expected_rows/expected_cols are > 0 the size must match them. Matrices
+// of more than 2^26 entries (512 MiB; 8192×8192) are refused with FileFormatError.
 Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_rows = 0,
                                 Eigen::Index expected_cols = 0);
 
