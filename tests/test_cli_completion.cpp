@@ -179,6 +179,16 @@ TEST(CliComplete, RefusesBadInputWithoutTouchingFiles) {
   EXPECT_NE(r.err.find(bad + ":4: duplicate entry (1, 1)"), std::string::npos) << r.err;
   EXPECT_EQ(read_text(existing), "old report");
   EXPECT_EQ(read_text(f.observed), observed_before);
+  // A valid file that lists one entry of a 1×2e8 matrix: refused before any dense allocation.
+  const std::string huge = path("huge.mtx");
+  std::ofstream(huge) << "%%MatrixMarket matrix coordinate real general\n1 200000000 1\n1 12 3\n";
+  const CliRun h = run({"complete", "--observed", huge, "--output", existing, "--quiet"});
+  EXPECT_EQ(h.code, 1);
+  EXPECT_NE(h.err.find("1x200000000 = 200000000 entries; complete works on dense matrices of at "
+                       "most 2^26 entries"),
+            std::string::npos)
+      << h.err;
+  EXPECT_EQ(read_text(existing), "old report");
 }
 
 TEST(CliComplete, EntropyOnRectangularDataIsRefused) {
