@@ -105,12 +105,8 @@ struct MmHeader {
   std::int64_t entries = 0;  // coordinate only
 };
 
-// Largest dimension accepted: keeps rows·cols (and dense allocations) within reason.
+// Largest dimension accepted: keeps indices and rows·cols within 64-bit arithmetic.
 constexpr std::int64_t kMaxDimension = std::int64_t{1} << 31;
-// The largest dense matrix read_matrix_market_dense builds: 2^26 entries (512 MiB, 8192×8192).
-// A coordinate file lists only its nonzeros, so without a cap a few bytes could ask for any
-// amount of memory.
-constexpr std::int64_t kMaxDenseEntries = std::int64_t{1} << 26;
 
 MmHeader read_mm_header(LineReader& reader) {
   std::string line;
@@ -221,10 +217,10 @@ Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_r
     reader.fail("the matrix is {}x{} but {}x{} was expected", header.rows, header.cols,
                 expected_rows, expected_cols);
   const std::int64_t total = header.rows * header.cols;
-  if (total > kMaxDenseEntries)
+  if (total > kMaxDenseMatrixEntries)
     reader.fail(
         "a {}x{} dense matrix ({} entries) is larger than the reader's limit of {} ({} MiB)",
-        header.rows, header.cols, total, kMaxDenseEntries, kMaxDenseEntries * 8 >> 20);
+        header.rows, header.cols, total, kMaxDenseMatrixEntries, kMaxDenseMatrixEntries * 8 >> 20);
   if (header.format == MmFormat::kCoordinate) {
     Matrix m = Matrix::Zero(header.rows, header.cols);
     for (const Observation& o : read_mm_coordinates(reader, header)) m(o.row, o.col) = o.value;

@@ -134,7 +134,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   const ObservedEntries data = read_observations(observed);
   // Every solver works on dense rows×cols matrices (several of them): refuse what `generate`
   // refuses, before a file that lists few entries of a huge matrix allocates gigabytes.
-  require(data.rows * data.cols <= (Eigen::Index{1} << 26),
+  require(data.rows * data.cols <= kMaxDenseMatrixEntries,
           "{}: the observed matrix is {}x{} = {} entries; complete works on dense matrices of at "
           "most 2^26 entries",
           observed, data.rows, data.cols, data.rows * data.cols);

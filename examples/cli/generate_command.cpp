@@ -29,8 +29,8 @@ CLI::App* GenerateCommand::add_to(CLI::App& app) {
 
 int GenerateCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   require(rows >= 1 && cols >= 1, "--rows and --cols must be >= 1 (got {} and {})", rows, cols);
-  require(rows * cols <= (1L << 26), "--rows x --cols = {} is too large (at most 2^26 entries)",
-          rows * cols);
+  require(rows * cols <= kMaxDenseMatrixEntries,
+          "--rows x --cols = {} is too large (at most 2^26 entries)", rows * cols);
   require_distinct_paths({}, {{"--truth", truth}, {"--observed", observed}});
   CompletionInstanceOptions options;
   options.rows = rows;

@@ -51,9 +51,14 @@ struct ObservedEntries {
 // A `coordinate real|integer general` Matrix Market file. Rejects duplicates and empty sets.
 ObservedEntries read_matrix_market_coordinate(const std::string& path);
 
+// The largest dense matrix the completion tools build from files or options: 2^26 entries
+// (512 MiB; 8192×8192). A coordinate file lists only its nonzeros, so without a cap a few bytes
+// could ask for any amount of memory.
+inline constexpr std::int64_t kMaxDenseMatrixEntries = std::int64_t{1} << 26;
+
 // A full matrix from a Matrix Market file: `array` (all entries) or `coordinate` (entries not
 // listed are zero). When expected_rows/expected_cols are > 0 the size must match them. Matrices
-// of more than 2^26 entries (512 MiB; 8192×8192) are refused with FileFormatError.
+// of more than kMaxDenseMatrixEntries entries are refused with FileFormatError.
 Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_rows = 0,
                                 Eigen::Index expected_cols = 0);
 
