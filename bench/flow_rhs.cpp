@@ -1,4 +1,4 @@
-// Google Benchmark: what one right-hand side of the DLN free-energy flow costs (issue 7).
+// Google Benchmark: what one right-hand side of the DLN free-energy flow costs.
 //
 //   rhs/d:D/N:K      one evaluation of the flow field on a d×d matrix: completion loss (rank 5,
 //                    20% observed) minus the depth-K DLN entropy / β, under the depth-K DLN
@@ -13,11 +13,14 @@
 //   sharp/d:D        the depth-4 metric A_{N,X}(Z) = U(H∘(UᵀZV))Vᵀ at a point whose SVD and
 //                    weights are cached: its four d×d products. dgesdd + this is the floor of
 //                    any RHS that takes an SVD and returns a dense d×d field
+//   rect/m:M/n:N     the flagship's loss-only RHS on an M×N matrix (depth-3 DLN metric): the
+//                    rectangular branch of A_{N,X}, whose allocation count must be 0 too
 //   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
 //                    the parameter-space cost grows with K, the end-to-end one does not
 //
 // Counters per iteration: svds (SVDs performed) and allocs (heap allocations, counted by the
-// malloc interposition below). After the runs a table prints the ratios of issue 7's targets:
+// malloc interposition below). After the runs a table prints the ratios of the targets in
+// docs/BENCHMARKS.md:
 // RHS / dgesdd per d (≤ 1.3; also for the flagship's loss-only RHS, and the floor
 // (dgesdd + sharp) / dgesdd), the growth of both with d
 // (d³), RHS at N = 64 and ∞ / RHS at N = 2 (≤ 1.2), Eigen / LAPACK.
@@ -26,12 +29,14 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "riemopt/energies/completion_instance.hpp"
@@ -98,16 +103,19 @@ constexpr double kBeta = 50.0;
 Depth depth_of(int n) { return n == 0 ? Depth::infinite() : Depth::finite(n); }
 std::string depth_label(int n) { return n == 0 ? "inf" : std::to_string(n); }
 
-Matrix test_matrix(Eigen::Index d) {
-  Rng rng(static_cast<std::uint64_t>(d));
-  return gaussian_vector(d * d, rng).reshaped(d, d) / std::sqrt(static_cast<double>(d));
+Matrix test_matrix(Eigen::Index rows, Eigen::Index cols) {
+  Rng rng(static_cast<std::uint64_t>(rows * 7919 + cols));
+  return gaussian_vector(rows * cols, rng).reshaped(rows, cols) /
+         std::sqrt(static_cast<double>(std::max(rows, cols)));
 }
+Matrix test_matrix(Eigen::Index d) { return test_matrix(d, d); }
 
-std::shared_ptr<MatrixCompletion> completion_loss(Eigen::Index d) {
+std::shared_ptr<MatrixCompletion> completion_loss(Eigen::Index rows, Eigen::Index cols) {
   const auto inst = make_completion_instance(
-      {.rows = d, .cols = d, .rank = 5, .observations = d * d / 5, .seed = 1});
-  return std::make_shared<MatrixCompletion>(d, d, inst.observed);
+      {.rows = rows, .cols = cols, .rank = 5, .observations = rows * cols / 5, .seed = 1});
+  return std::make_shared<MatrixCompletion>(rows, cols, inst.observed);
 }
+std::shared_ptr<MatrixCompletion> completion_loss(Eigen::Index d) { return completion_loss(d, d); }
 
 // Per-iteration counters of SVDs and allocations over the timed loop.
 struct Counters {
@@ -126,11 +134,11 @@ struct Counters {
 enum class Path { kField, kOnePart };
 
 // One evaluation of the flow field at a moved point (its cached SVD dropped).
-void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Index d,
-                    Path path = Path::kField) {
-  const Vector x = test_matrix(d).reshaped();
+void evaluate_moved(benchmark::State& state, const Problem& problem, Eigen::Index rows,
+                    Eigen::Index cols, Path path = Path::kField) {
+  const Vector x = test_matrix(rows, cols).reshaped();
   const Vector moved = x * (1.0 + 1e-12);
-  Point point(x, d, d);
+  Point point(x, rows, cols);
   Problem::Evaluation e;
   const auto evaluate = [&] {
     if (path == Path::kField)
@@ -154,11 +162,13 @@ void rhs(benchmark::State& state, Eigen::Index d, int n, Path path = Path::kFiel
       state,
       Problem(dln_matrices(d, d, depth_of(n)),
               free_energy(completion_loss(d), std::make_shared<MatrixEntropy>(depth_of(n)), kBeta)),
-      d, path);
+      d, d, path);
 }
 
-void loss_only(benchmark::State& state, Eigen::Index d) {
-  evaluate_moved(state, Problem(dln_matrices(d, d, Depth::finite(3)), completion_loss(d)), d);
+void loss_only(benchmark::State& state, Eigen::Index rows, Eigen::Index cols) {
+  evaluate_moved(state,
+                 Problem(dln_matrices(rows, cols, Depth::finite(3)), completion_loss(rows, cols)),
+                 rows, cols);
 }
 
 void svd(benchmark::State& state, Eigen::Index d, SvdBackend backend) {
@@ -235,6 +245,8 @@ class RatioReporter final : public benchmark::ConsoleReporter {
 const std::vector<Eigen::Index> kSizes = {50, 100, 200, 400, 800};
 constexpr Eigen::Index kLargestEigenSize = 400;  // Eigen's SVD at 800 only slows the run
 const std::vector<int> kDepths = {2, 4, 64, 0};  // 0 = infinite depth
+const std::vector<std::pair<Eigen::Index, Eigen::Index>> kRectangularShapes = {{150, 100},
+                                                                               {100, 150}};
 
 std::string rhs_name(Eigen::Index d, int n) {
   return fmt::format("rhs/d:{}/N:{}", d, depth_label(n));
@@ -263,6 +275,12 @@ void print_ratios(const RatioReporter& r) {
         sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-",
         ratio(one_part));
   }
+  fmt::print("\nRectangular RHS (completion, depth-3 DLN metric): SVDs and allocations per RHS\n");
+  fmt::print("{:>5} {:>5} {:>12} {:>8} {:>10}\n", "m", "n", "RHS us", "SVDs", "allocs");
+  for (const auto& [m, n] : kRectangularShapes)
+    if (const auto* x = r.find(fmt::format("rect/m:{}/n:{}", m, n)))
+      fmt::print("{:>5} {:>5} {:>12.1f} {:>8.2f} {:>10.1f}\n", m, n, x->microseconds, x->svds,
+                 x->allocs);
   fmt::print("\nTarget 4: scaling, local exponent log(t(d)/t(d/2)) / log 2 (the SVD's is 3)\n");
   fmt::print("{:>5} {:>12} {:>12}\n", "d", "RHS", "dgesdd");
   for (std::size_t i = 1; i < kSizes.size(); ++i) {
@@ -308,7 +326,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(fmt::format("rhs-one-part/d:{}/N:4", d).c_str(),
                                  [d](benchmark::State& s) { rhs(s, d, 4, Path::kOnePart); });
     benchmark::RegisterBenchmark(fmt::format("loss/d:{}", d).c_str(),
-                                 [d](benchmark::State& s) { loss_only(s, d); });
+                                 [d](benchmark::State& s) { loss_only(s, d, d); });
     benchmark::RegisterBenchmark(fmt::format("sharp/d:{}", d).c_str(),
                                  [d](benchmark::State& s) { sharp_cached(s, d); });
   }
@@ -322,6 +340,9 @@ int main(int argc, char** argv) {
                                      [d, n](benchmark::State& s) { factors(s, d, n); });
     }
   }
+  for (const auto& [m, n] : kRectangularShapes)
+    benchmark::RegisterBenchmark(fmt::format("rect/m:{}/n:{}", m, n).c_str(),
+                                 [m, n](benchmark::State& s) { loss_only(s, m, n); });
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   if (!lapack_available()) {

@@ -166,10 +166,10 @@ int main(int argc, char** argv) try {
             obs,
             CompletionMetrics::measure(r.x, loss, &inst.truth),
             std::numeric_limits<double>::quiet_NaN(),
-            r.iterations,
-            r.svd_count,
-            r.wall_seconds,
-            to_string(r.status)};
+            r.summary.iterations,
+            r.summary.svd_count,
+            r.summary.wall_seconds,
+            to_string(r.summary.status)};
     fmt::print("  {:<34} test MSE {:.2e}  eff. rank {:6.3f}  {} iterations  {:.1f} s  {}\n",
                row.method, row.metrics.test_mse, row.metrics.effective_rank, row.steps, row.seconds,
                row.status);

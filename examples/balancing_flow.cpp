@@ -1,4 +1,4 @@
-// The balancing flow of MATH.md §2 on random unbalanced factors: Ẇ_p = μ_p W_p − W_p μ_{p−1}.
+// The balancing flow of docs/MATH.md §2 on random unbalanced factors: Ẇ_p = μ_p W_p − W_p μ_{p−1}.
 //
 // It moves inside the fiber φ⁻¹(φ(W₀)) (φ stays put to the integrator's tolerance), decreases
 // R = ½Σ‖W_p‖² at rate Σ‖μ_p‖², and drives the imbalance μ_p = W_{p+1}ᵀW_{p+1} − W_pW_pᵀ to zero

@@ -1,4 +1,5 @@
-// Training the factors vs the end-to-end DLN flow, on one matrix-completion problem (MATH.md §2-3).
+// Training the factors vs the end-to-end DLN flow, on one matrix-completion problem (docs/MATH.md
+// §2-3).
 //
 // Gradient descent on the factors W = (W_1, …, W_N) from a balanced start is a discretization of
 // the upstairs flow Ẇ = −∇(E∘φ), whose image φ(W(t)) is the DLN flow X(t) on matrices

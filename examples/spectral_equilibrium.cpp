@@ -1,4 +1,4 @@
-// The entropic paper's spectral equilibrium (MATH.md §7), predicted vs computed.
+// The entropic paper's spectral equilibrium (docs/MATH.md §7), predicted vs computed.
 //
 // For several (d, N, β, p) the program integrates the chamber flow of the Schatten free energy
 // F_β = Σ σ^p/p − S_N/β from a random start and prints a table: the predicted equilibrium s*

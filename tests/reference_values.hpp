@@ -1,4 +1,4 @@
-// The high-precision reference values of ../shared/reference/dln_reference.json (MATH.md §9),
+// The high-precision reference values of tests/data/dln_reference.json (docs/MATH.md §9),
 // parsed to doubles (strtod rounds correctly, so each value is the double nearest the
 // 25-30-digit reference).
 #pragma once
@@ -47,7 +47,7 @@ inline Depth parse_depth(const nlohmann::json& j) {
 
 inline const ReferenceValues& reference_values() {
   static const ReferenceValues values = [] {
-    const std::string path = std::string(RIEMOPT_SHARED_DIR) + "/reference/dln_reference.json";
+    const std::string path = std::string(RIEMOPT_TEST_DATA_DIR) + "/dln_reference.json";
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot open reference values " + path);
     const nlohmann::json doc = nlohmann::json::parse(in);

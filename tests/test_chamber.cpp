@@ -1,4 +1,4 @@
-// The chamber of singular values and its metrics (MATH.md §4): validation, retraction,
+// The chamber of singular values and its metrics (docs/MATH.md §4): validation, retraction,
 // Christoffel symbols against finite differences of the metric tensor, and the Riemannian
 // Hessian against second derivatives along the metrics' explicit geodesics.
 #include <gtest/gtest.h>
@@ -133,7 +133,7 @@ TEST(ChamberMetric, RiemannianHessianIsTheSecondDerivativeAlongGeodesics) {
     auto value = [&](double t) { return f->value(Point(geodesic(metric, sigma, v, t))); };
     const double second = (value(h) - 2 * value(0) + value(-h)) / (h * h);
     EXPECT_NEAR(v.dot(H * v), second, 1e-6 * (1 + std::abs(second))) << metric.name();
-    // The closed form of MATH.md §4: ∇²f + diag(κ ∂_k f/σ_k).
+    // The closed form of docs/MATH.md §4: ∇²f + diag(κ ∂_k f/σ_k).
     Matrix euclidean(3, 3);
     for (Eigen::Index j = 0; j < 3; ++j)
       euclidean.col(j) = f->hessian_vector(x, Vector::Unit(3, j));

@@ -35,7 +35,7 @@ TEST(CompletionFlow, EuclideanFlowMatchesItsClosedForm) {
   for (const Observation& ob : inst.observed)
     expected(ob.row, ob.col) = ob.value + (x0(ob.row, ob.col) - ob.value) * std::exp(-3.0);
   EXPECT_LT((r.x - expected).cwiseAbs().maxCoeff(), 1e-11);
-  // Metrics recomputed here from their definitions (MATH.md §6).
+  // Metrics recomputed here from their definitions (docs/MATH.md §6).
   EXPECT_NEAR(r.metrics.test_mse, (r.x - inst.truth).squaredNorm() / 108.0, 1e-15);
   EXPECT_NEAR(r.metrics.relative_error, (r.x - inst.truth).norm() / inst.truth.norm(), 1e-15);
   double train = 0.0;

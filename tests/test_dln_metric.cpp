@@ -1,4 +1,4 @@
-// The DLN metric A_{N,X} (MATH.md §3): the SVD form against the defining sum of fractional
+// The DLN metric A_{N,X} (docs/MATH.md §3): the SVD form against the defining sum of fractional
 // matrix powers, its limits, and its special points.
 #include <gtest/gtest.h>
 

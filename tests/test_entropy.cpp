@@ -1,4 +1,4 @@
-// The DLN entropy (MATH.md §5) against the high-precision reference values, our own 60-digit
+// The DLN entropy (docs/MATH.md §5) against the high-precision reference values, our own 60-digit
 // cases, closed forms, and derivative checks; the free energy's composition and validation.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -29,7 +29,7 @@ using riemopt::testing::EntropyReference;
 
 constexpr double kTolerance = 1e-12;
 
-// |a − b| <= tol·|b|, or <= tol when b = 0 (the "absolute where the reference is 0").
+// |a − b| <= tol·|b|, or <= tol when b = 0 (absolute where the reference is 0).
 ::testing::AssertionResult close(double a, double b, double tol = kTolerance) {
   const double scale = b == 0.0 ? 1.0 : std::abs(b);
   if (std::abs(a - b) <= tol * scale) return ::testing::AssertionSuccess();
@@ -57,34 +57,13 @@ void expect_matches(const EntropyReference& r, const std::string& label) {
   }
 }
 
-bool is_equal_sigma(const Vector& sigma) { return (sigma.array() == sigma[0]).all(); }
-
-// Erratum: the reference entry N = inf, σ = (0.7, 0.7, 0.7) lists ∂S = 1.42857142175946916...,
-// but MATH.md §5 gives ∂_k S_∞ = (d−1)/(2s) = 1.428571428571..., and 60-digit arithmetic on the
-// definition agrees with MATH.md (the entry's diagonal Hessian is off by 1.6e-11 too; its value
-// and off-diagonal entries are right). We test that entry against the closed forms, after
-// checking that the reference is within 1e-8 of them (so a gross change would still be seen).
-EntropyReference with_infinite_depth_erratum_fixed(EntropyReference r) {
-  const double s = r.sigma[0], dm1 = static_cast<double>(r.sigma.size() - 1);
-  const Vector gradient = Vector::Constant(r.sigma.size(), dm1 / (2.0 * s));
-  Matrix hessian = Matrix::Constant(r.sigma.size(), r.sigma.size(), -1.0 / (6.0 * s * s));
-  hessian.diagonal().setConstant(-dm1 / (3.0 * s * s));
-  EXPECT_LE((r.gradient - gradient).cwiseAbs().maxCoeff(), 1e-8 * gradient[0]);
-  EXPECT_LE((r.hessian - hessian).cwiseAbs().maxCoeff(), 1e-8 * hessian.norm());
-  r.gradient = gradient;
-  r.hessian = hessian;
-  return r;
-}
-
 TEST(DlnEntropy, MatchesEveryReferenceValueTo1e12) {
   const auto& refs = riemopt::testing::reference_values().entropy;
   ASSERT_GE(refs.size(), 9u);
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    EntropyReference r = refs[i];
+    const EntropyReference& r = refs[i];
     const std::string label =
         "reference entry " + std::to_string(i) + " (N=" + r.depth.to_string() + ")";
-    if (r.depth.is_infinite() && is_equal_sigma(r.sigma) && r.sigma.size() > 1)
-      r = with_infinite_depth_erratum_fixed(r);
     expect_matches(r, label);
   }
 }
@@ -168,8 +147,8 @@ TEST(DlnEntropy, MatchesOwnSixtyDigitCasesTo1e12) {
 }
 
 TEST(DlnEntropy, ClosedFormsOnTheDiagonal) {
-  // MATH.md §5 at σ = s·1: ∂_k S = (d−1)(N−1)/(2Ns); Hessian eigenvalues −(d−1)(N−1)/(2Ns²) on 1
-  // and (N−1)[(N+1) − (d−1)(2N−1)]/(6N²s²) on 1^⊥.
+  // docs/MATH.md §5 at σ = s·1: ∂_k S = (d−1)(N−1)/(2Ns); Hessian eigenvalues −(d−1)(N−1)/(2Ns²) on
+  // 1 and (N−1)[(N+1) − (d−1)(2N−1)]/(6N²s²) on 1^⊥.
   for (int n : {2, 3, 5, 16}) {
     for (Eigen::Index d : {2, 3, 6}) {
       for (double s : {1e-4, 0.37, 1.0, 250.0}) {
@@ -219,7 +198,7 @@ TEST(DlnEntropy, ContinuousAcrossTheSeriesSwitch) {
 
 TEST(DlnEntropy, TwoValuesMatchLongDoubleClosedFormsAroundTheSeriesSwitch) {
   // d = 2: S = ½ log h(a, b) with h_N = (a² − b²)/(a^{2/N} − b^{2/N}) and h_∞ = (a² − b²)/(2
-  // log(a/b)), evaluated in long double from MATH.md §5's gradient and its derivative. For
+  // log(a/b)), evaluated in long double from docs/MATH.md §5's gradient and its derivative. For
   // |log(a/b)| >= 0.3 these have no cancellation, so they check the series (below 1/2) and the
   // closed forms (above, where they lose a few bits) independently, to 2e-15 (value, gradient) and
   // 1e-14 (Hessian).
@@ -334,7 +313,7 @@ TEST(DlnEntropy, ConstantAndDegenerateCases) {
   sigma << 2.0, 1.0, 0.5;
   EXPECT_EQ(dln_entropy(sigma, Depth::finite(1)), 0.0);
   EXPECT_EQ(dln_entropy(Vector::Constant(1, 3.0), Depth::finite(4)), 0.0);
-  // One zero singular value: finite, the limit h_N(a, 0) = a^{2−2/N} (MATH.md §5).
+  // One zero singular value: finite, the limit h_N(a, 0) = a^{2−2/N} (docs/MATH.md §5).
   Vector one_zero(3);
   one_zero << 2.0, 1.0, 0.0;
   const double expected = 0.5 * (std::log(dln_divided_difference(2.0, 1.0, Depth::finite(3))) +

@@ -1,5 +1,5 @@
 // The conformance suite: every geometry of the library must pass every test here (in the spirit
-// of Ceres' manifold invariants and Manifolds.jl's test suite). Add new geometries to kCases.
+// of Ceres' manifold invariants and Manifolds.jl's test suite). Add new geometries to cases().
 #include <gtest/gtest.h>
 
 #include <functional>

@@ -229,6 +229,38 @@ TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
 }
 
+// The integrators step in ambient coordinates: an embedded manifold is refused on entry instead
+// of drifting off it (a Rayleigh-quotient flow on a hand-written sphere once ended at x = 0 with
+// a success status).
+TEST(GradientFlow, RefusesManifoldsThatAreNotOpenSubsets) {
+  struct Sphere final : Manifold {
+    std::string name() const override { return "unit sphere S^2"; }
+    Eigen::Index ambient_size() const override { return 3; }
+    Eigen::Index dimension() const override { return 2; }
+    bool is_open_subset() const override { return false; }
+    Vector random_point(Rng&) const override { return Vector::Unit(3, 0); }
+  };
+  const Geometry sphere{std::make_shared<Sphere>(), std::make_shared<EuclideanMetric>()};
+  const auto rayleigh = std::make_shared<LambdaEnergy>(
+      "rayleigh", 3, [](const Point& x) { return x.coords().dot(x.coords()); },
+      [](const Point& x, VectorRef g) { g = 2.0 * x.coords(); });
+  const Problem problem(sphere, rayleigh);
+  GradientFlowOptions options;
+  options.final_time = 1.0;
+  for (Integrator integrator :
+       {Integrator::kDormandPrince, Integrator::kRungeKutta4, Integrator::kRungeKuttaChebyshev}) {
+    options.integrator = integrator;
+    try {
+      gradient_flow(problem, Vector::Unit(3, 0), options);
+      FAIL() << "the flow ran on an embedded manifold";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("accepts open subsets only"), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("unit sphere S^2"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(GradientFlow, RejectsBadOptionsAndStarts) {
   const Problem problem(dln_matrices(2, 2, Depth::finite(2)),
                         std::make_shared<SchattenEnergy>(2.0));
@@ -254,8 +286,10 @@ TEST(GradientFlow, RejectsBadOptionsAndStarts) {
   o.final_time = -1;
   expect_invalid(o, "final_time");
   o = {};
-  o.gradient_tolerance = 0;  // and final_time infinite: would never stop
-  expect_invalid(o, "never stops");
+  o.gradient_tolerance = 0;  // and final_time infinite, no callback: only a budget would stop it
+  expect_invalid(o, "only a budget stops the flow");
+  o.callbacks.emplace_back([](const IterationInfo&) { return CallbackResult::kContinue; });
+  EXPECT_NO_THROW(o.validate());  // a callback may end the run
   o = {};
   o.trajectory.times = {0.5, 0.25};
   expect_invalid(o, "increasing");

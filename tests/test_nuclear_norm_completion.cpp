@@ -44,7 +44,7 @@ TEST(NuclearNormCompletion, UnderdeterminedProblemIsSolvedToACertifiedGap) {
   NuclearNormCompletionOptions options;
   options.gap_tolerance = 1e-7;
   const auto r = complete_nuclear_norm(30, 30, inst.observed, options);
-  ASSERT_EQ(r.status, TerminationStatus::kConverged) << r.message;
+  ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.summary.message;
   expect_certified_optimal(r, inst.observed, 1e-7);
   // The truth is feasible, so it cannot have a smaller nuclear norm than the minimizer.
   EXPECT_LE(r.nuclear_norm, nuclear_norm(singular_values(inst.truth)) * (1 + 1e-7));
@@ -57,11 +57,11 @@ TEST(NuclearNormCompletion, RecoversALowRankMatrixFromEnoughSamples) {
   NuclearNormCompletionOptions options;
   options.gap_tolerance = 1e-9;
   const auto r = complete_nuclear_norm(40, 40, inst.observed, options);
-  ASSERT_EQ(r.status, TerminationStatus::kConverged) << r.message;
+  ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.summary.message;
   expect_certified_optimal(r, inst.observed, 1e-9);
   EXPECT_LT(mean_squared_difference(r.x, inst.truth), 1e-12);
   EXPECT_EQ(r.rank, 2);
-  EXPECT_GT(r.svd_count, 0u);
+  EXPECT_GT(r.summary.svd_count, 0u);
 }
 
 TEST(NuclearNormCompletion, FullyObservedMatrixIsReturnedAsIs) {
@@ -78,7 +78,7 @@ TEST(NuclearNormCompletion, FullyObservedMatrixIsReturnedAsIs) {
 
 TEST(NuclearNormCompletion, AllZeroObservationsGiveZero) {
   const auto r = complete_nuclear_norm(4, 5, {{0, 0, 0.0}, {3, 4, 0.0}});
-  EXPECT_EQ(r.status, TerminationStatus::kConverged);
+  EXPECT_EQ(r.summary.status, TerminationStatus::kConverged);
   EXPECT_EQ(r.x.norm(), 0.0);
 }
 
@@ -99,9 +99,63 @@ TEST(NuclearNormCompletion, BadOptionsAndDataAreRejected) {
                InvalidArgument);
   EXPECT_THROW(complete_nuclear_norm(2, 2, obs, with([](auto& o) { o.max_wall_seconds = 0; })),
                InvalidArgument);
+  EXPECT_THROW(complete_nuclear_norm(2, 2, obs, with([](auto& o) { o.gradient_tolerance = 1e-8; })),
+               InvalidArgument);
+  EXPECT_THROW(complete_nuclear_norm(2, 2, obs, with([](auto& o) { o.max_evaluations = 3; })),
+               InvalidArgument);
   EXPECT_THROW(complete_nuclear_norm(2, 2, {}), InvalidArgument);
   EXPECT_THROW(complete_nuclear_norm(2, 2, {{2, 0, 1.0}}), InvalidArgument);
   EXPECT_THROW(complete_nuclear_norm(2, 2, {{0, 0, INFINITY}}), InvalidArgument);
+}
+
+TEST(NuclearNormCompletion, ReportsThroughTheLibrarySummary) {
+  const auto inst = make_completion_instance({20, 20, 2, 200, 3});
+  NuclearNormCompletionOptions options;
+  const auto r = complete_nuclear_norm(20, 20, inst.observed, options);
+  ASSERT_EQ(r.summary.status, TerminationStatus::kConverged) << r.summary.message;
+  EXPECT_TRUE(r.summary.is_success());
+  ASSERT_EQ(r.summary.x.size(), 400);
+  EXPECT_EQ((r.summary.x - Eigen::Map<const Vector>(r.x.data(), 400)).norm(), 0.0);
+  EXPECT_EQ(r.summary.final_value, r.nuclear_norm);
+  EXPECT_EQ(r.summary.final_gradient_norm, r.primal_residual);
+  EXPECT_LE(r.summary.final_gradient_norm, options.gap_tolerance);
+  // The first feasible estimate is Π_Ω(0) = M on Ω: its nuclear norm, by an independent SVD.
+  Matrix observed = Matrix::Zero(20, 20);
+  for (const Observation& o : inst.observed) observed(o.row, o.col) = o.value;
+  EXPECT_NEAR(r.summary.initial_value, singular_values(observed).sum(), 1e-10 * r.nuclear_norm);
+  EXPECT_GT(r.summary.iterations, 0);
+  EXPECT_NE(r.summary.backend_report.find("relative gap"), std::string::npos);
+  EXPECT_NE(r.summary.to_json().find("\"nuclear-norm (ADMM)\""), std::string::npos);
+}
+
+TEST(NuclearNormCompletion, BudgetsAndCallbacksEndWithoutSuccess) {
+  const auto inst = make_completion_instance({20, 20, 2, 200, 3});
+  NuclearNormCompletionOptions options;
+  options.max_iterations = 3;
+  auto r = complete_nuclear_norm(20, 20, inst.observed, options);
+  EXPECT_EQ(r.summary.status, TerminationStatus::kMaxIterations);
+  EXPECT_FALSE(r.summary.is_success());
+  EXPECT_EQ(r.summary.iterations, 3);
+
+  options = {};
+  // SVDs: one of the data, one per iteration, two for the closing certificate.
+  options.max_evaluations = 5;
+  r = complete_nuclear_norm(20, 20, inst.observed, options);
+  EXPECT_EQ(r.summary.status, TerminationStatus::kMaxEvaluations);
+  EXPECT_EQ(r.summary.iterations, 2);
+  EXPECT_EQ(r.summary.svd_count, 5u);
+
+  options = {};
+  std::int64_t seen = 0;
+  options.callbacks.push_back([&](const IterationInfo& info) {
+    seen = info.iteration;
+    EXPECT_GE(info.gradient_norm, 0.0);  // the primal residual
+    return info.iteration == 7 ? CallbackResult::kAbort : CallbackResult::kContinue;
+  });
+  r = complete_nuclear_norm(20, 20, inst.observed, options);
+  EXPECT_EQ(r.summary.status, TerminationStatus::kUserAbort);
+  EXPECT_EQ(r.summary.iterations, 7);
+  EXPECT_EQ(seen, 7);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The parameter space of the DLN (MATH.md §2, §3 "Riemannian submersion", §5 fiber volume):
+// The parameter space of the DLN (docs/MATH.md §2: "Riemannian submersion", "Fiber volume"):
 // the end-to-end map and its adjoint, the pulled-back energy, balanced factorizations, the
 // submersion identities, the upstairs flow against the DLN flow on matrices, the entropy as the
 // volume of the fiber, and the balancing flow.
@@ -132,7 +132,7 @@ TEST(PulledBackEnergy, GradientAndHessianPassTaylorTests) {
   EXPECT_TRUE(g.passed) << g.report();
   const DerivativeCheck hess = check_hessian(*loss, w, v);
   EXPECT_TRUE(hess.passed) << hess.report();
-  // Gradient formula of MATH.md §2 for the middle factor, by the definition.
+  // Gradient formula of docs/MATH.md §2 for the middle factor, by the definition.
   const Vector grad = loss->gradient(w);
   const Matrix ge =
       e->gradient(Point(as_vector(naive_product(*space, w.coords())), 4, 3)).reshaped(4, 3);
@@ -194,8 +194,8 @@ TEST(BalancedFactors, VerticalVectorsAreKilledByTheDifferential) {
   EXPECT_THROW(vertical_vector(space, w, {c[1], c[0]}), InvalidArgument);
 }
 
-// MATH.md §3: at a balanced W over X, dφ∘dφᵀ = A_{N,X}, the horizontal lift of Z has squared
-// norm g^N_X(Z, Z), and ∇(E∘φ) is horizontal with dφ(∇(E∘φ)) = A_{N,X}(∇E).
+// docs/MATH.md §2 "Riemannian submersion": at a balanced W over X, dφ∘dφᵀ = A_{N,X}, the horizontal
+// lift of Z has squared norm g^N_X(Z, Z), and ∇(E∘φ) is horizontal with dφ(∇(E∘φ)) = A_{N,X}(∇E).
 TEST(Submersion, BalancedPointsMapTheFrobeniusMetricOntoTheDlnMetric) {
   Rng rng(6);
   for (int n : {2, 3, 5}) {
@@ -240,9 +240,9 @@ TEST(Submersion, HorizontalLiftIsRefusedWhereTheDifferentialIsNotOnto) {
   EXPECT_THROW(horizontal_lift(narrow, w, random_matrix(3, 4, rng)), InvalidArgument);
 }
 
-// MATH.md §5: exp(S_N − (N−1) log c_d) is the volume of the fiber per unit volume of O_d^{N−1},
-// i.e. the square root of the Gram determinant of the orbit's generators (K, skew, orthonormal in
-// tr(KᵀK), acting on one layer at a time).
+// docs/MATH.md §5: exp(S_N − (N−1) log c_d) is the volume of the fiber per unit volume of
+// O_d^{N−1}, i.e. the square root of the Gram determinant of the orbit's generators (K, skew,
+// orthonormal in tr(KᵀK), acting on one layer at a time).
 TEST(FiberVolume, GramDeterminantOfTheOrbitGeneratorsIsTheEntropy) {
   Rng rng(8);
   for (Eigen::Index d : {2, 3, 4}) {
@@ -279,7 +279,7 @@ TEST(FiberVolume, GramDeterminantOfTheOrbitGeneratorsIsTheEntropy) {
 }
 
 // The upstairs flow Ẇ = −∇(E∘φ) from a balanced start, pushed down by φ, is the DLN flow
-// Ẋ = −A_{N,X}(∇E) (MATH.md §2–3), for completion and sensing losses.
+// Ẋ = −A_{N,X}(∇E) (docs/MATH.md §2–3), for completion and sensing losses.
 TEST(Submersion, UpstairsFlowTracksTheDlnFlowOnMatrices) {
   Rng rng(9);
   const Eigen::Index d = 4;
@@ -342,7 +342,7 @@ TEST(Submersion, UpstairsFlowConservesTheImbalance) {
   }
 }
 
-// MATH.md §2: the balancing flow keeps φ fixed, decreases R at rate Σ‖μ_p‖², and drives ‖μ‖ to
+// docs/MATH.md §2: the balancing flow keeps φ fixed, decreases R at rate Σ‖μ_p‖², and drives ‖μ‖ to
 // zero exponentially.
 TEST(BalancingFlow, FieldIsTheFormulaAndDecreasesRAtTheRateOfTheImbalance) {
   Rng rng(11);

@@ -1,4 +1,4 @@
-// The entropic paper's theorems (MATH.md §7) reproduced numerically: the predictions of
+// The entropic paper's theorems (docs/MATH.md §7) reproduced numerically: the predictions of
 // SpectralEquilibrium against the reference values, and against what the integrators compute
 // on the chamber and on matrices, for several (d, N, β, p) including N = ∞.
 #include <gtest/gtest.h>
@@ -39,7 +39,7 @@ std::string label(const Case& c) {
          " beta=" + std::to_string(c.beta) + " p=" + std::to_string(c.p);
 }
 
-// The reference cases of MATH.md §9 plus our own (larger d, p = 3, p = 1.5, N = 8).
+// The reference cases of docs/MATH.md §9 plus our own (larger d, p = 3, p = 1.5, N = 8).
 std::vector<Case> cases() {
   return {{2, Depth::finite(2), 1.0, 2.0}, {3, Depth::finite(3), 2.0, 2.0},
           {5, Depth::finite(4), 0.5, 1.0}, {3, Depth::infinite(), 1.0, 2.0},

@@ -63,7 +63,16 @@ void CompletionFlowOptions::validate() const {
           "CompletionFlowOptions: solver ceres-lm needs a sum of squares, but beta = {} adds "
           "the entropy; use ceres-lbfgs or another solver, or beta = inf",
           beta);
-  flow.validate();
+  // complete_by_flow adds one callback, which stops on the targets: with a target set, that
+  // callback is the flow's stopping rule, so the flow's options are checked with it in place.
+  if (target_train_mse > 0.0 || target_test_mse > 0.0) {
+    GradientFlowOptions with_targets = flow;
+    with_targets.callbacks.emplace_back(
+        [](const IterationInfo&) { return CallbackResult::kContinue; });
+    with_targets.validate();
+  } else {
+    flow.validate();
+  }
 }
 
 CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,

@@ -45,7 +45,7 @@ double csch_squared(double x) {
 
 // The pair function of the entropy in log coordinates (see the header):
 //   log h(σ_i, σ_j) = κ (u_i + u_j) + g(u_i − u_j).
-// The entropy's derivatives need κ + g'(δ) and g''(δ) − κ − g'(δ). For |δ| < 1 they come from the
+// The entropy's derivatives need κ + g'(δ) and g''(δ) − κ − g'(δ). For |δ| < 1/2 they come from the
 // Taylor series of g; beyond, from closed forms in y = e^{−2|δ|/N}, z = e^{−2|δ|} arranged so that
 // nothing cancels when one singular value is many decades below another (there κ + g'(−|δ|) is
 // exponentially small next to κ):

@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -30,6 +31,35 @@ Vector parse_number_list(const std::string& text, const std::string& option) {
     start = comma + 1;
   }
   return Eigen::Map<const Vector>(values.data(), static_cast<Eigen::Index>(values.size()));
+}
+
+namespace {
+
+bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// True when `field` occurs in `text` as a whole identifier.
+bool names_field(const std::string& text, const std::string& field) {
+  for (std::size_t at = text.find(field); at != std::string::npos; at = text.find(field, at + 1)) {
+    const std::size_t end = at + field.size();
+    if ((at == 0 || !is_identifier_char(text[at - 1])) &&
+        (end == text.size() || !is_identifier_char(text[end])))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void validate_with_flags(const std::function<void()>& validate,
+                         const std::vector<FieldFlag>& flags) {
+  try {
+    validate();
+  } catch (const InvalidArgument& e) {
+    const std::string message = e.what();
+    for (const auto& [field, flag] : flags)
+      if (names_field(message, field)) throw InvalidArgument(flag + ": " + message);
+    throw;
+  }
 }
 
 nlohmann::json to_json_array(const Vector& v) {

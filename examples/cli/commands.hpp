@@ -2,12 +2,21 @@
 // successful parse; CLI11 stays inside the .cpp files.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
+
+#include "riemopt/depth.hpp"
+#include "riemopt/types.hpp"
 
 namespace CLI {
 class App;
 }
+
+namespace riemopt {
+struct CompletionFlowOptions;
+struct ObservedEntries;
+}  // namespace riemopt
 
 namespace riemopt::cli {
 
@@ -80,9 +89,17 @@ struct CompleteCommand {
   std::string trajectory;
   std::string plot;
   bool quiet = false;
+  const CLI::App* parsed = nullptr;  // set by add_to: tells which options the user gave
 
   CLI::App* add_to(CLI::App& app);
   int run(std::ostream& out, std::ostream& err) const;
+
+ private:
+  bool given(const char* option) const;
+  // The library's options for the flow and the discrete solvers, validated by the library.
+  CompletionFlowOptions completion_options(Depth n, double beta) const;
+  int run_nuclear_norm(const ObservedEntries& data, const Matrix* truth_matrix, nlohmann::json& doc,
+                       std::ostream& out, std::ostream& err) const;
 };
 
 }  // namespace riemopt::cli

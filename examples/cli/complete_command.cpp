@@ -76,6 +76,7 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
                   "Write t, loss, |grad|, train/test MSE, effective rank, sigma_1..10 as CSV");
   sub->add_option("--plot", plot, "Draw errors, effective rank and singular values to this PNG");
   sub->add_flag("--quiet", quiet, "No progress on stderr");
+  parsed = sub;
   return sub;
 }
 
@@ -109,27 +110,124 @@ nlohmann::json metrics_json(const CompletionMetrics& m) {
 
 }  // namespace
 
+bool CompleteCommand::given(const char* option) const {
+  return parsed != nullptr && parsed->count(option) > 0;
+}
+
+CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) const {
+  CompletionFlowOptions options;
+  options.geometry = parse_completion_geometry(geometry);
+  options.depth = n;
+  options.beta = b;
+  options.loss = loss == "mean" ? MatrixCompletion::Normalization::kMean
+                                : MatrixCompletion::Normalization::kHalfSum;
+  options.init = parse_completion_init(init);
+  options.init_scale = init_scale;
+  options.init_factors = init_factors;
+  options.seed = seed;
+  options.target_train_mse = target_train_mse;
+  options.target_test_mse = target_test_mse;
+  options.solver = parse_completion_solver(solver);
+  // RKC by default: on the flagship run it reaches the same test MSE as Dormand-Prince at
+  // rtol 1e-8 in a fraction of the time (docs/BENCHMARKS.md), and unlike the Rosenbrock method
+  // it needs no least-squares term.
+  const std::string chosen = integrator.empty() ? "rkc" : integrator;
+  if (solver == "flow" && chosen != "dopri5") {
+    options.flow.integrator =
+        chosen == "rkc" ? Integrator::kRungeKuttaChebyshev : Integrator::kRosenbrock;
+    options.flow.relative_tolerance = 1e-4;
+    options.flow.absolute_tolerance = 1e-8;
+  }
+  if (relative_tolerance != 0.0) options.flow.relative_tolerance = relative_tolerance;
+  options.flow.stiffness_cutoff = stiffness_cutoff;
+  options.flow.gradient_tolerance = tolerance;
+  options.flow.final_time =
+      final_time == 0.0 ? std::numeric_limits<double>::infinity() : final_time;
+  options.flow.max_wall_seconds = max_time;
+  options.flow.progress = !quiet;
+  options.flow.progress_interval_seconds = 2.0;
+  options.flow.trajectory.enabled = !trajectory.empty() || !plot.empty();
+  // The library's validate() is the one source of the rules and their messages; the option's
+  // name goes in front.
+  validate_with_flags([&options] { options.validate(); },
+                      {{"beta", "--beta"},
+                       {"init_scale", "--init-scale"},
+                       {"init_factors", "--init-factors"},
+                       {"target_train_mse", "--target-train-mse"},
+                       {"target_test_mse", "--target-test-mse"},
+                       {"relative_tolerance", "--rtol"},
+                       {"stiffness_cutoff", "--stiffness-cutoff"},
+                       {"gradient_tolerance", "--tolerance"},
+                       {"final_time", "--final-time"},
+                       {"max_wall_seconds", "--max-time"}});
+  return options;
+}
+
+int CompleteCommand::run_nuclear_norm(const ObservedEntries& data, const Matrix* truth_matrix,
+                                      nlohmann::json& doc, std::ostream& out,
+                                      std::ostream& err) const {
+  NuclearNormCompletionOptions options;
+  options.progress = !quiet;
+  options.max_wall_seconds = max_time;
+  const auto r = complete_nuclear_norm(data.rows, data.cols, data.entries, options);
+  const MatrixCompletion completion(data.rows, data.cols, data.entries);
+  const CompletionMetrics metrics = CompletionMetrics::measure(r.x, completion, truth_matrix);
+  doc.update(metrics_json(metrics));
+  doc["status"] = to_string(r.summary.status);
+  doc["message"] = r.summary.message;
+  doc["wall_seconds"] = r.summary.wall_seconds;
+  doc["steps"] = r.summary.iterations;
+  doc["gradient_evaluations"] = 0;
+  doc["svd_count"] = r.summary.svd_count;
+  doc["duality_gap"] = r.relative_gap;
+  doc["nuclear_norm_lower_bound"] = r.lower_bound;
+  doc["options"] = {
+      {"solver", solver}, {"gap_tolerance", options.gap_tolerance}, {"max_time", max_time}};
+  if (!quiet)
+    err << fmt::format("nuclear-norm ADMM: {} after {} iterations, gap {:.2e}, {:.2f} s\n{}\n",
+                       to_string(r.summary.status), r.summary.iterations, r.relative_gap,
+                       r.summary.wall_seconds, metrics_line(metrics));
+  emit_json(doc, output, out);
+  return r.summary.is_success() ? 0 : kExitNotConverged;
+}
+
 int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
-  require(std::isfinite(tolerance) && tolerance >= 0.0,
-          "--tolerance must be finite and >= 0 (got {})", tolerance);
-  require(std::isfinite(final_time) && final_time >= 0.0,
-          "--final-time must be finite and > 0 (got {})", final_time);
-  require(max_time > 0.0, "--max-time must be > 0 seconds (got {})", max_time);
-  require(std::isfinite(init_scale) && init_scale > 0.0,
-          "--init-scale must be finite and > 0 (got {})", init_scale);
-  require(init_factors >= 0, "--init-factors must be >= 1 (0: the depth; got {})", init_factors);
-  require(std::isfinite(target_test_mse) && target_test_mse >= 0.0,
-          "--target-test-mse must be finite and >= 0 (got {})", target_test_mse);
-  require(std::isfinite(target_train_mse) && target_train_mse >= 0.0,
-          "--target-train-mse must be finite and >= 0 (got {})", target_train_mse);
-  require(target_test_mse == 0.0 || !truth.empty(), "--target-test-mse needs --truth");
-  require(tolerance > 0.0 || final_time > 0.0 || target_test_mse > 0.0 || target_train_mse > 0.0,
-          "give a stopping rule: --tolerance, --final-time, --target-train-mse or "
-          "--target-test-mse");
   require_distinct_paths({{"--observed", observed}, {"--truth", truth}},
                          {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
   const Depth n = Depth::parse(depth);
   const double b = parse_beta(beta);
+  require(target_test_mse == 0.0 || !truth.empty(), "--target-test-mse needs --truth");
+  // Options that would be silently ignored are refused, so a run never differs from what its
+  // command line says.
+  if (solver == "nuclear-norm") {
+    for (const char* option :
+         {"--geometry", "--depth", "--beta", "--loss", "--init", "--init-scale", "--init-factors",
+          "--seed", "--tolerance", "--integrator", "--rtol", "--stiffness-cutoff", "--final-time",
+          "--target-train-mse", "--target-test-mse", "--trajectory", "--plot"})
+      require(!given(option),
+              "{} does not apply to --solver nuclear-norm (ADMM minimizes the nuclear norm and "
+              "stops on its duality gap; it takes --observed, --truth, --max-time, --output and "
+              "--quiet)",
+              option);
+    NuclearNormCompletionOptions options;
+    options.max_wall_seconds = max_time;
+    validate_with_flags([&options] { options.validate(); }, {{"max_wall_seconds", "--max-time"}});
+  } else {
+    for (const char* option : {"--integrator", "--rtol", "--stiffness-cutoff"})
+      require(solver == "flow" || !given(option), "{} applies to --solver flow only", option);
+    require(!given("--stiffness-cutoff") || integrator == "rosenbrock",
+            "--stiffness-cutoff applies to --integrator rosenbrock only");
+    require(!given("--init-factors") || init == "gaussian-product",
+            "--init-factors applies to --init gaussian-product only");
+    require(!std::isfinite(b) || n != Depth::finite(1),
+            "--beta adds -S_N/beta, but the entropy S_1 of depth 1 is constant: give --depth >= 2 "
+            "or inf, or drop --beta");
+    require(tolerance > 0.0 || final_time > 0.0 || target_test_mse > 0.0 || target_train_mse > 0.0,
+            "give a stopping rule: --tolerance, --final-time, --target-train-mse or "
+            "--target-test-mse");
+  }
+  const CompletionFlowOptions options =
+      solver == "nuclear-norm" ? CompletionFlowOptions{} : completion_options(n, b);
 
   const ObservedEntries data = read_observations(observed);
   // Every solver works on dense rows×cols matrices (several of them): refuse what `generate`
@@ -148,72 +246,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                      {"rows", data.rows},
                      {"cols", data.cols},
                      {"observations", data.entries.size()}};
-  if (solver == "nuclear-norm") {
-    require(trajectory.empty() && plot.empty(),
-            "--trajectory and --plot do not apply to --solver nuclear-norm");
-    NuclearNormCompletionOptions options;
-    options.progress = !quiet;
-    options.max_wall_seconds = max_time;
-    const auto r = complete_nuclear_norm(data.rows, data.cols, data.entries, options);
-    const MatrixCompletion completion(data.rows, data.cols, data.entries);
-    const CompletionMetrics metrics = CompletionMetrics::measure(r.x, completion, truth_ptr);
-    doc.update(metrics_json(metrics));
-    doc["status"] = to_string(r.status);
-    doc["message"] = r.message;
-    doc["wall_seconds"] = r.wall_seconds;
-    doc["steps"] = r.iterations;
-    doc["gradient_evaluations"] = 0;
-    doc["svd_count"] = r.svd_count;
-    doc["duality_gap"] = r.relative_gap;
-    doc["nuclear_norm_lower_bound"] = r.lower_bound;
-    doc["options"] = {
-        {"solver", solver}, {"gap_tolerance", options.gap_tolerance}, {"max_time", max_time}};
-    if (!quiet)
-      err << fmt::format("nuclear-norm ADMM: {} after {} iterations, gap {:.2e}, {:.2f} s\n{}\n",
-                         to_string(r.status), r.iterations, r.relative_gap, r.wall_seconds,
-                         metrics_line(metrics));
-    emit_json(doc, output, out);
-    return is_success(r.status) ? 0 : kExitNotConverged;
-  }
+  if (solver == "nuclear-norm") return run_nuclear_norm(data, truth_ptr, doc, out, err);
 
-  CompletionFlowOptions options;
-  options.geometry = parse_completion_geometry(geometry);
-  options.depth = n;
-  options.beta = b;
-  options.loss = loss == "mean" ? MatrixCompletion::Normalization::kMean
-                                : MatrixCompletion::Normalization::kHalfSum;
-  options.init = parse_completion_init(init);
-  options.init_scale = init_scale;
-  options.init_factors = init_factors;
-  options.seed = seed;
-  options.target_train_mse = target_train_mse;
-  options.target_test_mse = target_test_mse;
-  options.solver = parse_completion_solver(solver);
-  require(relative_tolerance >= 0.0 && std::isfinite(relative_tolerance),
-          "--rtol must be finite and >= 0 (0: the integrator's default; got {})",
-          relative_tolerance);
-  require(integrator.empty() || solver == "flow", "--integrator applies to --solver flow only");
-  // RKC by default: on the flagship run it reaches the same test MSE as Dormand-Prince at
-  // rtol 1e-8 in a quarter of the time (2.0 s against 8.3 s, docs/BENCHMARKS.md), and unlike
-  // the Rosenbrock method it needs no least-squares term.
-  const std::string chosen = integrator.empty() ? "rkc" : integrator;
-  if (solver == "flow" && chosen != "dopri5") {
-    options.flow.integrator =
-        chosen == "rkc" ? Integrator::kRungeKuttaChebyshev : Integrator::kRosenbrock;
-    options.flow.relative_tolerance = 1e-4;
-    options.flow.absolute_tolerance = 1e-8;
-  }
-  if (relative_tolerance > 0.0) options.flow.relative_tolerance = relative_tolerance;
-  require(stiffness_cutoff >= 0.0 && std::isfinite(stiffness_cutoff),
-          "--stiffness-cutoff must be finite and >= 0 (0: the exact model; got {})",
-          stiffness_cutoff);
-  options.flow.stiffness_cutoff = stiffness_cutoff;
-  options.flow.gradient_tolerance = tolerance;
-  options.flow.final_time = final_time > 0.0 ? final_time : std::numeric_limits<double>::infinity();
-  options.flow.max_wall_seconds = max_time;
-  options.flow.progress = !quiet;
-  options.flow.progress_interval_seconds = 2.0;
-  options.flow.trajectory.enabled = !trajectory.empty() || !plot.empty();
   const CompletionFlowResult r =
       complete_by_flow(data.rows, data.cols, data.entries, truth_ptr, options);
   const Summary& s = r.summary;

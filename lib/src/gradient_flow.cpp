@@ -634,8 +634,9 @@ void GradientFlowOptions::validate() const {
   SolverOptions::validate();
   require(!std::isnan(final_time) && final_time > 0.0, "options.final_time must be > 0 (got {})",
           final_time);
-  require(gradient_tolerance > 0.0 || std::isfinite(final_time),
-          "options: set gradient_tolerance > 0 or a finite final_time, or the flow never stops");
+  require(gradient_tolerance > 0.0 || std::isfinite(final_time) || !callbacks.empty(),
+          "options: set gradient_tolerance > 0, a finite final_time or a callback that ends the "
+          "run; otherwise only a budget stops the flow");
   require(std::isfinite(absolute_tolerance) && absolute_tolerance > 0.0,
           "options.absolute_tolerance must be finite and > 0 (got {})", absolute_tolerance);
   require(std::isfinite(relative_tolerance) && relative_tolerance >= 0.0,
@@ -661,6 +662,13 @@ void GradientFlowOptions::validate() const {
 Summary gradient_flow(const Problem& problem, const Vector& x0,
                       const GradientFlowOptions& options) {
   options.validate();
+  // The integrators step in ambient coordinates and never retract, so on an embedded manifold
+  // the state would drift off it (and could end at a wrong point reported as a success).
+  require(problem.manifold().is_open_subset(),
+          "gradient_flow: the manifold '{}' is not an open subset of its ambient space; the flow "
+          "integrates in ambient coordinates without retracting, so it accepts open subsets only "
+          "(use gradient_descent, which retracts every step)",
+          problem.manifold().name());
   Point start = problem.make_point(x0);
   start.set_svd_backend(options.svd_backend);
   FlowDriver driver(problem, options, std::move(start));

@@ -14,6 +14,8 @@ namespace {
 // Work buffers reused across calls of one thread: the metric is applied once per flow step.
 struct Workspace {
   Matrix H, T, Y, W;
+  // Rectangular points: the part of Z outside the k×k block, and UᵀZV before weighting.
+  Matrix R, T0;
   Vector c;
   // The stiff part's thin factors and products (r rows or columns each).
   Matrix P, Q, B, C1, C2, Ur, Vr;
@@ -281,23 +283,31 @@ double DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, co
     w.T.diagonal() += *spectral;
     pairing = (w.T.array().square() * weights.array()).sum();
   }
+  if (m < n) {  // T₀ = UᵀZV before weighting, for the complement below
+    w.T0.resize(k, k);
+    w.T0 = w.T;
+  }
   w.T.array() *= (p == 1 ? weights : w.H).array();
+  // The rectangular branches, like the square one, allocate nothing once the thread's buffers
+  // have their sizes: every product goes through dense_product into a workspace matrix.
   if (m > n) {
-    // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: (Z − UY) V diag(c) Vᵀ.
-    w.W.noalias() = svd.U * w.T;  // m × k
-    Matrix complement = Z;
-    complement.noalias() -= svd.U * w.Y;
-    Matrix right = complement * svd.V;  // m × k
-    right.array().rowwise() *= w.c.transpose().array();
-    w.W += right;
-    result.noalias() = w.W * svd.V.transpose();
+    // (I − UUᵀ) Z carries weight h(0, σ_l) on the right: U T Vᵀ + (Z − UY) V diag(c) Vᵀ.
+    w.R.resize(m, n);
+    w.R = Z;
+    detail::dense_product(svd.U, detail::Op::kNone, w.Y, detail::Op::kNone, w.R, -1.0, 1.0);
+    w.W.resize(m, k);
+    detail::dense_product(w.R, detail::Op::kNone, svd.V, detail::Op::kNone, w.W);
+    w.W.array().rowwise() *= w.c.transpose().array();
+    detail::dense_product(svd.U, detail::Op::kNone, w.T, detail::Op::kNone, w.W, 1.0, 1.0);
+    detail::dense_product(w.W, detail::Op::kNone, svd.V, detail::Op::kTranspose, result);
   } else if (m < n) {
-    // Z (I − VVᵀ) carries weight h(σ_k, 0) on the left: U diag(c) (Y − T₀Vᵀ), T₀ = YV.
-    Matrix residual = w.Y;  // k × n
-    residual.noalias() -= (w.Y * svd.V) * svd.V.transpose();
-    residual.array().colwise() *= w.c.array();
-    residual.noalias() += w.T * svd.V.transpose();
-    result.noalias() = svd.U * residual;
+    // Z (I − VVᵀ) carries weight h(σ_k, 0) on the left: U (T Vᵀ + diag(c) (Y − T₀Vᵀ)).
+    w.R.resize(k, n);
+    w.R = w.Y;
+    detail::dense_product(w.T0, detail::Op::kNone, svd.V, detail::Op::kTranspose, w.R, -1.0, 1.0);
+    w.R.array().colwise() *= w.c.array();
+    detail::dense_product(w.T, detail::Op::kNone, svd.V, detail::Op::kTranspose, w.R, 1.0, 1.0);
+    detail::dense_product(svd.U, detail::Op::kNone, w.R, detail::Op::kNone, result);
   } else {
     w.W.resize(m, n);
     detail::dense_product(svd.U, detail::Op::kNone, w.T, detail::Op::kNone, w.W);

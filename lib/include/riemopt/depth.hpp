@@ -1,4 +1,5 @@
-// The depth N of a deep linear network: an integer N >= 1, or infinite depth (MATH.md §1, §3.1).
+// The depth N of a deep linear network: an integer N >= 1, or infinite depth (docs/MATH.md §1,
+// §3.1).
 //
 //   auto d3 = riemopt::Depth::finite(3);
 //   auto dinf = riemopt::Depth::infinite();

@@ -1,4 +1,4 @@
-// The DLN divided difference h_N(a, b) (MATH.md §3, §3.1), accurate at and near a = b.
+// The DLN divided difference h_N(a, b) (docs/MATH.md §3, §3.1), accurate at and near a = b.
 //
 //   h_N(a, b) = (a² − b²)/(a^{2/N} − b^{2/N}) = Σ_{m=0}^{N−1} a^{2m/N} b^{2(N−1−m)/N},
 //   h_N(a, a) = N a^{2−2/N},

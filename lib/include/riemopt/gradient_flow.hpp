@@ -1,6 +1,6 @@
 // The gradient flow ẋ = −grad E(x) of a Problem on any geometry, integrated with Boost.Odeint.
 //
-// For the DLN metric this is Ẋ = −A_{N,X}(∇E(X)) (MATH.md §3); every right-hand side costs one
+// For the DLN metric this is Ẋ = −A_{N,X}(∇E(X)) (docs/MATH.md §3); every right-hand side costs one
 // energy/gradient evaluation and, on matrix geometries, one SVD. The default integrator is the
 // adaptive Dormand–Prince 5(4) pair with dense output (records are interpolated, not forced
 // steps); `Integrator::kRungeKutta4` takes fixed steps of `fixed_step`.
@@ -32,8 +32,8 @@
 // The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
 // (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
 // wall-time budget, NaN or overflow (kNumericalFailure), an adaptive step below min_step
-// (kStepSizeTooSmall), or a callback's kAbort. At least one of gradient_tolerance > 0 and a
-// finite final_time must be set.
+// (kStepSizeTooSmall), or a callback's kAbort. At least one of gradient_tolerance > 0, a finite
+// final_time and a callback (which may end the run) must be set.
 //
 //   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
 //   riemopt::GradientFlowOptions options;

@@ -1,10 +1,13 @@
 // The manifold interface: where points live and how to move along tangent vectors.
 //
-// Points and tangent vectors are flat ambient coordinate vectors (see types.hpp). A manifold
-// is either an open subset of its ambient space (matrix space, GL_d, the chamber interior:
-// identity projection, retraction x + v) or an embedded submanifold (a sphere: projection onto
-// the tangent space, a retraction that maps back onto the manifold). The metric is separate
-// (metric.hpp), so one manifold carries several metrics: that swap is the point of the library.
+// Points and tangent vectors are flat ambient coordinate vectors (see types.hpp). Every manifold
+// the library ships is an open subset of its ambient space (matrix space, the parameter space,
+// the chamber interior, whose points the chamber keeps sorted): identity projection, a
+// retraction that stays inside the subset. The interface has projection and retraction hooks for
+// embedded submanifolds, but the library has none yet, and the gradient flow and the
+// second-order solvers accept open subsets only (they refuse a manifold whose is_open_subset()
+// is false). The metric is separate (metric.hpp), so one manifold carries several metrics: that
+// swap is the point of the library.
 //
 //   riemopt::MatrixSpace space(3, 4);
 //   riemopt::Rng rng(7);

@@ -1,4 +1,4 @@
-// Summary statistics of matrices used to report completion experiments (MATH.md §6).
+// Summary statistics of matrices used to report completion experiments (docs/MATH.md §6).
 //
 //   double r = riemopt::effective_rank(svd.sigma);     // exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j
 //   double nn = riemopt::nuclear_norm(svd.sigma);

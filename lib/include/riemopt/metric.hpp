@@ -2,12 +2,14 @@
 //
 // With G_x the metric tensor (g_x(u, v) = uᵀ G_x v in ambient coordinates):
 //   sharp(x, df) = G_x⁻¹ df   turns a differential (Euclidean gradient) into a gradient vector;
-//                              for the DLN metric this is A_{N,X}(∇E) (MATH.md §3),
+//                              for the DLN metric this is A_{N,X}(∇E) (docs/MATH.md §3),
 //   flat(x, v)   = G_x v      the inverse map; may throw NumericalError where G_x⁻¹ is singular
 //                              (rank-deficient points of the DLN metric),
 //   whiten(x, ξ) = B_x ξ      with B_x B_xᵀ = G_x⁻¹ (symmetric square root): maps orthonormal
-//                              coordinates to tangent vectors (Ceres adapter, Langevin noise).
-// For an embedded manifold the Riemannian gradient is project(x, sharp(x, df)).
+//                              coordinates to tangent vectors (the Ceres adapter).
+// Problem::evaluate forms the gradient as project(x, sharp(x, df)). Every manifold the library
+// ships is an open subset (project is the identity), where this is exact; on an embedded
+// submanifold it would be exact only for the ambient Euclidean metric (see manifold.hpp).
 //
 //   riemopt::DlnMetric metric(riemopt::Depth::finite(3));
 //   riemopt::Vector grad(x.size());

@@ -2,7 +2,7 @@
 //
 // Energies and metrics receive `const Point&`. The first one that needs the singular value
 // decomposition triggers it; every later user in the same evaluation reuses it. This is how one
-// step of a DLN free-energy flow costs exactly one SVD (MATH.md §3: A_{N,X} is diagonal in the
+// step of a DLN free-energy flow costs exactly one SVD (docs/MATH.md §3: A_{N,X} is diagonal in the
 // singular basis; §6: spectral gradients are Q diag(∇Φ) Rᵀ).
 //
 //   riemopt::Point x(riemopt::Vector::Random(12), 3, 4);   // a 3×4 matrix point

@@ -5,7 +5,7 @@
 //   operator: G⁻¹ H                                       (the map v ↦ ∇_v grad E).
 //
 // At a critical point the Christoffel term vanishes and −(G⁻¹H) is the linearization of the
-// gradient flow ẋ = −grad E, whose eigenvalues are the flow's rates (MATH.md §7, Thm 1.3).
+// gradient flow ẋ = −grad E, whose eigenvalues are the flow's rates (docs/MATH.md §7, Thm 1.3).
 //
 //   riemopt::Problem problem(riemopt::dln_chamber(3, riemopt::Depth::finite(3)), entropy);
 //   riemopt::Matrix h = riemopt::riemannian_hessian_form(problem, sigma);

@@ -2,7 +2,7 @@
 // counter of decompositions performed.
 //
 // The DLN geometry and every spectral energy are evaluated from one SVD of the current point
-// (MATH.md §3, §6). `Point` caches the result; the counter lets solvers and benchmarks prove
+// (docs/MATH.md §3, §6). `Point` caches the result; the counter lets solvers and benchmarks prove
 // that a flow step performs exactly one decomposition.
 //
 //   riemopt::Svd svd;

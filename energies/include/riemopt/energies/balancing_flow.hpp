@@ -1,4 +1,5 @@
-// The balancing regularizer R(W) = ½ Σ_p ‖W_p‖²_F and the balancing (fiber) flow of MATH.md §2:
+// The balancing regularizer R(W) = ½ Σ_p ‖W_p‖²_F and the balancing (fiber) flow of docs/MATH.md
+// §2:
 //   Ẇ_p = μ_p W_p − W_p μ_{p−1},   μ_p = W_{p+1}ᵀW_{p+1} − W_pW_pᵀ,   μ_0 = μ_N = 0,
 // the gradient flow of R for the fiber metric (fiber_metric.hpp). It keeps φ(W) fixed, decreases
 // R at rate Σ_p ‖μ_p‖², and drives the imbalance to zero exponentially (Kempf–Ness: the balanced

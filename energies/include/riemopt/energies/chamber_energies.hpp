@@ -1,4 +1,4 @@
-// Separable energies on the chamber coordinates: Φ(σ) = Σ_k f(σ_k) (MATH.md §6), the chamber
+// Separable energies on the chamber coordinates: Φ(σ) = Σ_k f(σ_k) (docs/MATH.md §6), the chamber
 // image of the spectral energy Σ f(σ_k(X)). Value, gradient f'(σ_k) and the diagonal Hessian
 // f''(σ_k), for vectors of any length d.
 //

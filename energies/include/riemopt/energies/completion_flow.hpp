@@ -1,6 +1,6 @@
 // One matrix-completion experiment as a library call: the gradient flow of the completion loss
 // (optionally minus β⁻¹ times the DLN entropy) under the Euclidean or DLN geometry, from the
-// Arora et al. start, with the metrics of MATH.md §6 measured on the result and along the way.
+// Arora et al. start, with the metrics of docs/MATH.md §6 measured on the result and along the way.
 //
 //   riemopt::CompletionFlowOptions options;          // DLN depth 3, init 1e-3 (defaults below)
 //   options.target_test_mse = 1e-4;                  // stop once ‖X − X*‖²/(mn) ≤ 1e-4
@@ -92,7 +92,7 @@ struct CompletionFlowOptions {
   void validate() const;  // throws InvalidArgument naming the bad field
 };
 
-// Metrics of MATH.md §6 for an estimate X.
+// Metrics of docs/MATH.md §6 for an estimate X.
 struct CompletionMetrics {
   double test_mse = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖²_F/(mn); NaN w/o truth
   double relative_error = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖_F/‖X*‖_F

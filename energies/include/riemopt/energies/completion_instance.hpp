@@ -1,4 +1,4 @@
-// Random matrix-completion instances in the setting of Arora et al. (2019) (MATH.md §8), and
+// Random matrix-completion instances in the setting of Arora et al. (2019) (docs/MATH.md §8), and
 // their initializations.
 //
 //   auto inst = riemopt::make_completion_instance({.rows = 100, .cols = 100, .rank = 5,

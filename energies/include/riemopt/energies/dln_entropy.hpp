@@ -1,4 +1,4 @@
-// The DLN entropy S_N (Menon–Yu; MATH.md §5) on the chamber of singular values and on square
+// The DLN entropy S_N (Menon–Yu; docs/MATH.md §5) on the chamber of singular values and on square
 // matrices.
 //
 //   S_N(σ) = (N−1) log c_d + ½ Σ_{i<j} log h_N(σ_i, σ_j),   S_∞(σ) = ½ Σ_{i<j} log h_∞(σ_i, σ_j).
@@ -9,8 +9,8 @@
 //   log h_N(σ_i, σ_j) = κ (u_i + u_j) + g(u_i − u_j),   κ = 1 − 1/N (∞: 1),
 //   g_N(δ) = log(sinh δ / sinh(δ/N)),   g_∞(δ) = log(sinh δ / δ),
 // an even analytic function; g' and g'' use their Taylor series (coefficients from ζ(2n)) for
-// |δ| < 1 and the closed forms beyond, so value, gradient and Hessian keep full relative accuracy
-// at exact and near collisions σ_i ≈ σ_j, where the quotient forms of MATH.md cancel.
+// |δ| < 1/2 and the closed forms beyond, so value, gradient and Hessian keep full relative accuracy
+// at exact and near collisions σ_i ≈ σ_j, where the quotient forms of docs/MATH.md cancel.
 //
 // Boundary: one zero singular value leaves S_N (finite N) finite, two give −∞; for N = ∞ one zero
 // already gives −∞. The gradient is infinite on the boundary, so gradients and Hessians require

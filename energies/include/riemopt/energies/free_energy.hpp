@@ -1,4 +1,4 @@
-// The free energy F_β = E − β⁻¹ S (MATH.md §6): any energy of the library (spectral, sensing,
+// The free energy F_β = E − β⁻¹ S (docs/MATH.md §6): any energy of the library (spectral, sensing,
 // completion, a LambdaEnergy, a sum) regularized by an entropy at inverse temperature β > 0.
 // It is an ordinary SumEnergy, so value, gradient and (when both parts have one) Hessian compose
 // and it runs on any geometry whose points the two parts accept: ChamberEntropy on the chamber,

@@ -1,4 +1,4 @@
-// Matrix completion loss on an observed index set Ω (MATH.md §6):
+// Matrix completion loss on an observed index set Ω (docs/MATH.md §6):
 //
 //   E(X) = ½ Σ_{(i,j)∈Ω} (X_ij − M_ij)²           (Normalization::kHalfSum, the entropic paper's),
 //   E(X) = (1/|Ω|) Σ_{(i,j)∈Ω} (X_ij − M_ij)²     (Normalization::kMean, Arora et al.'s),

@@ -1,4 +1,4 @@
-// Matrix sensing loss (MATH.md §6): E(X) = (1/2M) Σ_{i=1}^{M} (⟨A_i, X⟩ − y_i)².
+// Matrix sensing loss (docs/MATH.md §6): E(X) = (1/2M) Σ_{i=1}^{M} (⟨A_i, X⟩ − y_i)².
 //
 // The measurement matrices are stacked as the rows of an M × (m·n) operator 𝒜 (row i is
 // vec(A_i)ᵀ, column-major), so ∇E = 𝒜ᵀ(𝒜x − y)/M and ∇²E[v] = 𝒜ᵀ𝒜v/M.

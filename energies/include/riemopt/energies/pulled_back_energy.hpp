@@ -1,5 +1,5 @@
 // The pull-back L = E∘φ of a matrix energy E to the parameter space of a deep linear network
-// (MATH.md §2): L(W) = E(W_N ⋯ W_1), ∂L/∂W_p = (W_N⋯W_{p+1})ᵀ ∇E(X) (W_{p−1}⋯W_1)ᵀ.
+// (docs/MATH.md §2): L(W) = E(W_N ⋯ W_1), ∂L/∂W_p = (W_N⋯W_{p+1})ᵀ ∇E(X) (W_{p−1}⋯W_1)ᵀ.
 //
 // Value and gradient cost one evaluation of E and O(N) matrix products (EndToEndMap: prefix
 // products once, suffix products accumulated backwards, none recomputed). When E has a Hessian,

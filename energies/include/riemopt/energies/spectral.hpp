@@ -1,4 +1,4 @@
-// Spectral energies of m×n matrices: E(X) = Σ_{i=1}^{min(m,n)} f(σ_i(X))  (MATH.md §6).
+// Spectral energies of m×n matrices: E(X) = Σ_{i=1}^{min(m,n)} f(σ_i(X))  (docs/MATH.md §6).
 //
 //   ∇E(X) = U diag(f'(σ)) Vᵀ  (from the point's cached SVD),
 //   ∇²E(X)[Z] in the singular basis (T = UᵀZV): f''(σ_k) T_kk on the diagonal,

@@ -1,4 +1,4 @@
-// Closed forms of the entropic paper's theorems (MATH.md §7) for a separable spectral free
+// Closed forms of the entropic paper's theorems (docs/MATH.md §7) for a separable spectral free
 // energy F_β = Σ_k f(σ_k) − β⁻¹ S_N on the chamber, f nondecreasing and convex, β > 0, N >= 2:
 //
 //   equilibrium (Thm 1.2)   σ = s*·1, s* the root of s f'(s) = c,

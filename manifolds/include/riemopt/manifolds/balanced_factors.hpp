@@ -1,5 +1,5 @@
 // Balanced factorizations, the imbalance, and the vertical/horizontal split of the parameter
-// space (MATH.md §2, §3 "Riemannian submersion").
+// space (docs/MATH.md §2 "Riemannian submersion").
 //
 // W is balanced when μ_p = W_{p+1}ᵀW_{p+1} − W_pW_pᵀ = 0 for p = 1..N−1. The balanced
 // factorizations of X = QΣRᵀ are W_1 = Q_1Σ^{1/N}Rᵀ, W_p = Q_pΣ^{1/N}Q_{p−1}ᵀ, W_N =

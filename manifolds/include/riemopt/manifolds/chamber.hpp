@@ -1,4 +1,4 @@
-// The chamber of singular values C = {σ_1 >= … >= σ_d > 0} (MATH.md §4).
+// The chamber of singular values C = {σ_1 >= … >= σ_d > 0} (docs/MATH.md §4).
 //
 // Points are the ordered vectors σ ∈ R^d. Collisions σ_k = σ_{k+1} are allowed (the
 // equilibria of the entropic flows sit on the diagonal σ = s·1); zero is not (the metrics and

@@ -1,4 +1,4 @@
-// Metrics on the chamber of singular values (MATH.md §4), all diagonal:
+// Metrics on the chamber of singular values (docs/MATH.md §4), all diagonal:
 //
 //   Euclidean     g = Σ dσ_k²,
 //   DLN depth N   g_N = Σ dσ_k² / (N σ_k^{2−2/N})   (the image of the DLN metric on GL_d under

@@ -1,4 +1,4 @@
-// The Deep Linear Network metric of depth N (or infinite depth) on m×n matrices (MATH.md §3).
+// The Deep Linear Network metric of depth N (or infinite depth) on m×n matrices (docs/MATH.md §3).
 //
 //   A_{N,X}(Z) = Σ_{p=1}^{N} (XXᵀ)^{(N−p)/N} Z (XᵀX)^{(p−1)/N},   g^N_X(Z, Z) = ⟨Z, A_{N,X}⁻¹ Z⟩,
 //

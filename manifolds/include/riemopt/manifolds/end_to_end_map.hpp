@@ -1,5 +1,5 @@
 // The end-to-end map φ(W) = W_N ⋯ W_1 of a deep linear network, its differential and adjoint
-// (MATH.md §2, §3 "Riemannian submersion"), all in O(N) matrix products.
+// (docs/MATH.md §2 "Riemannian submersion"), all in O(N) matrix products.
 //
 // The constructor stores the prefix products P_p = W_p ⋯ W_1 (N − 1 products). Then
 //   dφ_W(V)   = Σ_p (W_N⋯W_{p+1}) V_p P_{p−1}      by D_p = W_p D_{p−1} + V_p P_{p−1},

@@ -1,5 +1,5 @@
 // The fiber metric on the parameter space: a degenerate metric whose gradient flows move only
-// along the fibers φ⁻¹(X) (MATH.md §2), so that φ(W) stays fixed.
+// along the fibers φ⁻¹(X) (docs/MATH.md §2), so that φ(W) stays fixed.
 //
 // The generators C = (C_1..C_{N−1}) act by V(C)_p = C_p W_p − W_p C_{p−1} (balanced_factors.hpp);
 // with the Frobenius metric on the generators, the gradient of f along the action is

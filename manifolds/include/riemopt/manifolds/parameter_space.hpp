@@ -1,7 +1,7 @@
-// The parameter space of a deep linear network (MATH.md §2): tuples W = (W_1, …, W_N) of factor
-// matrices, W_p of size d_p × d_{p−1}, with the Frobenius metric Σ_p tr(W_pᵀ W_p). The widths
-// d_0 → d_1 → … → d_N are arbitrary (square d × d factors are the case MATH.md treats); the
-// end-to-end matrix φ(W) = W_N ⋯ W_1 is d_N × d_0.
+// The parameter space of a deep linear network (docs/MATH.md §2): tuples W = (W_1, …, W_N) of
+// factor matrices, W_p of size d_p × d_{p−1}, with the Frobenius metric Σ_p tr(W_pᵀ W_p). The
+// widths d_0 → d_1 → … → d_N are arbitrary (square d × d factors are the case docs/MATH.md treats);
+// the end-to-end matrix φ(W) = W_N ⋯ W_1 is d_N × d_0.
 //
 // A point is the concatenation vec(W_1), …, vec(W_N) of column-major factors, so every solver of
 // the library runs here unchanged (geometry: parameter_space_geometry(), the Euclidean metric).
