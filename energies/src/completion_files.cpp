@@ -1,10 +1,13 @@
 #include "riemopt/energies/completion_files.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -17,21 +20,53 @@
 namespace riemopt {
 namespace {
 
-// Reads a text file line by line and formats errors as "path:line: message".
+const char* special_file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Reads a text file line by line and formats errors as "path:line: message". Only regular files
+// are read: a FIFO, a device (/dev/zero, /dev/stdin on a terminal or pipe) or a folder is refused
+// before it is opened, so nothing blocks, nothing is consumed and nothing endless is read. Lines
+// are capped at kMaxLineBytes. A UTF-8 byte-order mark at the start is skipped.
 class LineReader {
  public:
-  explicit LineReader(const std::string& path) : path_(path), in_(path) {
+  static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
+
+  explicit LineReader(const std::string& path) : path_(path) {
+    struct stat status = {};
+    if (::stat(path.c_str(), &status) != 0)
+      fail_file(fmt::format("cannot open the file for reading ({})", std::strerror(errno)));
+    if (!S_ISREG(status.st_mode))
+      fail_file(
+          fmt::format("the path is {}, not a regular file; give a file (pipes, devices "
+                      "and folders are not read)",
+                      special_file_kind(status.st_mode)));
+    in_.open(path, std::ios::binary);
     if (!in_) fail_file("cannot open the file for reading");
   }
 
   // The next line (without the end-of-line characters), or false at the end of the file.
   bool next(std::string& line) {
-    if (!std::getline(in_, line)) {
+    line.clear();
+    std::streambuf* buffer = in_.rdbuf();
+    int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
       if (in_.bad()) fail_file("read error");
       return false;
     }
     ++line_number_;
+    for (; c != std::char_traits<char>::eof() && c != '\n'; c = buffer->sbumpc()) {
+      if (line.size() == kMaxLineBytes)
+        fail("the line is longer than {} bytes (not a text data file?)", kMaxLineBytes);
+      line.push_back(static_cast<char>(c));
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_number_ == 1 && line.rfind(kByteOrderMark, 0) == 0) line.erase(0, 3);
     if (line.find('\0') != std::string::npos) fail("the line contains a NUL byte (binary file?)");
     return true;
   }
@@ -49,10 +84,18 @@ class LineReader {
   }
 
  private:
+  static constexpr const char* kByteOrderMark = "\xEF\xBB\xBF";
   std::string path_;
   std::ifstream in_;
   long line_number_ = 0;
 };
+
+// True when the whole token reads as a decimal number ("+1", "-0", "4.5", "1e3").
+bool is_number(const std::string& token) {
+  char* end = nullptr;
+  std::strtod(token.c_str(), &end);
+  return !token.empty() && end == token.c_str() + token.size();
+}
 
 bool is_blank(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](unsigned char c) { return std::isspace(c); });
@@ -72,8 +115,14 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A whole token as a finite double.
+// A whole decimal token as a finite double of moderate size. Hexadecimal floats (which strtod
+// would read) are refused, so are values that underflow to zero or to a subnormal number (the
+// file says something the double cannot hold) and values above kMaxDataMagnitude, whose squares
+// summed over a whole matrix would overflow the errors the programs report.
 double parse_value(const LineReader& reader, const std::string& token, const char* what) {
+  if (token.find_first_of("xX") != std::string::npos)
+    reader.fail("{} '{}' is not a decimal number (hexadecimal floats are not accepted)", what,
+                token);
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(token.c_str(), &end);
@@ -81,6 +130,14 @@ double parse_value(const LineReader& reader, const std::string& token, const cha
     reader.fail("{} '{}' is not a number", what, token);
   if (!std::isfinite(v))
     reader.fail("{} '{}' is not finite (NaN and infinity are rejected)", what, token);
+  if (errno == ERANGE && std::abs(v) < std::numeric_limits<double>::min())
+    reader.fail("{} '{}' underflows double precision (its magnitude is below {:g})", what, token,
+                std::numeric_limits<double>::min());
+  if (std::abs(v) > kMaxDataMagnitude)
+    reader.fail(
+        "{} '{}' is too large: data values must have magnitude <= {:g}, so that sums of "
+        "their squares stay finite",
+        what, token, kMaxDataMagnitude);
   return v;
 }
 
@@ -110,9 +167,14 @@ constexpr std::int64_t kMaxDimension = std::int64_t{1} << 31;
 
 MmHeader read_mm_header(LineReader& reader) {
   std::string line;
-  if (!reader.next(line)) reader.fail_file("the file is empty (expected a %%MatrixMarket header)");
+  bool read = reader.next(line);
+  while (read && is_blank(line)) read = reader.next(line);  // blank lines before the banner
+  if (!read) reader.fail_file("the file is empty (expected a %%MatrixMarket header)");
   const std::vector<std::string> banner = split_whitespace(line);
-  if (banner.empty() || banner[0] != "%%MatrixMarket")
+  if (!banner.empty() && lower(banner[0]) == "%matrixmarket")
+    reader.fail("the banner '{}' has one '%'; a Matrix Market file starts with '%%MatrixMarket'",
+                banner[0]);
+  if (banner.empty() || lower(banner[0]) != "%%matrixmarket")
     reader.fail("expected the header '%%MatrixMarket matrix coordinate|array real general'");
   if (banner.size() != 5)
     reader.fail("the header must have 5 words: %%MatrixMarket matrix <format> <field> <symmetry>");
@@ -261,8 +323,12 @@ ObservedEntries read_rating_file(const std::string& path) {
     normalized.reserve(line.size());
     for (const char c : line) normalized.push_back(c == ':' || c == ',' ? ' ' : c);
     const std::vector<std::string> t = split_whitespace(normalized);
-    if (reader.line_number() == 1 && !t.empty() &&
-        !std::isdigit(static_cast<unsigned char>(t[0][0])))
+    if (t.empty()) reader.fail("expected 'user item rating [timestamp]', got only separators");
+    if (t[0][0] == '%')
+      reader.fail(
+          "a rating file has no '%' lines (a Matrix Market file starts with "
+          "'%%MatrixMarket')");
+    if (reader.line_number() == 1 && !is_number(t[0]))
       continue;  // a header such as "userId,movieId,rating,timestamp"
     if (t.size() != 3 && t.size() != 4)
       reader.fail("expected 'user item rating [timestamp]', got {} fields", t.size());
@@ -302,16 +368,29 @@ ObservedEntries read_rating_file(const std::string& path) {
 }
 
 ObservedEntries read_observations(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw FileFormatError(fmt::format("{}:0: cannot open the file for reading", path));
   std::string first;
-  std::getline(in, first);
-  if (first.rfind("%%MatrixMarket", 0) == 0) return read_matrix_market_coordinate(path);
+  {
+    LineReader reader(path);  // refuses what is not a regular file before reading a byte
+    while (reader.next(first) && is_blank(first)) {
+    }
+  }
+  const std::size_t start = first.find_first_not_of(" \t");
+  if (start != std::string::npos && first[start] == '%') return read_matrix_market_coordinate(path);
   return read_rating_file(path);
 }
 
 void write_matrix_market_coordinate(const std::string& path, const ObservedEntries& observed,
                                     const std::string& comment) {
+  write_file_atomically(path, matrix_market_coordinate_text(observed, comment));
+}
+
+void write_matrix_market_array(const std::string& path, const Matrix& matrix,
+                               const std::string& comment) {
+  write_file_atomically(path, matrix_market_array_text(matrix, comment));
+}
+
+std::string matrix_market_coordinate_text(const ObservedEntries& observed,
+                                          const std::string& comment) {
   require(observed.rows >= 1 && observed.cols >= 1,
           "write_matrix_market_coordinate: the size must be at least 1x1 (got {}x{})",
           observed.rows, observed.cols);
@@ -327,11 +406,10 @@ void write_matrix_market_coordinate(const std::string& path, const ObservedEntri
             o.col, o.value);
     text += fmt::format("{} {} {}\n", o.row + 1, o.col + 1, format_value(o.value));
   }
-  write_file_atomically(path, text);
+  return text;
 }
 
-void write_matrix_market_array(const std::string& path, const Matrix& matrix,
-                               const std::string& comment) {
+std::string matrix_market_array_text(const Matrix& matrix, const std::string& comment) {
   require(matrix.rows() >= 1 && matrix.cols() >= 1,
           "write_matrix_market_array: the matrix must be at least 1x1 (got {}x{})", matrix.rows(),
           matrix.cols());
@@ -340,7 +418,7 @@ void write_matrix_market_array(const std::string& path, const Matrix& matrix,
   text += comment_lines(comment);
   text += fmt::format("{} {}\n", matrix.rows(), matrix.cols());
   for (Eigen::Index k = 0; k < matrix.size(); ++k) text += format_value(matrix.data()[k]) + "\n";
-  write_file_atomically(path, text);
+  return text;
 }
 
 }  // namespace riemopt

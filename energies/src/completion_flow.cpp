@@ -1,7 +1,10 @@
 #include "riemopt/energies/completion_flow.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include "riemopt/energies/completion_instance.hpp"
@@ -128,23 +131,41 @@ CompletionSolver parse_completion_solver(const std::string& text) {
                   text));
 }
 
-Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
-                        const CompletionFlowOptions& options) {
-  options.validate();
+namespace {
+
+int start_factors(const CompletionFlowOptions& options) {
+  return options.init_factors > 0      ? options.init_factors
+         : options.depth.is_infinite() ? 3
+                                       : options.depth.value();
+}
+
+// The start, or an empty vector when `keep_going` ran out first.
+Vector build_start(Eigen::Index rows, Eigen::Index cols, const CompletionFlowOptions& options,
+                   const std::function<bool()>& keep_going) {
   require(rows >= 1 && cols >= 1, "completion_start: shape must be at least 1x1 (got {}x{})", rows,
           cols);
   if (options.init == CompletionInit::kScaledIdentity)
-    return options.init_scale * Matrix::Identity(rows, cols);
-  const int factors = options.init_factors > 0      ? options.init_factors
-                      : options.depth.is_infinite() ? 3
-                                                    : options.depth.value();
-  return gaussian_product_init(rows, cols, Depth::finite(factors), options.init_scale, options.seed)
-      .reshaped(rows, cols);
+    return (options.init_scale * Matrix::Identity(rows, cols)).reshaped();
+  return gaussian_product_init(rows, cols, Depth::finite(start_factors(options)),
+                               options.init_scale, options.seed, keep_going);
+}
+
+}  // namespace
+
+Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
+                        const CompletionFlowOptions& options) {
+  options.validate();
+  return build_start(rows, cols, options, [] { return true; }).reshaped(rows, cols);
 }
 
 CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                                       const std::vector<Observation>& observations,
                                       const Matrix* truth, const CompletionFlowOptions& options) {
+  const auto began = std::chrono::steady_clock::now();
+  const auto elapsed = [began] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  };
+  const double budget = options.flow.max_wall_seconds;
   options.validate();
   const auto loss = std::make_shared<MatrixCompletion>(rows, cols, observations, options.loss);
   if (truth) {
@@ -217,7 +238,25 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   };
 
   CompletionFlowResult result;
-  const Vector x0 = completion_start(rows, cols, options).reshaped();
+  // The wall-clock budget covers the start too: a start of many factors (or of a large matrix)
+  // can take longer than the flow.
+  const Vector x0 = build_start(rows, cols, options, [&] { return elapsed() < budget; });
+  if (x0.size() == 0) {
+    result.summary.solver = to_string(options.solver);
+    result.summary.status = TerminationStatus::kMaxWallTime;
+    result.summary.message = fmt::format(
+        "the wall-clock budget of {:g} s ran out while building the start ({} Gaussian factors "
+        "of a {}x{} matrix); no solver ran",
+        budget, start_factors(options), rows, cols);
+    result.summary.wall_seconds = elapsed();
+    result.x = Matrix::Zero(rows, cols);
+    result.summary.x = result.x.reshaped();
+    result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
+    return result;
+  }
+  // What is left of the budget goes to the solver (at least a moment, so that it stops at once
+  // on its budget rather than refusing the option).
+  flow.max_wall_seconds = std::max(budget - elapsed(), 1e-9);
   // The discrete solvers share the flow's stops, callbacks and trajectory.
   auto with_common = [&flow](auto solver_options) {
     static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(flow);
@@ -248,7 +287,23 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     result.summary.status = TerminationStatus::kConverged;
     result.summary.message = *target_message;
   }
+  // A gradient-tolerance stop is a success only if the run's own train target holds there: the
+  // origin of a DLN flow is stationary, and from a start small enough the gradient is below
+  // any tolerance while nothing is fitted.
+  if (result.summary.status == TerminationStatus::kConverged && target_message->empty() &&
+      options.target_train_mse > 0.0) {
+    const double train = loss->observed_mse(result.summary.x);
+    if (train > options.target_train_mse) {
+      result.summary.status = TerminationStatus::kStationaryShortOfTarget;
+      result.summary.message = fmt::format(
+          "{}, but the train MSE there is {:.3e}, above the target {:g}: a stationary point "
+          "(saddle or plateau) that does not fit the data; a larger --init-scale or a smaller "
+          "gradient tolerance may leave it",
+          result.summary.message, train, options.target_train_mse);
+    }
+  }
   if (progress) std::fprintf(stderr, "[complete] %s\n", result.summary.BriefReport().c_str());
+  result.summary.wall_seconds = elapsed();  // the start included
   result.x = result.summary.x.reshaped(rows, cols);
   result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
   return result;

@@ -52,6 +52,11 @@ CompletionInstance make_completion_instance(const CompletionInstanceOptions& o) 
 
 Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, double scale,
                              std::uint64_t seed) {
+  return gaussian_product_init(rows, cols, depth, scale, seed, [] { return true; });
+}
+
+Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, double scale,
+                             std::uint64_t seed, const std::function<bool()>& keep_going) {
   require(rows >= 1 && cols >= 1, "gaussian_product_init: shape must be at least 1x1");
   require(!depth.is_infinite(),
           "gaussian_product_init: infinite depth has no factorization; pass a finite depth");
@@ -62,9 +67,14 @@ Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, 
   // Each factor has entries of std scale^{1/N}/√(fan-in), so each multiplies ‖·‖²_F by ≈
   // scale^{2/N}.
   const double root = std::pow(scale, 1.0 / n);
-  Matrix X = gaussian_matrix(rows, cols, root / std::sqrt(static_cast<double>(cols)), rng);
-  for (int p = 2; p <= n; ++p)
-    X = gaussian_matrix(rows, rows, root / std::sqrt(static_cast<double>(rows)), rng) * X;
+  const Eigen::Index k = std::min(rows, cols);
+  if (!keep_going()) return {};
+  Matrix X =
+      gaussian_matrix(n == 1 ? rows : k, cols, root / std::sqrt(static_cast<double>(cols)), rng);
+  for (int p = 2; p <= n; ++p) {
+    if (!keep_going()) return {};
+    X = gaussian_matrix(p == n ? rows : k, k, root / std::sqrt(static_cast<double>(k)), rng) * X;
+  }
   return X.reshaped();
 }
 

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <new>
 
 #include "commands.hpp"
 
@@ -39,6 +40,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (spectral_app->parsed()) return spectral.run(out, err);
     if (generate_app->parsed()) return generate.run(out, err);
     if (complete_app->parsed()) return complete.run(out, err);
+  } catch (const std::bad_alloc&) {
+    err << "riemopt: error: out of memory: the run needs more memory than this machine can "
+           "give it (a smaller problem, or fewer or narrower outputs, may fit)\n";
+    return 1;
   } catch (const std::exception& e) {
     err << "riemopt: error: " << e.what() << "\n";
     return 1;

@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -62,6 +63,18 @@ void validate_with_flags(const std::function<void()>& validate,
   }
 }
 
+std::uint64_t parse_seed(const std::string& text, const std::string& option) {
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+  require(digits, "{} must be an integer from 0 to 18446744073709551615 (got '{}')", option, text);
+  errno = 0;
+  const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+  require(errno != ERANGE, "{} must be at most 18446744073709551615 = 2^64 - 1 (got '{}')", option,
+          text);
+  return value;
+}
+
 nlohmann::json to_json_array(const Vector& v) {
   nlohmann::json a = nlohmann::json::array();
   for (double x : v) a.push_back(x);
@@ -75,11 +88,17 @@ nlohmann::json to_json_array(const Matrix& m) {
 }
 
 void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream& out) {
+  write_outputs({}, doc, path, out);
+}
+
+void write_outputs(const std::vector<NamedPath>& files, const nlohmann::json& doc,
+                   const std::string& json_path, std::ostream& out) {
   const std::string text = doc.dump(2) + "\n";
-  if (path.empty())
-    out << text;
-  else
-    write_file_atomically(path, text);
+  StagedOutputs staged;
+  for (const auto& [path, content] : files) staged.stage(path, content);
+  staged.stage(json_path, text);
+  staged.commit();
+  if (json_path.empty()) out << text;
 }
 
 namespace {
@@ -92,6 +111,18 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
+  require_distinct_paths(inputs, outputs);
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    try {
+      check_output_path(path);
+    } catch (const std::runtime_error& e) {
+      throw InvalidArgument(option + ": " + e.what());
+    }
+  }
+}
 
 void require_distinct_paths(const std::vector<NamedPath>& inputs,
                             const std::vector<NamedPath>& outputs) {

@@ -1,6 +1,7 @@
 // Helpers shared by the subcommands: strict parsing of option values and JSON output.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -24,6 +25,11 @@ using FieldFlag = std::pair<std::string, std::string>;
 void validate_with_flags(const std::function<void()>& validate,
                          const std::vector<FieldFlag>& flags);
 
+// A random seed: decimal digits only, 0 .. 2^64 − 1. A sign, a fraction, an exponent, a hex
+// prefix or a value past 2^64 − 1 throws InvalidArgument naming `option` (nothing is wrapped or
+// clamped into range).
+std::uint64_t parse_seed(const std::string& text, const std::string& option);
+
 // JSON arrays from Eigen objects.
 nlohmann::json to_json_array(const Vector& v);
 nlohmann::json to_json_array(const Matrix& m);
@@ -36,5 +42,18 @@ void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream&
 using NamedPath = std::pair<std::string, std::string>;
 void require_distinct_paths(const std::vector<NamedPath>& inputs,
                             const std::vector<NamedPath>& outputs);
+
+// Everything a command checks about its files before any work starts, so that a long run is
+// never lost at its end: outputs distinct from each other and from the inputs
+// (require_distinct_paths), each output's folder present and writable and each existing target a
+// writable regular file (check_output_path; a link, FIFO, device or folder is refused). Throws
+// InvalidArgument naming the option.
+void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
+
+// A command's output files, written all or none: each (path, content) with a non-empty path
+// and the JSON report (to `json_path`, or to `out` when that is empty) are staged first and
+// renamed into place together, so a failure leaves every file as it was.
+void write_outputs(const std::vector<NamedPath>& files, const nlohmann::json& doc,
+                   const std::string& json_path, std::ostream& out);
 
 }  // namespace riemopt::cli

@@ -41,6 +41,7 @@ struct SpectralCommand {
   std::string solver = "flow";
   double t_end = 0.0;  // 0: until converged
   double tolerance = 1e-10;
+  double max_time = 60.0;
   std::string output;
   std::string trajectory;
   std::string plot;
@@ -56,7 +57,7 @@ struct GenerateCommand {
   long cols = 100;
   long rank = 5;
   long observations = 2000;
-  unsigned long long seed = 1;
+  std::string seed = "1";  // parsed by parse_seed: 0 .. 2^64 - 1, nothing wrapped
   std::string truth;
   std::string observed;
 
@@ -79,7 +80,7 @@ struct CompleteCommand {
   std::string init = "gaussian-product";
   double init_scale = 1e-3;
   int init_factors = 0;
-  unsigned long long seed = 1;
+  std::string seed = "1";  // parsed by parse_seed: 0 .. 2^64 - 1, nothing wrapped
   double tolerance = 1e-8;
   double final_time = 0.0;  // 0: no limit
   double max_time = 600.0;

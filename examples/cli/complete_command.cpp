@@ -124,7 +124,7 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   options.init = parse_completion_init(init);
   options.init_scale = init_scale;
   options.init_factors = init_factors;
-  options.seed = seed;
+  options.seed = parse_seed(seed, "--seed");
   options.target_train_mse = target_train_mse;
   options.target_test_mse = target_test_mse;
   options.solver = parse_completion_solver(solver);
@@ -192,8 +192,8 @@ int CompleteCommand::run_nuclear_norm(const ObservedEntries& data, const Matrix*
 }
 
 int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
-  require_distinct_paths({{"--observed", observed}, {"--truth", truth}},
-                         {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
+  check_files({{"--observed", observed}, {"--truth", truth}},
+              {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
   const Depth n = Depth::parse(depth);
   const double b = parse_beta(beta);
   require(target_test_mse == 0.0 || !truth.empty(), "--target-test-mse needs --truth");
@@ -277,7 +277,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"init", init},
                     {"init_scale", init_scale},
                     {"init_factors", init_factors},
-                    {"seed", seed},
+                    {"seed", options.seed},
                     {"tolerance", tolerance},
                     {"final_time", final_time},
                     {"max_time", max_time},
@@ -287,12 +287,14 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"relative_tolerance", options.flow.relative_tolerance},
                     {"integrator", to_string(options.flow.integrator)},
                     {"stiffness_cutoff", options.flow.stiffness_cutoff}};
-  if (!trajectory.empty()) s.trajectory.write_csv(trajectory);
+  std::vector<NamedPath> files;
+  if (!trajectory.empty()) files.emplace_back(trajectory, s.trajectory.to_csv());
   if (!plot.empty()) {
     const std::string title = fmt::format("{}, |Omega|={}", s.geometry, data.entries.size());
-    examples::write_png(plot, examples::completion_panels(s.trajectory, title), 560, 420);
+    files.emplace_back(
+        plot, examples::render_png(examples::completion_panels(s.trajectory, title), 560, 420));
   }
-  emit_json(doc, output, out);
+  write_outputs(files, doc, output, out);
   return s.is_success() ? 0 : kExitNotConverged;
 }
 

@@ -3,11 +3,15 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/errors.hpp"
 #include "riemopt/manifolds/chamber.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/riemannian_hessian.hpp"
 
 namespace riemopt::cli {
+namespace {
+constexpr Eigen::Index kMaxEntropyValues = 500;
+}  // namespace
 
 CLI::App* EntropyCommand::add_to(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
@@ -19,8 +23,15 @@ CLI::App* EntropyCommand::add_to(CLI::App& app) {
 }
 
 int EntropyCommand::run(std::ostream& out, std::ostream& /*err*/) const {
+  check_files({}, {{"--output", output}});
   const Depth n = Depth::parse(depth);
   const Vector s = parse_number_list(sigma, "--sigma");
+  // The report holds two d×d Hessians (O(d²) numbers, O(d³) work for the Riemannian one): the
+  // work and the output stay bounded.
+  require(s.size() <= kMaxEntropyValues,
+          "--sigma has {} values; the entropy command reports d x d Hessians and takes at most {} "
+          "singular values (use the library's dln_entropy for more)",
+          s.size(), kMaxEntropyValues);
   const Geometry geometry = dln_chamber(s.size(), n);
   const auto entropy = std::make_shared<ChamberEntropy>(s.size(), n);
   const Problem problem(geometry, entropy);

@@ -29,37 +29,42 @@ CLI::App* GenerateCommand::add_to(CLI::App& app) {
 
 int GenerateCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   require(rows >= 1 && cols >= 1, "--rows and --cols must be >= 1 (got {} and {})", rows, cols);
-  require(rows * cols <= kMaxDenseMatrixEntries,
-          "--rows x --cols = {} is too large (at most 2^26 entries)", rows * cols);
-  require_distinct_paths({}, {{"--truth", truth}, {"--observed", observed}});
+  // rows <= limit / cols cannot overflow, unlike rows * cols.
+  require(rows <= kMaxDenseMatrixEntries / cols,
+          "--rows x --cols = {} x {} is too large (at most 2^26 = {} entries)", rows, cols,
+          kMaxDenseMatrixEntries);
+  const std::uint64_t seed_value = parse_seed(seed, "--seed");
+  check_files({}, {{"--truth", truth}, {"--observed", observed}});
   CompletionInstanceOptions options;
   options.rows = rows;
   options.cols = cols;
   options.rank = rank;
   options.observations = observations;
-  options.seed = seed;
+  options.seed = seed_value;
   const CompletionInstance instance = make_completion_instance(options);
 
   const std::string origin =
       fmt::format("riemopt generate --rows {} --cols {} --rank {} --observations {} --seed {}",
-                  rows, cols, rank, observations, seed);
+                  rows, cols, rank, observations, seed_value);
   ObservedEntries observed_entries;
   observed_entries.rows = rows;
   observed_entries.cols = cols;
   observed_entries.entries = instance.observed;
-  write_matrix_market_array(truth, instance.truth, origin + " (truth)");
-  write_matrix_market_coordinate(observed, observed_entries, origin + " (observed entries)");
+  // Both files or neither: an unwritable --observed leaves an existing --truth as it was.
+  const std::vector<NamedPath> files = {
+      {truth, matrix_market_array_text(instance.truth, origin + " (truth)")},
+      {observed, matrix_market_coordinate_text(observed_entries, origin + " (observed entries)")}};
 
   nlohmann::json doc;
   doc["rows"] = rows;
   doc["cols"] = cols;
   doc["rank"] = rank;
   doc["observations"] = observations;
-  doc["seed"] = seed;
+  doc["seed"] = seed_value;
   doc["truth"] = truth;
   doc["observed"] = observed;
   doc["truth_frobenius_norm"] = instance.truth.norm();
-  emit_json(doc, "", out);
+  write_outputs(files, doc, "", out);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "../common/gnuplot.hpp"
+#include "cli.hpp"
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "riemopt/ceres_solvers.hpp"
@@ -41,6 +42,9 @@ CLI::App* SpectralCommand::add_to(CLI::App& app) {
   sub->add_option("--tolerance", tolerance,
                   "Stop when the estimated relative distance to s*.1, |dsigma/dt|/(|rate_relative| "
                   "s* sqrt(d)), is <= this (default 1e-10; scale-free in beta)");
+  sub->add_option("--max-time", max_time,
+                  "Wall-clock budget in seconds (default 60; the run then ends with status "
+                  "max_wall_time and exit code 3)");
   sub->add_option("--output", output, "Write the JSON here (default: stdout)");
   sub->add_option("--trajectory", trajectory, "Write t, F, |grad|, sigma_k(t) as CSV here");
   sub->add_option("--plot", plot, "Draw sigma_k(t) on a log time axis to this PNG");
@@ -49,6 +53,7 @@ CLI::App* SpectralCommand::add_to(CLI::App& app) {
 }
 
 int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
+  check_files({}, {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
   const Depth n = Depth::parse(depth);
   require(width >= 2, "--width must be >= 2 (got {})", width);
   const auto d = static_cast<Eigen::Index>(width);
@@ -78,6 +83,7 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   options.gradient_tolerance = tolerance * slowest_rate * eq.s_star() *
                                std::sqrt(static_cast<double>(d)) / std::sqrt(metric_weight);
   options.final_time = t_end > 0.0 ? t_end : std::numeric_limits<double>::infinity();
+  options.max_wall_seconds = max_time;
   options.progress = !quiet;
   options.progress_interval_seconds = 2.0;
   const bool record = !trajectory.empty() || !plot.empty();
@@ -146,7 +152,8 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                     {"t_end", t_end},
                     {"tolerance", tolerance}};
 
-  if (!trajectory.empty()) summary.trajectory.write_csv(trajectory);
+  std::vector<NamedPath> files;
+  if (!trajectory.empty()) files.emplace_back(trajectory, summary.trajectory.to_csv());
   if (!plot.empty()) {
     examples::Panel panel{fmt::format("{} chamber flow, d={}, N={}, beta={:g}, p={:g}",
                                       geometry.metric->name(), d, n.to_string(), beta, schatten),
@@ -168,10 +175,12 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                               {eq.s_star(), eq.s_star()},
                               "lines lw 1 dt 2 lc rgb '#555555'"});
     }
-    examples::write_png(plot, {panel});
+    files.emplace_back(plot, examples::render_png({panel}));
   }
-  emit_json(doc, output, out);
-  return 0;
+  write_outputs(files, doc, output, out);
+  // The exit code follows the status: a run that stopped on a budget did not find the
+  // equilibrium it reports on.
+  return summary.is_success() ? 0 : kExitNotConverged;
 }
 
 }  // namespace riemopt::cli

@@ -10,15 +10,21 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "riemopt/atomic_file.hpp"
+
 namespace riemopt::examples {
 namespace {
 
-// gnuplot strings are single-quoted; a single quote inside is doubled.
+// gnuplot strings are single-quoted; a single quote inside is doubled. A newline (or any other
+// control character) would end the command inside the string and start a new one, so each
+// becomes a space: no text given to a plot can become a gnuplot command.
 std::string quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
     if (c == '\'')
       out += "''";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += ' ';
     else
       out += c;
   }
@@ -59,16 +65,16 @@ class TemporaryDirectory {
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
-void write_png(const std::string& path, const std::vector<Panel>& panels, int panel_width,
-               int height) {
-  if (panels.empty()) throw std::runtime_error("write_png: no panels to draw");
+std::string render_png(const std::vector<Panel>& panels, int panel_width, int height) {
+  if (panels.empty()) throw std::runtime_error("render_png: no panels to draw");
   if (!gnuplot_available())
     throw std::runtime_error(
-        fmt::format("cannot draw {}: gnuplot is not installed (apt-get install gnuplot-nox, or run "
-                    "scripts/setup.sh)",
-                    path));
+        "cannot draw a figure: gnuplot is not installed (apt-get install gnuplot-nox, or run "
+        "scripts/setup.sh)");
+  // gnuplot reads its script and data and writes the figure inside a private folder (mkdtemp,
+  // mode 0700): the user's path never appears in the script.
   TemporaryDirectory tmp;
-  const std::string staged = path + ".tmp-plot.png";
+  const std::string staged = (tmp.path() / "figure.png").string();
   std::string script = fmt::format(
       "set terminal pngcairo size {},{} enhanced font 'DejaVu Sans,10'\nset output {}\n"
       "set multiplot layout 1,{}\nset grid\nset key outside bottom center horizontal\n",
@@ -105,13 +111,21 @@ void write_png(const std::string& path, const std::vector<Panel>& panels, int pa
   const std::string command = fmt::format("gnuplot {} 2>{}", shell_quoted(script_path.string()),
                                           shell_quoted((tmp.path() / "gnuplot.log").string()));
   if (std::system(command.c_str()) != 0) {
-    std::error_code ignored;
-    std::filesystem::remove(staged, ignored);
     std::ifstream log(tmp.path() / "gnuplot.log");
     const std::string message((std::istreambuf_iterator<char>(log)), {});
-    throw std::runtime_error(fmt::format("gnuplot failed drawing {}: {}", path, message));
+    throw std::runtime_error(fmt::format("gnuplot failed drawing a figure: {}", message));
   }
-  std::filesystem::rename(staged, path);
+  std::ifstream png(staged, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(png)), {});
+  if (!png.good() && !png.eof()) throw std::runtime_error("cannot read the figure gnuplot drew");
+  if (bytes.empty()) throw std::runtime_error("gnuplot drew an empty figure");
+  return bytes;
+}
+
+void write_png(const std::string& path, const std::vector<Panel>& panels, int panel_width,
+               int height) {
+  check_output_path(path);  // before gnuplot runs
+  write_file_atomically(path, render_png(panels, panel_width, height));
 }
 
 }  // namespace riemopt::examples

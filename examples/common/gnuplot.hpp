@@ -1,6 +1,6 @@
 // PNG figures through gnuplot (Debian's gnuplot-nox, installed by scripts/setup.sh): line plots
-// with optional log axes, several panels side by side. The data and the script go to a
-// temporary directory; the PNG is written beside the target and renamed over it on success.
+// with optional log axes, several panels side by side. The data, the script and the figure go to
+// a private temporary folder; the PNG then reaches its target through write_file_atomically.
 //
 //   riemopt::examples::Panel panel{"sigma_k(t)", "t", "sigma", true, false, {}};
 //   panel.series.push_back({"sigma_1", times, sigma1});
@@ -32,9 +32,13 @@ struct Panel {
 // True when a gnuplot executable is on the PATH.
 bool gnuplot_available();
 
-// Draws the panels side by side (each `panel_width` × `height` pixels). Throws
-// std::runtime_error when gnuplot is missing or fails; an existing file at `path` is replaced
-// only on success.
+// Draws the panels side by side (each `panel_width` × `height` pixels) and returns the PNG's
+// bytes. Throws std::runtime_error when gnuplot is missing or fails. Titles and labels are data:
+// control characters in them become spaces, so none can start a gnuplot command.
+std::string render_png(const std::vector<Panel>& panels, int panel_width = 640, int height = 480);
+
+// render_png, written with write_file_atomically (riemopt/atomic_file.hpp): an existing file at
+// `path` is replaced only on success, and only if it is a regular file.
 void write_png(const std::string& path, const std::vector<Panel>& panels, int panel_width = 640,
                int height = 480);
 

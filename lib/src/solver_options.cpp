@@ -24,6 +24,8 @@ std::string to_string(TerminationStatus status) {
       return "step_size_too_small";
     case TerminationStatus::kUserAbort:
       return "user_abort";
+    case TerminationStatus::kStationaryShortOfTarget:
+      return "stationary_short_of_target";
   }
   return "unknown";
 }

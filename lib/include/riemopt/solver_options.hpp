@@ -29,6 +29,10 @@ enum class TerminationStatus {
   kNumericalFailure,  // NaN or overflow in the state, value or gradient, or a failed evaluation
   kStepSizeTooSmall,  // the adaptive step fell below min_step
   kUserAbort,         // a callback asked to stop
+  // The gradient tolerance was met, but at a point that misses the caller's own target (e.g. a
+  // completion run's train-MSE target): a saddle or plateau such as the origin of a DLN flow
+  // from a start too small to leave it. Not a success.
+  kStationaryShortOfTarget,
 };
 
 std::string to_string(TerminationStatus status);

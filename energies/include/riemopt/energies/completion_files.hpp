@@ -12,13 +12,17 @@
 // (array). Pattern, complex and symmetric variants are rejected with a message saying so.
 //
 // Rating files (MovieLens ml-100k `u.data`, ml-1m `ratings.dat`, ml-latest `ratings.csv`): one
-// `user item rating [timestamp]` per line, separated by whitespace, `::` or `,`; a header line is
-// allowed as the first line when it does not start with a digit. User and item ids are arbitrary
+// `user item rating [timestamp]` per line, separated by whitespace, `::` or `,`; the first line
+// is a header (and skipped) when its first field is a word, not a number (`+1` and `-0` are
+// numbers). A line starting with `%` is never a rating. User and item ids are arbitrary
 // positive integers; they are mapped, in increasing order, to rows and columns 0, 1, ...
 //
 // Every reader rejects malformed input with a FileFormatError whose message starts with
 // `path:line:` and says what was expected: unreadable files, bad headers, wrong counts,
-// non-numbers, NaN/infinite values, out-of-range and duplicate indices, empty observation sets.
+// non-numbers, NaN/infinite values, hexadecimal floats, values that underflow or exceed
+// kMaxDataMagnitude, out-of-range and duplicate indices, empty observation sets, lines over
+// 1 MiB. Only regular files are read (a FIFO, device or folder is refused before it is opened);
+// a UTF-8 byte-order mark at the start of a file is skipped.
 // Writers go through write_file_atomically (an existing file is replaced only on success).
 #pragma once
 
@@ -56,6 +60,11 @@ ObservedEntries read_matrix_market_coordinate(const std::string& path);
 // could ask for any amount of memory.
 inline constexpr std::int64_t kMaxDenseMatrixEntries = std::int64_t{1} << 26;
 
+// The largest magnitude of a value the readers accept: the squares of kMaxDenseMatrixEntries such
+// values still sum to a finite double, so errors computed from the data (test MSE, the loss)
+// never overflow.
+inline constexpr double kMaxDataMagnitude = 1e150;
+
 // A full matrix from a Matrix Market file: `array` (all entries) or `coordinate` (entries not
 // listed are zero). When expected_rows/expected_cols are > 0 the size must match them. Matrices
 // of more than kMaxDenseMatrixEntries entries are refused with FileFormatError.
@@ -65,8 +74,10 @@ Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_r
 // A MovieLens-style rating file (see above). Rejects duplicates (same user and item twice).
 ObservedEntries read_rating_file(const std::string& path);
 
-// Chooses by content: a file whose first line starts with "%%MatrixMarket" is read as Matrix
-// Market coordinate, anything else as a rating file.
+// Chooses by content, never guessing between two readings: a file whose first line starts with
+// `%` (after a byte-order mark and spaces) is Matrix Market, read as `coordinate` or refused
+// with the reason (a `%MatrixMarket` banner with one `%` is refused; the banner word is matched
+// without regard to case); anything else is read as a rating file.
 ObservedEntries read_observations(const std::string& path);
 
 // Writers (17 significant digits, so values round-trip exactly). Throw InvalidArgument on
@@ -75,5 +86,9 @@ void write_matrix_market_coordinate(const std::string& path, const ObservedEntri
                                     const std::string& comment = "");
 void write_matrix_market_array(const std::string& path, const Matrix& matrix,
                                const std::string& comment = "");
+// The text those writers write, for callers that stage several files (StagedOutputs).
+std::string matrix_market_coordinate_text(const ObservedEntries& observed,
+                                          const std::string& comment = "");
+std::string matrix_market_array_text(const Matrix& matrix, const std::string& comment = "");
 
 }  // namespace riemopt
