@@ -257,6 +257,63 @@ TEST(DlnEntropy, TwoValuesMatchLongDoubleClosedFormsAroundTheSeriesSwitch) {
   }
 }
 
+// Each derivative against its own long-double value, relative: entries whose true value is
+// below the normal range may be 0 or subnormal, every other one must hold `tol`.
+::testing::AssertionResult close_or_underflow(double got, long double truth, double tol) {
+  const long double t = std::abs(truth);
+  if (t > std::numeric_limits<double>::max()) {  // beyond double: an infinity of the same sign
+    if (std::isinf(got) && (got < 0) == (truth < 0)) return ::testing::AssertionSuccess();
+  } else if (t < std::numeric_limits<double>::min()) {
+    if (std::abs(got) <= 2.0 * std::numeric_limits<double>::min())
+      return ::testing::AssertionSuccess();
+  } else if (std::abs(static_cast<long double>(got) - truth) <= tol * t) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << got << " vs " << static_cast<double>(truth);
+}
+
+TEST(DlnEntropy, ExtremeSeparationsKeepEveryRepresentableDerivative) {
+  // σ = (a, b) with b far below a. The smaller value's share of the gradient, (2/N)e^{−2x/N}
+  // with x = log(a/b), used to underflow to 0 before the division by b brought it back: at
+  // (1e300, 1e-300), N = 3, the gradient entry 3.3e-101 came out as 0 and the Hessian entry
+  // −1.1e199 as 0. Long double (range 1e±4932) computes the closed forms of d = 2 directly.
+  using Real = long double;
+  const std::vector<std::pair<double, double>> pairs = {
+      {1e300, 1e-300}, {1e200, 1e-250}, {3e100, 2e-280}, {1e131, 1e-131},
+      {1e129, 1e-129}, {2.0, 1e-300},   {1e150, 1e-150}};
+  for (int n : {2, 3, 5}) {
+    for (const auto& [a_double, b_double] : pairs) {
+      const Real a = a_double, b = b_double, p = 2.0L / n;
+      const Real ap = std::pow(a, p), bp = std::pow(b, p), dp = ap - bp;
+      const Real diff_sq = a * a - b * b;
+      const Real ga = a / diff_sq - (ap / a) / (n * dp);
+      const Real gb = -b / diff_sq + (bp / b) / (n * dp);
+      const Real faa = ((p - 1.0L) * ap / (a * a) * dp - p * ap * ap / (a * a)) / (n * dp * dp);
+      const Real fbb = ((p - 1.0L) * bp / (b * b) * dp + p * bp * bp / (b * b)) / (n * dp * dp);
+      const Real fab = p * (ap / a) * (bp / b) / (n * dp * dp);
+      const Real haa = -(a * a + b * b) / (diff_sq * diff_sq) - faa;
+      const Real hbb = -(a * a + b * b) / (diff_sq * diff_sq) + fbb;
+      const Real hab = 2.0L * a * b / (diff_sq * diff_sq) - fab;
+      Vector sigma(2), g(2), g_fused(2);
+      sigma << a_double, b_double;
+      Matrix h;
+      dln_entropy_gradient(sigma, Depth::finite(n), g);
+      dln_entropy_and_gradient(sigma, Depth::finite(n), g_fused);
+      dln_entropy_hessian(sigma, Depth::finite(n), h);
+      const std::string label = fmt::format("N={} a={} b={}", n, a_double, b_double);
+      // exp of arguments near 1400 carries their rounding (1400·ε ≈ 3e-13).
+      constexpr double tol = 1e-12;
+      EXPECT_TRUE(close_or_underflow(g[0], ga, tol)) << label << " dS/da";
+      EXPECT_TRUE(close_or_underflow(g[1], gb, tol)) << label << " dS/db";
+      EXPECT_TRUE(close_or_underflow(g_fused[1], gb, tol)) << label << " one-pass dS/db";
+      EXPECT_TRUE(close_or_underflow(h(0, 0), haa, tol)) << label << " d2S/da2";
+      EXPECT_TRUE(close_or_underflow(h(1, 1), hbb, tol)) << label << " d2S/db2";
+      EXPECT_TRUE(close_or_underflow(h(0, 1), hab, tol)) << label << " d2S/dadb";
+      EXPECT_EQ(h(0, 1), h(1, 0)) << label;
+    }
+  }
+}
+
 TEST(DlnEntropy, ExactCollisionsGiveExactlyEqualDerivatives) {
   Vector sigma(5);
   sigma << 3.0, 1.7, 1.7, 1.7, 0.2;

@@ -250,13 +250,38 @@ Matrix& pair_table(Eigen::Index d) {
 // ∂S/∂σ_k = ½ Σ_{j≠k} table(k, j) / σ_k. Each row is summed in the same j order for every k, so
 // exactly equal σ's get exactly equal derivatives (g'(0) = 0 exactly) and flows preserve exact
 // collisions.
-void sum_pair_rows(const Matrix& table, const ConstVectorRef& sigma, VectorRef out) {
+//
+// At finite depth the share of the smaller σ_k of a pair far below σ_j is r(x) ≈ (2/N) e^{−2x/N},
+// x = u_j − u_k, which underflows once 2x/N passes ~708 (a ratio σ_j/σ_k beyond e^{354 N}) while
+// share/σ_k may still be a normal number (σ = (1e300, 1e-300) at N = 3: 3.3e-101). Past
+// kDirectExponent such a pair's r(x)/σ_k is taken as one exponential, (2/N) e^{−2x/N − u_k},
+// which underflows only if the true value does; the dropped terms are below e^{−600} relative.
+constexpr double kDirectExponent = 600.0;
+
+// The log-separation x past which a pair takes the direct path: 2x/N > kDirectExponent, except
+// at N = 2, where the Hessian's diagonal term is of order y² = e^{−2x} (see dln_entropy_hessian):
+// 2x > kDirectExponent. Never at infinite depth (n = 0 here), where nothing underflows early.
+double direct_threshold(double n) {
+  if (n == 0.0) return kInf;
+  return (n == 2.0 ? 0.5 : 0.5 * n) * kDirectExponent;
+}
+
+void sum_pair_rows(const Matrix& table, const ConstVectorRef& sigma, const Vector& u, Depth depth,
+                   VectorRef out) {
   const Eigen::Index d = sigma.size();
+  const double n = depth.is_infinite() ? 0.0 : depth.as_double();
+  const double threshold = direct_threshold(n);
   for (Eigen::Index k = 0; k < d; ++k) {
-    double sum = 0.0;
-    for (Eigen::Index j = 0; j < d; ++j)
-      if (j != k) sum += table(k, j);
-    out[k] = 0.5 * sum / sigma[k];
+    double sum = 0.0, direct = 0.0;
+    for (Eigen::Index j = 0; j < d; ++j) {
+      if (j == k) continue;
+      const double x = u[j] - u[k];
+      if (x > threshold)
+        direct += (2.0 / n) * std::exp(-2.0 * x / n - u[k]);
+      else
+        sum += table(k, j);
+    }
+    out[k] = 0.5 * (sum / sigma[k] + direct);
   }
 }
 
@@ -319,7 +344,7 @@ void dln_entropy_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef ou
   Matrix& table = pair_table(d);
   for (Eigen::Index j = 0; j < d; ++j)
     for (Eigen::Index k = j + 1; k < d; ++k) pair.first_both(u[k] - u[j], table(k, j), table(j, k));
-  sum_pair_rows(table, sigma, out);
+  sum_pair_rows(table, sigma, u, depth, out);
 }
 
 double dln_entropy_and_gradient(const ConstVectorRef& sigma, Depth depth, VectorRef out) {
@@ -352,7 +377,7 @@ double dln_entropy_and_gradient(const ConstVectorRef& sigma, Depth depth, Vector
     }
   }
   sum += std::log(product) + exponent * std::numbers::ln2;
-  sum_pair_rows(table, sigma, out);
+  sum_pair_rows(table, sigma, u, depth, out);
   return 0.5 * sum;
 }
 
@@ -364,16 +389,39 @@ void dln_entropy_hessian(const ConstVectorRef& sigma, Depth depth, Matrix& out) 
   const PairFunction pair(depth);
   const Vector& u = log_coordinates(sigma);
   // ∂²S/∂u_k∂u_l = −½ g''(u_k − u_l) (k ≠ l), ∂²S/∂u_k² = ½ Σ_j g''(u_k − u_j); then the chain
-  // rule to σ: H = D⁻¹ (∂²S/∂u²) D⁻¹ − diag(∂S/∂u / σ²), D = diag(σ).
+  // rule to σ: H = D⁻¹ (∂²S/∂u²) D⁻¹ − diag(∂S/∂u / σ²), D = diag(σ). As in sum_pair_rows, a
+  // pair whose smaller σ_k lies more than kDirectExponent·N/2 in log below σ_j takes its terms as
+  // single exponentials, which would otherwise underflow before the division by σ_k² brings them
+  // back. With y = e^{−2x/N}: g''(x) ≈ (4/N²) y and g''(x) − κ + g'(x) ≈ (2/N)(2/N − 1) y, whose
+  // leading term vanishes at N = 2; there (S_2 = ½ log(σ_k + σ_j)) it is −y² exactly to the
+  // order kept.
+  const double n = depth.is_infinite() ? 0.0 : depth.as_double();
+  const double threshold = direct_threshold(n);
   for (Eigen::Index k = 0; k < d; ++k) {
-    double diagonal = 0.0;
+    double diagonal = 0.0, direct = 0.0;
     for (Eigen::Index j = 0; j < d; ++j) {
       if (j == k) continue;
       const double delta = u[k] - u[j];
+      const double x = std::abs(delta);
+      if (x > threshold) {
+        // The off-diagonal entry, from the same operands in the same order for (k, j) and
+        // (j, k), so the matrix stays exactly symmetric.
+        const double lo = std::min(u[k], u[j]), hi = std::max(u[k], u[j]);
+        out(k, j) = -(2.0 / (n * n)) * std::exp(-2.0 * x / n - (lo + hi));
+        if (delta < 0.0)  // σ_k is the smaller one
+          direct += n == 2.0 ? -0.5 * std::exp(-2.0 * x - 2.0 * u[k])
+                             : (1.0 / n) * (2.0 / n - 1.0) * std::exp(-2.0 * x / n - 2.0 * u[k]);
+        else
+          diagonal += pair.second_minus_first(delta);
+        continue;
+      }
       diagonal += pair.second_minus_first(delta);
-      out(k, j) = -0.5 * pair.second(delta) / (sigma[k] * sigma[j]);
+      // σ_kσ_j may underflow: divide by the smaller first (g''/σ_small stays below g''/σ_k²), in
+      // the same order for (k, j) and (j, k).
+      out(k, j) =
+          -0.5 * pair.second(delta) / std::min(sigma[k], sigma[j]) / std::max(sigma[k], sigma[j]);
     }
-    out(k, k) = 0.5 * diagonal / (sigma[k] * sigma[k]);
+    out(k, k) = 0.5 * diagonal / sigma[k] / sigma[k] + direct;
   }
 }
 

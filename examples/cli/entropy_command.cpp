@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <cmath>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
@@ -42,6 +43,20 @@ int EntropyCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   dln_entropy_hessian(s, n, hessian);
   const double reduced = dln_entropy(s, n);
   const double constant = dln_entropy_constant(s.size(), n);
+  const Matrix riemannian = riemannian_hessian_form(problem, x);
+  // Every number the report gives must be one: the derivatives grow like 1/σ_min and 1/σ_min²,
+  // so extreme singular values can put them beyond double precision. Refuse rather than print
+  // null.
+  const auto require_representable = [&s](bool finite, const char* what) {
+    require(finite,
+            "{} at these singular values is not representable in double precision (it grows "
+            "like 1/sigma_min^2; sigma_min = {:g}); give singular values within a narrower range",
+            what, s.minCoeff());
+  };
+  require_representable(std::isfinite(reduced + constant), "the entropy");
+  require_representable(gradient.allFinite(), "the gradient");
+  require_representable(hessian.allFinite(), "the Euclidean Hessian");
+  require_representable(riemannian.allFinite(), "the Riemannian Hessian");
   nlohmann::json doc;
   doc["depth"] = n.to_string();
   doc["sigma"] = to_json_array(s);
@@ -50,7 +65,7 @@ int EntropyCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   doc["constant"] = constant;
   doc["gradient"] = to_json_array(gradient);
   doc["hessian_euclidean"] = to_json_array(hessian);
-  doc["hessian_riemannian"] = to_json_array(riemannian_hessian_form(problem, x));
+  doc["hessian_riemannian"] = to_json_array(riemannian);
   doc["riemannian_metric"] = geometry.metric->name() + " chamber metric; bilinear form " +
                              "d2S + diag(kappa dS_k/sigma_k), kappa = 1 - 1/N (inf: 1)";
   emit_json(doc, output, out);

@@ -18,6 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::abort();
   } catch (const riemopt::InvalidArgument&) {
   }
+  try {  // format detection: Matrix Market or ratings, never a silent misreading
+    const riemopt::ObservedEntries obs = riemopt::read_observations(path);
+    if (obs.entries.empty() || obs.rows < 1 || obs.cols < 1) std::abort();
+    for (const riemopt::Observation& o : obs.entries)
+      if (!std::isfinite(o.value) || std::abs(o.value) > riemopt::kMaxDataMagnitude) std::abort();
+  } catch (const riemopt::InvalidArgument&) {
+  }
   try {
     const riemopt::Matrix m = riemopt::read_matrix_market_dense(path);
     if (m.size() == 0 || !m.allFinite()) std::abort();
