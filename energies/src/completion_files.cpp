@@ -46,9 +46,13 @@ class LineReader {
           fmt::format("the path is {}, not a regular file; give a file (pipes, devices "
                       "and folders are not read)",
                       special_file_kind(status.st_mode)));
+    file_bytes_ = static_cast<std::int64_t>(status.st_size);
     in_.open(path, std::ios::binary);
     if (!in_) fail_file("cannot open the file for reading");
   }
+
+  // The file's size when it was opened.
+  std::int64_t file_bytes() const { return file_bytes_; }
 
   // The next line (without the end-of-line characters), or false at the end of the file.
   bool next(std::string& line) {
@@ -87,6 +91,7 @@ class LineReader {
   static constexpr const char* kByteOrderMark = "\xEF\xBB\xBF";
   std::string path_;
   std::ifstream in_;
+  std::int64_t file_bytes_ = 0;
   long line_number_ = 0;
 };
 
@@ -288,23 +293,37 @@ Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_r
     for (const Observation& o : read_mm_coordinates(reader, header)) m(o.row, o.col) = o.value;
     return m;
   }
-  // The values are collected before the matrix is allocated, so a short file that declares a
-  // large matrix fails on its own size, not after allocating the declared one.
-  std::vector<double> values;
-  values.reserve(static_cast<std::size_t>(std::min<std::int64_t>(total, 1 << 16)));
+  // Memory never exceeds what the file itself justifies: a file of B bytes holds at most B/2
+  // values ("0\n"). When it is large enough for the declared matrix, the values go straight
+  // into it (one matrix, no copy); otherwise they are collected first, so a short file that
+  // declares a large matrix fails on its own size, not after allocating the declared one.
+  const bool direct = reader.file_bytes() / 2 >= total;
+  Matrix m;
+  std::vector<double> collected;
+  if (direct)
+    m.resize(header.rows, header.cols);
+  else
+    collected.reserve(static_cast<std::size_t>(std::min<std::int64_t>(total, 1 << 16)));
+  std::int64_t count = 0;
   std::string line;
   while (reader.next(line)) {
     if (is_blank(line) || line[0] == '%') continue;
     const std::vector<std::string> t = split_whitespace(line);
     if (t.size() != 1) reader.fail("expected one value per line, got {} fields", t.size());
-    if (static_cast<std::int64_t>(values.size()) == total)
+    if (count == total)
       reader.fail("more values than the {}x{} declared", header.rows, header.cols);
-    values.push_back(parse_value(reader, t[0], "value"));
+    const double v = parse_value(reader, t[0], "value");
+    if (direct)
+      m.data()[count] = v;  // column-major, as the file
+    else
+      collected.push_back(v);
+    ++count;
   }
-  if (static_cast<std::int64_t>(values.size()) != total)
-    reader.fail("the file ends after {} values but {}x{} = {} were declared", values.size(),
-                header.rows, header.cols, total);
-  return Eigen::Map<const Matrix>(values.data(), header.rows, header.cols);  // column-major
+  if (count != total)
+    reader.fail("the file ends after {} values but {}x{} = {} were declared", count, header.rows,
+                header.cols, total);
+  if (!direct) m = Eigen::Map<const Matrix>(collected.data(), header.rows, header.cols);
+  return m;
 }
 
 ObservedEntries read_rating_file(const std::string& path) {
@@ -381,22 +400,19 @@ ObservedEntries read_observations(const std::string& path) {
 
 void write_matrix_market_coordinate(const std::string& path, const ObservedEntries& observed,
                                     const std::string& comment) {
-  write_file_atomically(path, matrix_market_coordinate_text(observed, comment));
+  write_file_atomically(path, matrix_market_coordinate_producer(observed, comment));
 }
 
 void write_matrix_market_array(const std::string& path, const Matrix& matrix,
                                const std::string& comment) {
-  write_file_atomically(path, matrix_market_array_text(matrix, comment));
+  write_file_atomically(path, matrix_market_array_producer(matrix, comment));
 }
 
-std::string matrix_market_coordinate_text(const ObservedEntries& observed,
-                                          const std::string& comment) {
+TextProducer matrix_market_coordinate_producer(const ObservedEntries& observed,
+                                               const std::string& comment) {
   require(observed.rows >= 1 && observed.cols >= 1,
           "write_matrix_market_coordinate: the size must be at least 1x1 (got {}x{})",
           observed.rows, observed.cols);
-  std::string text = "%%MatrixMarket matrix coordinate real general\n";
-  text += comment_lines(comment);
-  text += fmt::format("{} {} {}\n", observed.rows, observed.cols, observed.entries.size());
   for (const Observation& o : observed.entries) {
     require(o.row >= 0 && o.row < observed.rows && o.col >= 0 && o.col < observed.cols,
             "write_matrix_market_coordinate: entry ({}, {}) is outside the {}x{} matrix", o.row,
@@ -404,21 +420,28 @@ std::string matrix_market_coordinate_text(const ObservedEntries& observed,
     require(std::isfinite(o.value),
             "write_matrix_market_coordinate: entry ({}, {}) has the non-finite value {}", o.row,
             o.col, o.value);
-    text += fmt::format("{} {} {}\n", o.row + 1, o.col + 1, format_value(o.value));
   }
-  return text;
+  return [&observed, comment](TextSink& sink) {
+    sink.append("%%MatrixMarket matrix coordinate real general\n");
+    sink.append(comment_lines(comment));
+    sink.append(fmt::format("{} {} {}\n", observed.rows, observed.cols, observed.entries.size()));
+    for (const Observation& o : observed.entries)
+      sink.append(fmt::format("{} {} {}\n", o.row + 1, o.col + 1, format_value(o.value)));
+  };
 }
 
-std::string matrix_market_array_text(const Matrix& matrix, const std::string& comment) {
+TextProducer matrix_market_array_producer(const Matrix& matrix, const std::string& comment) {
   require(matrix.rows() >= 1 && matrix.cols() >= 1,
           "write_matrix_market_array: the matrix must be at least 1x1 (got {}x{})", matrix.rows(),
           matrix.cols());
   require_finite(matrix, "write_matrix_market_array: matrix");
-  std::string text = "%%MatrixMarket matrix array real general\n";
-  text += comment_lines(comment);
-  text += fmt::format("{} {}\n", matrix.rows(), matrix.cols());
-  for (Eigen::Index k = 0; k < matrix.size(); ++k) text += format_value(matrix.data()[k]) + "\n";
-  return text;
+  return [&matrix, comment](TextSink& sink) {
+    sink.append("%%MatrixMarket matrix array real general\n");
+    sink.append(comment_lines(comment));
+    sink.append(fmt::format("{} {}\n", matrix.rows(), matrix.cols()));
+    for (Eigen::Index k = 0; k < matrix.size(); ++k)
+      sink.append(format_value(matrix.data()[k]) + "\n");
+  };
 }
 
 }  // namespace riemopt

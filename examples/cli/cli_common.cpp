@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 #include "riemopt/atomic_file.hpp"
 #include "riemopt/errors.hpp"
@@ -91,11 +92,16 @@ void emit_json(const nlohmann::json& doc, const std::string& path, std::ostream&
   write_outputs({}, doc, path, out);
 }
 
-void write_outputs(const std::vector<NamedPath>& files, const nlohmann::json& doc,
+OutputFile text_file(std::string path, std::string content) {
+  return {std::move(path), [text = std::make_shared<const std::string>(std::move(content))](
+                               TextSink& sink) { sink.append(*text); }};
+}
+
+void write_outputs(const std::vector<OutputFile>& files, const nlohmann::json& doc,
                    const std::string& json_path, std::ostream& out) {
   const std::string text = doc.dump(2) + "\n";
   StagedOutputs staged;
-  for (const auto& [path, content] : files) staged.stage(path, content);
+  for (const auto& [path, produce] : files) staged.stage(path, produce);
   staged.stage(json_path, text);
   staged.commit();
   if (json_path.empty()) out << text;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "riemopt/atomic_file.hpp"
 #include "riemopt/types.hpp"
 
 namespace riemopt::cli {
@@ -50,10 +51,15 @@ void require_distinct_paths(const std::vector<NamedPath>& inputs,
 // InvalidArgument naming the option.
 void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
-// A command's output files, written all or none: each (path, content) with a non-empty path
-// and the JSON report (to `json_path`, or to `out` when that is empty) are staged first and
-// renamed into place together, so a failure leaves every file as it was.
-void write_outputs(const std::vector<NamedPath>& files, const nlohmann::json& doc,
+// An output file: its path and its content, produced piece by piece when it is written.
+using OutputFile = std::pair<std::string, TextProducer>;
+// An output whose content is already a string (kept by the returned producer).
+OutputFile text_file(std::string path, std::string content);
+
+// A command's output files, written all or none: each file with a non-empty path and the JSON
+// report (to `json_path`, or to `out` when that is empty) are staged first and renamed into
+// place together, so a failure leaves every file as it was.
+void write_outputs(const std::vector<OutputFile>& files, const nlohmann::json& doc,
                    const std::string& json_path, std::ostream& out);
 
 }  // namespace riemopt::cli

@@ -287,12 +287,12 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"relative_tolerance", options.flow.relative_tolerance},
                     {"integrator", to_string(options.flow.integrator)},
                     {"stiffness_cutoff", options.flow.stiffness_cutoff}};
-  std::vector<NamedPath> files;
-  if (!trajectory.empty()) files.emplace_back(trajectory, s.trajectory.to_csv());
+  std::vector<OutputFile> files;
+  if (!trajectory.empty()) files.push_back(text_file(trajectory, s.trajectory.to_csv()));
   if (!plot.empty()) {
     const std::string title = fmt::format("{}, |Omega|={}", s.geometry, data.entries.size());
-    files.emplace_back(
-        plot, examples::render_png(examples::completion_panels(s.trajectory, title), 560, 420));
+    files.push_back(text_file(
+        plot, examples::render_png(examples::completion_panels(s.trajectory, title), 560, 420)));
   }
   write_outputs(files, doc, output, out);
   return s.is_success() ? 0 : kExitNotConverged;

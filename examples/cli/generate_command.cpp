@@ -51,9 +51,11 @@ int GenerateCommand::run(std::ostream& out, std::ostream& /*err*/) const {
   observed_entries.cols = cols;
   observed_entries.entries = instance.observed;
   // Both files or neither: an unwritable --observed leaves an existing --truth as it was.
-  const std::vector<NamedPath> files = {
-      {truth, matrix_market_array_text(instance.truth, origin + " (truth)")},
-      {observed, matrix_market_coordinate_text(observed_entries, origin + " (observed entries)")}};
+  // The texts are produced while they are written: a 2^26-entry truth is 1.3 GB of text.
+  const std::vector<OutputFile> files = {
+      {truth, matrix_market_array_producer(instance.truth, origin + " (truth)")},
+      {observed,
+       matrix_market_coordinate_producer(observed_entries, origin + " (observed entries)")}};
 
   nlohmann::json doc;
   doc["rows"] = rows;

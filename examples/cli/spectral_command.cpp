@@ -152,8 +152,8 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                     {"t_end", t_end},
                     {"tolerance", tolerance}};
 
-  std::vector<NamedPath> files;
-  if (!trajectory.empty()) files.emplace_back(trajectory, summary.trajectory.to_csv());
+  std::vector<OutputFile> files;
+  if (!trajectory.empty()) files.push_back(text_file(trajectory, summary.trajectory.to_csv()));
   if (!plot.empty()) {
     examples::Panel panel{fmt::format("{} chamber flow, d={}, N={}, beta={:g}, p={:g}",
                                       geometry.metric->name(), d, n.to_string(), beta, schatten),
@@ -175,7 +175,7 @@ int SpectralCommand::run(std::ostream& out, std::ostream& /*err*/) const {
                               {eq.s_star(), eq.s_star()},
                               "lines lw 1 dt 2 lc rgb '#555555'"});
     }
-    files.emplace_back(plot, examples::render_png({panel}));
+    files.push_back(text_file(plot, examples::render_png({panel})));
   }
   write_outputs(files, doc, output, out);
   // The exit code follows the status: a run that stopped on a budget did not find the

@@ -137,9 +137,29 @@ bool write_all(int fd, const std::string& content) {
   return true;
 }
 
-// Writes `content` to a new temporary file in the target's folder and returns its path. On
-// failure nothing is left behind and std::runtime_error says why.
-std::string write_temporary(const std::string& path, const std::string& content, int& slot) {
+// Buffers appended text and writes it to `fd` in blocks of about 1 MiB.
+class FileSink final : public TextSink {
+ public:
+  explicit FileSink(int fd) : fd_(fd) { buffer_.reserve(kBlock); }
+  void append(std::string_view text) override {
+    buffer_.append(text);
+    if (buffer_.size() >= kBlock) flush();
+  }
+  void flush() {
+    if (!write_all(fd_, buffer_)) throw std::runtime_error(std::strerror(errno));
+    buffer_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kBlock = std::size_t{1} << 20;
+  int fd_;
+  std::string buffer_;
+};
+
+// Writes the produced content to a new temporary file in the target's folder and returns its
+// path. On failure (of the file system or of `produce`) nothing is left behind and the exception
+// propagates (std::runtime_error saying why for the file system).
+std::string write_temporary(const std::string& path, const TextProducer& produce, int& slot) {
   const Target target = inspect(path);
   std::string base = std::filesystem::path(path).filename().string();
   if (base.size() > 200) base.resize(200);  // the name must stay below NAME_MAX
@@ -163,7 +183,24 @@ std::string write_temporary(const std::string& path, const std::string& content,
     throw std::runtime_error(
         fmt::format("cannot write '{}': {} ({})", path, what, std::strerror(error)));
   };
-  if (!write_all(fd, content)) fail("write failed");
+  try {
+    FileSink sink(fd);
+    produce(sink);
+    sink.flush();
+  } catch (const std::runtime_error& e) {
+    errno = 0;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    unregister_temporary(slot);
+    slot = -1;
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, e.what()));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    unregister_temporary(slot);
+    slot = -1;
+    throw;
+  }
   const mode_t mode = target.exists ? (target.status.st_mode & 07777) : new_file_mode();
   if (::fchmod(fd, mode) != 0) fail("cannot set the permissions");
   if (target.exists && (target.status.st_uid != ::geteuid() || target.status.st_gid != ::getegid()))
@@ -198,9 +235,19 @@ void rename_into_place(const std::string& temporary, const std::string& path, in
 
 void check_output_path(const std::string& path) { inspect(path); }
 
+namespace {
+TextProducer whole(const std::string& content) {
+  return [&content](TextSink& sink) { sink.append(content); };
+}
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& content) {
+  write_file_atomically(path, whole(content));
+}
+
+void write_file_atomically(const std::string& path, const TextProducer& produce) {
   int slot = -1;
-  const std::string temporary = write_temporary(path, content, slot);
+  const std::string temporary = write_temporary(path, produce, slot);
   // The target is inspected again right before the rename: it may have become a link or a
   // special file while the content was written.
   try {
@@ -221,9 +268,13 @@ StagedOutputs::~StagedOutputs() {
 }
 
 void StagedOutputs::stage(const std::string& path, const std::string& content) {
+  stage(path, whole(content));
+}
+
+void StagedOutputs::stage(const std::string& path, const TextProducer& produce) {
   if (path.empty()) return;
   int slot = -1;
-  std::string temporary = write_temporary(path, content, slot);
+  std::string temporary = write_temporary(path, produce, slot);
   staged_.push_back({std::move(temporary), path, slot});
 }
 

@@ -20,10 +20,22 @@
 //   outputs.commit();                                // renames both; nothing changed before
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace riemopt {
+
+// A file's content produced in pieces: what append() receives is buffered and written to the
+// temporary file as it grows, so a large file (a dense Matrix Market matrix of 2^26 entries is
+// 1.3 GB of text) is never held whole in memory.
+class TextSink {
+ public:
+  virtual ~TextSink() = default;
+  virtual void append(std::string_view text) = 0;
+};
+using TextProducer = std::function<void(TextSink&)>;
 
 // Throws std::runtime_error naming the path and the reason when it cannot be an output: the path
 // is empty, its folder does not exist or is not writable, or something other than a writable
@@ -34,6 +46,9 @@ void check_output_path(const std::string& path);
 // Throws std::runtime_error naming the path when the file cannot be written or renamed; on
 // failure the temporary file is removed and any existing target is left untouched.
 void write_file_atomically(const std::string& path, const std::string& content);
+// The same, with the content produced piece by piece. An exception from `produce` removes the
+// temporary and propagates.
+void write_file_atomically(const std::string& path, const TextProducer& produce);
 
 // Several outputs written all or none: stage() checks a path and writes its content to a
 // temporary file; commit() renames every staged file into place. Until commit() no target has
@@ -48,6 +63,7 @@ class StagedOutputs {
 
   // Throws std::runtime_error (see write_file_atomically); an empty path is ignored.
   void stage(const std::string& path, const std::string& content);
+  void stage(const std::string& path, const TextProducer& produce);
   // Renames the staged files in the order they were staged. Throws std::runtime_error if one
   // rename fails (the targets before it have been replaced; the rest are left as they were).
   void commit();

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "riemopt/atomic_file.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/errors.hpp"
 
@@ -86,9 +87,11 @@ void write_matrix_market_coordinate(const std::string& path, const ObservedEntri
                                     const std::string& comment = "");
 void write_matrix_market_array(const std::string& path, const Matrix& matrix,
                                const std::string& comment = "");
-// The text those writers write, for callers that stage several files (StagedOutputs).
-std::string matrix_market_coordinate_text(const ObservedEntries& observed,
-                                          const std::string& comment = "");
-std::string matrix_market_array_text(const Matrix& matrix, const std::string& comment = "");
+// The text those writers write, produced piece by piece, for callers that stage several files
+// (StagedOutputs in atomic_file.hpp). The data is validated when the producer is made (same
+// errors as the writers); the producer refers to `observed` / `matrix`, which must outlive it.
+TextProducer matrix_market_coordinate_producer(const ObservedEntries& observed,
+                                               const std::string& comment = "");
+TextProducer matrix_market_array_producer(const Matrix& matrix, const std::string& comment = "");
 
 }  // namespace riemopt
