@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/energies/spectral.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/gradient_flow.hpp"
@@ -143,6 +145,31 @@ TEST(GradientFlow, BlowUpEndsWithAStatusNotALoop) {
       << to_string(s.status) << ": " << s.message;
   EXPECT_LT(s.final_time, 0.5 + 1e-6);
   EXPECT_GT(s.final_time, 0.49);
+}
+
+TEST(GradientFlow, AnUnstableFixedStepEndsOnEnergyIncreasedNotOnSuccess) {
+  // RK4 with a step far beyond its stability limit on a completion flow: the energy went from
+  // 134 to 2.55e51 and the run reported final_time_reached. A gradient flow never increases its
+  // energy, so the first accepted step that does ends the run with a failure.
+  const auto inst =
+      make_completion_instance({.rows = 10, .cols = 8, .rank = 2, .observations = 40, .seed = 3});
+  const Problem problem(euclidean_matrices(10, 8),
+                        std::make_shared<MatrixCompletion>(10, 8, inst.observed));
+  GradientFlowOptions options;
+  options.integrator = Integrator::kRungeKutta4;
+  options.fixed_step = 10.0;
+  options.final_time = 1000.0;
+  const Summary s = gradient_flow(problem, Vector::Zero(80), options);
+  EXPECT_EQ(s.status, TerminationStatus::kEnergyIncreased) << s.message;
+  EXPECT_FALSE(s.is_success());
+  EXPECT_EQ(s.iterations, 1);  // the first step already rose
+  EXPECT_NE(s.message.find("never increases its energy"), std::string::npos) << s.message;
+  // A stable step on the same flow is a success, and its energy only went down.
+  options.fixed_step = 0.1;
+  options.final_time = 5.0;
+  const Summary stable = gradient_flow(problem, Vector::Zero(80), options);
+  EXPECT_EQ(stable.status, TerminationStatus::kFinalTimeReached) << stable.message;
+  EXPECT_LT(stable.final_value, stable.initial_value);
 }
 
 TEST(GradientFlow, TheDomainEdgeRejectsStepsAndEndsOnStepUnderflow) {

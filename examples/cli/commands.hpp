@@ -99,8 +99,9 @@ struct CompleteCommand {
   bool given(const char* option) const;
   // The library's options for the flow and the discrete solvers, validated by the library.
   CompletionFlowOptions completion_options(Depth n, double beta) const;
-  int run_nuclear_norm(const ObservedEntries& data, const Matrix* truth_matrix, nlohmann::json& doc,
-                       std::ostream& out, std::ostream& err) const;
+  int run_nuclear_norm(const ObservedEntries& data, const Matrix* truth_matrix, double budget,
+                       double reading_seconds, nlohmann::json& doc, std::ostream& out,
+                       std::ostream& err) const;
 };
 
 }  // namespace riemopt::cli

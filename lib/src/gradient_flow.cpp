@@ -132,6 +132,7 @@ class FlowDriver {
       return std::move(summary_);
     }
     summary_.initial_value = system_.evaluation().value;
+    lowest_value_ = summary_.initial_value;
     summary_.initial_gradient_norm = system_.evaluation().gradient_norm;
     if (schedule_.next() <= 0.0) record_pending(x0, 0.0, &system_.evaluation());
     switch (options_.integrator) {
@@ -160,6 +161,22 @@ class FlowDriver {
     ++summary_.iterations;
     const double wall = seconds_since(start_);
     maybe_print_progress(t, e.value, e.gradient_norm, wall);
+    // A gradient flow never increases its energy. An accepted state above the lowest energy seen
+    // by more than the integration error can explain (a thousandth of the decrease so far, plus
+    // a relative 1e-9 for rounding) means the integration is unstable: a fixed step too large,
+    // or tolerances too loose. Stop with a failure rather than report what follows.
+    const double decrease = summary_.initial_value - lowest_value_;
+    const double slack =
+        1e-3 * decrease + 1e-9 * std::max(std::abs(summary_.initial_value), std::abs(e.value));
+    if (e.value > lowest_value_ + slack) {
+      finish(x, t, TerminationStatus::kEnergyIncreased,
+             fmt::format("the energy rose from {:.6e} to {:.6e} at t = {:.6g}: a gradient flow "
+                         "never increases its energy, so the integration is unstable here "
+                         "(use a smaller fixed_step, tighter tolerances or a stiff integrator)",
+                         lowest_value_, e.value, t));
+      return true;
+    }
+    lowest_value_ = std::min(lowest_value_, e.value);
     if (options_.gradient_tolerance > 0.0 && e.gradient_norm <= options_.gradient_tolerance) {
       finish(x, t, TerminationStatus::kConverged,
              fmt::format("gradient norm {:.3e} <= tolerance {:.3e}", e.gradient_norm,
@@ -609,6 +626,7 @@ class FlowDriver {
   Problem::Evaluation record_eval_;
   RecordSchedule schedule_;
   Summary summary_;
+  double lowest_value_ = 0.0;  // the lowest energy of the accepted states so far
   Clock::time_point start_;
   std::uint64_t svd_start_ = 0;
   double last_progress_ = 0.0;

@@ -26,6 +26,8 @@ std::string to_string(TerminationStatus status) {
       return "user_abort";
     case TerminationStatus::kStationaryShortOfTarget:
       return "stationary_short_of_target";
+    case TerminationStatus::kEnergyIncreased:
+      return "energy_increased";
   }
   return "unknown";
 }

@@ -33,6 +33,9 @@ enum class TerminationStatus {
   // completion run's train-MSE target): a saddle or plateau such as the origin of a DLN flow
   // from a start too small to leave it. Not a success.
   kStationaryShortOfTarget,
+  // A gradient flow's energy rose above its lowest value by more than integration error: the
+  // integration is unstable (fixed step too large, tolerances too loose). Not a success.
+  kEnergyIncreased,
 };
 
 std::string to_string(TerminationStatus status);
