@@ -58,7 +58,8 @@ ObservedEntries read_matrix_market_coordinate(const std::string& path);
 
 // The largest dense matrix the completion tools build from files or options: 2^26 entries
 // (512 MiB; 8192×8192). A coordinate file lists only its nonzeros, so without a cap a few bytes
-// could ask for any amount of memory.
+// could ask for any amount of memory. A completion run works with several such matrices at once
+// (4.4 GB at this size; docs/BENCHMARKS.md).
 inline constexpr std::int64_t kMaxDenseMatrixEntries = std::int64_t{1} << 26;
 
 // The largest magnitude of a value the readers accept: the squares of kMaxDenseMatrixEntries such
