@@ -72,6 +72,7 @@ bool IterationDriver::start() {
   }
   summary.initial_value = e.value;
   summary.initial_gradient_norm = e.gradient_norm;
+  best_value_ = e.value;
   if (trajectory_.enabled && schedule_.next() <= 0.0) {
     summary.trajectory.append(trajectory_, x, 0.0, e.value, e.gradient_norm);
     schedule_.advance();
@@ -125,6 +126,24 @@ bool IterationDriver::should_stop() {
     status = TerminationStatus::kConverged;
     message = fmt::format("gradient norm {:.3e} <= tolerance {:.3e}", e.gradient_norm,
                           options_.gradient_tolerance);
+  } else if (e.value > best_value_ + kRiseTolerance * std::max(std::abs(best_value_),
+                                                               std::abs(summary.initial_value))) {
+    // Seen with a gradient of the wrong sign: each line search accepts a step that raises E by
+    // up to the approximate Wolfe test's 1e-12|E|, for ever. Near a minimizer accepted steps
+    // move E by a few ulps of the energy's scale (its starting value, when E falls to zero)
+    // only, so a rise of 1e-10 of that scale over the best value is no rounding.
+    status = TerminationStatus::kStepSizeTooSmall;
+    message = fmt::format(
+        "no progress: the accepted steps raised the energy from {:.12e} to {:.12e}; no step "
+        "along the negative gradient decreases it (a gradient inconsistent with the energy?)",
+        best_value_, e.value);
+  } else if (stalled_steps_ >= kStalledSteps) {
+    status = TerminationStatus::kStepSizeTooSmall;
+    message = fmt::format(
+        "no progress: the last {} accepted steps each moved the point by at most 1000 ulps of "
+        "its norm, with the gradient norm {:.3e} still above the tolerance {:.3e} (the "
+        "tolerance is below the attainable accuracy, or the gradient is inconsistent)",
+        kStalledSteps, e.gradient_norm, options_.gradient_tolerance);
   } else if (summary.iterations >= options_.max_iterations) {
     status = TerminationStatus::kMaxIterations;
     message = fmt::format("iteration budget of {} spent", options_.max_iterations);
@@ -142,6 +161,13 @@ bool IterationDriver::should_stop() {
 }
 
 bool IterationDriver::accept(double step_size, double dt) {
+  // No progress the arithmetic can see: a step that moves the point by at most a thousand units
+  // in the last place of its norm.
+  const double moved = (trial.coords() - x.coords()).norm();
+  const double scale = std::max(x.coords().norm(), std::numeric_limits<double>::min());
+  stalled_steps_ =
+      moved <= 1e3 * std::numeric_limits<double>::epsilon() * scale ? stalled_steps_ + 1 : 0;
+  best_value_ = std::min(best_value_, trial_eval.value);
   std::swap(x, trial);
   std::swap(e, trial_eval);
   t += dt;

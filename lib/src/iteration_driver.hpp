@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include "riemopt/problem.hpp"
@@ -58,6 +59,14 @@ class IterationDriver {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t svds_before_;
   double last_progress_ = 0.0;
+  // Consecutive accepted steps that moved the point by at most 1000 ulps of its norm; at
+  // kStalledSteps the run ends on kStepSizeTooSmall ("no progress").
+  static constexpr int kStalledSteps = 10;
+  int stalled_steps_ = 0;
+  // The lowest energy of the accepted iterates; a rise above it by kRiseTolerance·|E| also
+  // ends the run with kStepSizeTooSmall ("no progress").
+  static constexpr double kRiseTolerance = 1e-10;
+  double best_value_ = std::numeric_limits<double>::infinity();
 };
 
 }  // namespace riemopt::detail
