@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
+#include <algorithm>
 
 #include "riemopt/derivative_check.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
@@ -129,6 +130,45 @@ TEST(EnergyAlgebra, SumsScalesAndLambdasCompose) {
       [](const Point& p, VectorRef g) { g = 1.01 * p.coords().array().pow(3); }));
   const Problem problem(euclidean_matrices(3, 4), wrong);
   EXPECT_FALSE(check_gradient(problem, x, random_matrix(3, 4, rng).reshaped()).passed);
+}
+
+// Huber's loss is piecewise quadratic: along x + t v the Hessian remainder is exactly rounding
+// until t crosses a kink, then jumps. The slope fit once read 4.3 or 3.3 there and failed a
+// correct Hessian; a Hessian 1% off must still fail, and so must a wrong gradient.
+TEST(DerivativeCheck, PiecewisePolynomialEnergiesAreExactToRoundingNotFailed) {
+  const auto huber = [](double scale_hessian, double scale_gradient) {
+    const auto rho = [](double r) { return std::abs(r) <= 1.0 ? 0.5 * r * r : std::abs(r) - 0.5; };
+    return std::make_shared<LambdaEnergy>(
+        "huber", 6,
+        [rho](const Point& p) {
+          double sum = 0.0;
+          for (double r : p.coords()) sum += rho(r);
+          return sum;
+        },
+        [scale_gradient](const Point& p, VectorRef g) {
+          for (Eigen::Index i = 0; i < g.size(); ++i)
+            g[i] = scale_gradient * std::clamp(p.coords()[i], -1.0, 1.0);
+        },
+        [scale_hessian](const Point& p, const ConstVectorRef& v, VectorRef hv) {
+          for (Eigen::Index i = 0; i < v.size(); ++i)
+            hv[i] = std::abs(p.coords()[i]) <= 1.0 ? scale_hessian * v[i] : 0.0;
+        });
+  };
+  Vector x0(6), v(6);
+  x0 << 0.9, -0.3, 2.0, 0.05, -0.95, 0.5;  // two residuals 0.05–0.1 from a kink
+  v << 1.0, 0.5, -0.25, 0.75, -1.0, 0.1;
+  const Point x(x0, 6, 1);
+  const DerivativeCheck exact = check_hessian(*huber(1.0, 1.0), x, v);
+  EXPECT_TRUE(exact.passed) << exact.report();
+  EXPECT_GT(exact.exact_to_rounding_below, 0.0) << exact.report();
+  EXPECT_NE(exact.report().find("exact to rounding"), std::string::npos) << exact.report();
+  const DerivativeCheck off = check_hessian(*huber(1.01, 1.0), x, v);
+  EXPECT_FALSE(off.passed) << off.report();
+  EXPECT_EQ(off.exact_to_rounding_below, 0.0);
+  const Problem problem(euclidean_matrices(6, 1), huber(1.0, 1.0));
+  EXPECT_TRUE(check_gradient(problem, x, v).passed);
+  const Problem wrong(euclidean_matrices(6, 1), huber(1.0, 1.01));
+  EXPECT_FALSE(check_gradient(wrong, x, v).passed);
 }
 
 TEST(EnergyAlgebra, SpectralTermsShareOneSvd) {

@@ -5,7 +5,9 @@
 // is O(t²) when the gradient is right, O(t) when it is wrong: its log–log slope must be ≈ 2.
 // Hessian: along the straight line x + t v, r₂(t) = |E(x+tv) − E(x) − t∇Eᵀv − t²/2 vᵀ∇²E v| is
 // O(t³): slope ≈ 3 (checks the energy's Euclidean Hessian-vector product).
-// The slope is fitted on the best one-decade window of steps well above rounding.
+// The slope is fitted on the best one-decade window of steps well above rounding. A remainder at
+// rounding over the whole range, or one that drops abruptly to rounding and stays there (exact
+// below a kink of a piecewise-polynomial energy such as Huber's), passes as "exact to rounding".
 //
 //   riemopt::DerivativeCheck check = riemopt::check_gradient(problem, x, v);
 //   std::cout << check.report();
@@ -27,7 +29,11 @@ struct DerivativeCheck {
   double fitted_slope = 0.0;       // least-squares slope of log r vs log t on the fitted range
   double expected_slope = 0.0;     // 2 or 3
   int fitted_points = 0;
-  bool passed = false;  // |fitted_slope − expected| ≤ 0.1 on a decade, or r ≈ 0
+  // > 0 when the remainder drops abruptly to rounding at this step and stays there: the
+  // derivative is exact below it (a piecewise-polynomial energy whose larger steps cross a kink).
+  double exact_to_rounding_below = 0.0;
+  // |fitted_slope − expected| ≤ 0.1 on a decade, or r ≈ 0, or exact to rounding below a step.
+  bool passed = false;
   std::string report() const;
 };
 
