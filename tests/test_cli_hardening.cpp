@@ -152,6 +152,22 @@ TEST(CliHardening, AStartTooSmallToMoveIsNotReportedAsConverged) {
   EXPECT_NE(doc["message"].get<std::string>().find("does not fit the data"), std::string::npos);
 }
 
+TEST(CliHardening, AnEstimateThatRunsAwayIsReportedAsDiverged) {
+  // F = E − S_3/β with a small β is unbounded below: the flow runs off, and a run to its final
+  // time used to report final_time_reached with an estimate hundreds of times the data.
+  const Instance f = small_instance(8, 8);
+  const CliRun r =
+      run({"complete", "--observed", f.observed, "--beta", "0.1", "--init", "scaled-identity",
+           "--final-time", "1000", "--target-train-mse", "0", "--tolerance", "0", "--quiet"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["status"], "diverged");
+  EXPECT_NE(doc["message"].get<std::string>().find("beyond 100 times the data's scale"),
+            std::string::npos)
+      << doc["message"];
+  EXPECT_LT(doc["flow_time"].get<double>(), 1000.0);
+}
+
 TEST(CliHardening, SpectralHasABudgetAndItsExitCodeFollowsTheStatus) {
   const CliRun r = run({"spectral", "--width", "3", "--depth", "3", "--beta", "2", "--schatten",
                         "2", "--sigma0", "2,1.2,0.4", "--max-time", "1e-9", "--quiet"});

@@ -133,6 +133,8 @@ CompletionSolver parse_completion_solver(const std::string& text) {
 
 namespace {
 
+constexpr double kDivergenceFactor = 100.0;
+
 int start_factors(const CompletionFlowOptions& options) {
   return options.init_factors > 0      ? options.init_factors
          : options.depth.is_infinite() ? 3
@@ -196,9 +198,28 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   const bool progress = options.flow.progress;
   const double interval = options.flow.progress_interval_seconds;
   auto last_progress = std::make_shared<double>(-interval);
+  // The data's scale: an estimate whose Frobenius norm passes kDivergenceFactor·√(mn)·max|M_ij|
+  // has left every sensible fit behind (seen: infinite-depth runs whose σ₁ reached thousands
+  // while reporting final_time_reached). Such a run ends with kDiverged.
+  double largest_observed = 0.0;
+  for (const Observation& o : observations)
+    largest_observed = std::max(largest_observed, std::abs(o.value));
+  const double divergence_limit = kDivergenceFactor *
+                                  std::sqrt(static_cast<double>(rows) * static_cast<double>(cols)) *
+                                  largest_observed;
+  auto divergence_message = std::make_shared<std::string>();
   flow.callbacks.push_back([&loss, truth, &options, target_message, progress, interval,
-                            last_progress](const IterationInfo& info) {
+                            last_progress, divergence_limit,
+                            divergence_message](const IterationInfo& info) {
     if (!info.point) return CallbackResult::kContinue;
+    const double size = info.point->coords().norm();
+    if (divergence_limit > 0.0 && size > divergence_limit) {
+      *divergence_message = fmt::format(
+          "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
+          "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
+          size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor);
+      return CallbackResult::kAbort;
+    }
     const double train = loss->observed_mse(info.point->coords());
     const double test = truth ? mean_squared_difference(info.point->matrix(), *truth)
                               : std::numeric_limits<double>::quiet_NaN();
@@ -286,6 +307,10 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   if (!target_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
     result.summary.status = TerminationStatus::kConverged;
     result.summary.message = *target_message;
+  }
+  if (!divergence_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
+    result.summary.status = TerminationStatus::kDiverged;
+    result.summary.message = *divergence_message;
   }
   // A gradient-tolerance stop is a success only if the run's own train target holds there: the
   // origin of a DLN flow is stationary, and from a start small enough the gradient is below

@@ -28,6 +28,8 @@ std::string to_string(TerminationStatus status) {
       return "stationary_short_of_target";
     case TerminationStatus::kEnergyIncreased:
       return "energy_increased";
+    case TerminationStatus::kDiverged:
+      return "diverged";
   }
   return "unknown";
 }

@@ -36,6 +36,9 @@ enum class TerminationStatus {
   // A gradient flow's energy rose above its lowest value by more than integration error: the
   // integration is unstable (fixed step too large, tolerances too loose). Not a success.
   kEnergyIncreased,
+  // The iterate grew orders of magnitude past the scale of the problem's data (a caller's
+  // divergence test, e.g. complete_by_flow's). Not a success.
+  kDiverged,
 };
 
 std::string to_string(TerminationStatus status);
