@@ -71,7 +71,7 @@ TEST(OutputFiles, SpecialFilesAndLinksAreRefusedNotReplaced) {
   fs::create_directories(sub);
   for (const auto& [path, kind] : std::vector<std::pair<fs::path, std::string>>{
            {link, "is a symbolic link"},
-           {fifo, "is a FIFO, not a regular file"},
+           {fifo, "is a FIFO (pipe), not a regular file"},
            {sub, "is a folder, not a regular file"},
            {"/dev/null", "is a character device, not a regular file"}}) {
     const std::string m = message_of([&] { riemopt::write_file_atomically(path, "new"); });

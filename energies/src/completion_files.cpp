@@ -20,15 +20,6 @@
 namespace riemopt {
 namespace {
 
-const char* special_file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO (pipe)";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // Reads a text file line by line and formats errors as "path:line: message". Only regular files
 // are read: a FIFO, a device (/dev/zero, /dev/stdin on a terminal or pipe) or a folder is refused
 // before it is opened, so nothing blocks, nothing is consumed and nothing endless is read. Lines
@@ -45,7 +36,7 @@ class LineReader {
       fail_file(
           fmt::format("the path is {}, not a regular file; give a file (pipes, devices "
                       "and folders are not read)",
-                      special_file_kind(status.st_mode)));
+                      file_type_name(status.st_mode)));
     file_bytes_ = static_cast<std::int64_t>(status.st_size);
     in_.open(path, std::ios::binary);
     if (!in_) fail_file("cannot open the file for reading");

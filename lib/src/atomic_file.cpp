@@ -79,15 +79,6 @@ struct Target {
   std::string folder;
 };
 
-const char* file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 Target inspect(const std::string& path) {
   if (path.empty()) throw std::runtime_error("an output path is empty");
   Target t;
@@ -97,7 +88,7 @@ Target inspect(const std::string& path) {
           "'{}' is a symbolic link; refusing to replace it (name the file it points to)", path));
     if (!S_ISREG(t.status.st_mode))
       throw std::runtime_error(fmt::format("'{}' is {}, not a regular file; refusing to replace it",
-                                           path, file_kind(t.status.st_mode)));
+                                           path, file_type_name(t.status.st_mode)));
     if (::access(path.c_str(), W_OK) != 0)
       throw std::runtime_error(fmt::format("'{}' exists and is not writable", path));
     t.exists = true;
@@ -232,6 +223,15 @@ void rename_into_place(const std::string& temporary, const std::string& path, in
 }
 
 }  // namespace
+
+const char* file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
 
 void check_output_path(const std::string& path) { inspect(path); }
 

@@ -37,6 +37,10 @@ class TextSink {
 };
 using TextProducer = std::function<void(TextSink&)>;
 
+// What a file of this st_mode is, for messages about paths that are not regular files: "a
+// folder", "a FIFO (pipe)", "a character device", "a block device", "a socket".
+const char* file_type_name(unsigned mode);
+
 // Throws std::runtime_error naming the path and the reason when it cannot be an output: the path
 // is empty, its folder does not exist or is not writable, or something other than a writable
 // regular file is there.
