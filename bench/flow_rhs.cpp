@@ -340,9 +340,11 @@ int main(int argc, char** argv) {
                                      [d, n](benchmark::State& s) { factors(s, d, n); });
     }
   }
-  for (const auto& [m, n] : kRectangularShapes)
+  for (const auto& shape : kRectangularShapes) {
+    const Eigen::Index m = shape.first, n = shape.second;  // a lambda captures variables only
     benchmark::RegisterBenchmark(fmt::format("rect/m:{}/n:{}", m, n).c_str(),
                                  [m, n](benchmark::State& s) { loss_only(s, m, n); });
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   if (!lapack_available()) {
