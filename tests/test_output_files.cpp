@@ -69,13 +69,13 @@ TEST(OutputFiles, SpecialFilesAndLinksAreRefusedNotReplaced) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const fs::path sub = folder / "sub";
   fs::create_directories(sub);
-  for (const auto& target : std::vector<std::pair<fs::path, std::string>>{
+  for (const auto& item : std::vector<std::pair<fs::path, std::string>>{
            {link, "is a symbolic link"},
            {fifo, "is a FIFO (pipe), not a regular file"},
            {sub, "is a folder, not a regular file"},
            {"/dev/null", "is a character device, not a regular file"}}) {
-    const fs::path& path = target.first;  // (a lambda may not capture a structured binding)
-    const std::string& kind = target.second;
+    const fs::path& path = item.first;  // (a lambda may not capture a structured binding)
+    const std::string& kind = item.second;
     const std::string m = message_of([&] { riemopt::write_file_atomically(path, "new"); });
     EXPECT_NE(m.find(kind), std::string::npos) << m;
     const CliRun r = run({"entropy", "--depth", "3", "--sigma", "2,1", "--output", path});
