@@ -44,6 +44,13 @@ void unregister_temporary(int slot) {
   if (slot >= 0) g_slots[slot].used.store(false, std::memory_order_release);
 }
 
+// Removes a temporary that will not be renamed and releases its slot (every failure path).
+void discard_temporary(const std::string& temporary, int& slot) {
+  ::unlink(temporary.c_str());
+  unregister_temporary(slot);
+  slot = -1;
+}
+
 extern "C" void remove_temporaries_and_reraise(int signal_number) {
   for (Slot& slot : g_slots)
     if (slot.used.load(std::memory_order_acquire)) ::unlink(slot.path);
@@ -165,12 +172,13 @@ std::string write_temporary(const std::string& path, const TextProducer& produce
                                            std::strerror(errno)));
     slot = register_temporary(temporary);
   }
-  auto fail = [&](const std::string& what) {
+  const auto close_and_discard = [&] {
+    if (fd >= 0) ::close(fd);
+    discard_temporary(temporary, slot);
+  };
+  const auto fail = [&](const std::string& what) {
     const int error = errno;
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
-    slot = -1;
+    close_and_discard();
     throw std::runtime_error(
         fmt::format("cannot write '{}': {} ({})", path, what, std::strerror(error)));
   };
@@ -179,17 +187,10 @@ std::string write_temporary(const std::string& path, const TextProducer& produce
     produce(sink);
     sink.flush();
   } catch (const std::runtime_error& e) {
-    errno = 0;
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
-    slot = -1;
+    close_and_discard();
     throw std::runtime_error(fmt::format("cannot write '{}': {}", path, e.what()));
   } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
-    slot = -1;
+    close_and_discard();
     throw;
   }
   const mode_t mode = target.exists ? (target.status.st_mode & 07777) : new_file_mode();
@@ -197,24 +198,16 @@ std::string write_temporary(const std::string& path, const TextProducer& produce
   if (target.exists && (target.status.st_uid != ::geteuid() || target.status.st_gid != ::getegid()))
     (void)::fchown(fd, target.status.st_uid, target.status.st_gid);  // where the process may
   if (::fsync(fd) != 0) fail("fsync failed");
-  if (::close(fd) != 0) {
-    fd = -1;
-    const int error = errno;
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
-    slot = -1;
-    throw std::runtime_error(
-        fmt::format("cannot write '{}': close failed ({})", path, std::strerror(error)));
-  }
+  const int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) fail("close failed");
   return temporary;
 }
 
 void rename_into_place(const std::string& temporary, const std::string& path, int& slot) {
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     const int error = errno;
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
-    slot = -1;
+    discard_temporary(temporary, slot);
     throw std::runtime_error(
         fmt::format("cannot rename '{}' to '{}': {}", temporary, path, std::strerror(error)));
   }
@@ -253,18 +246,14 @@ void write_file_atomically(const std::string& path, const TextProducer& produce)
   try {
     inspect(path);
   } catch (...) {
-    ::unlink(temporary.c_str());
-    unregister_temporary(slot);
+    discard_temporary(temporary, slot);
     throw;
   }
   rename_into_place(temporary, path, slot);
 }
 
 StagedOutputs::~StagedOutputs() {
-  for (const Staged& s : staged_) {  // not committed: the targets stay as they were
-    ::unlink(s.temporary.c_str());
-    unregister_temporary(s.slot);
-  }
+  for (Staged& s : staged_) discard_temporary(s.temporary, s.slot);  // not committed
 }
 
 void StagedOutputs::stage(const std::string& path, const std::string& content) {
