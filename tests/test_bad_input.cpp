@@ -53,7 +53,7 @@ TEST(BadInput, MismatchedShapes) {
         Problem(euclidean_matrices(3, 3),
                 std::make_shared<MatrixCompletion>(4, 4, std::vector<Observation>{{0, 0, 1.0}}));
       },
-      {"expects 16", "has 9"});
+      {"4x4 matrix", "points are 3x3"});
   std::vector<Matrix> A = {Matrix::Ones(2, 2), Matrix::Ones(3, 2)};
   expect_invalid([&] { MatrixSensing(A, Vector::Ones(2)); }, {"measurement 1", "3x2", "2x2"});
   expect_invalid([&] { MatrixSensing({Matrix::Ones(2, 2)}, Vector::Ones(3)); },

@@ -117,7 +117,7 @@ TEST(CeresManifold, RefusesRankDeficientPointsAndEmbeddedManifolds) {
     std::string name() const override { return "sphere"; }
     Eigen::Index ambient_size() const override { return 3; }
     Eigen::Index dimension() const override { return 2; }
-    bool is_open_subset() const override { return false; }
+    ManifoldKind kind() const override { return ManifoldKind::kEmbedded; }
     Vector random_point(Rng&) const override { return Vector::Unit(3, 0); }
   };
   Geometry sphere{std::make_shared<Sphere>(), std::make_shared<EuclideanMetric>()};

@@ -5,16 +5,20 @@
 #include <functional>
 
 #include "riemopt/derivative_check.hpp"
+#include "riemopt/energies/brockett.hpp"
 #include "riemopt/energies/chamber_energies.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_sensing.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
 #include "riemopt/energies/spectral.hpp"
+#include "riemopt/hessian_operator.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/manifolds/parameter_space.hpp"
+#include "riemopt/manifolds/sphere.hpp"
+#include "riemopt/manifolds/stiefel.hpp"
 #include "riemopt/problem.hpp"
 #include "test_helpers.hpp"
 
@@ -27,6 +31,13 @@ struct GeometryCase {
   std::function<Geometry()> make;
   // A smooth test energy on this geometry's ambient space.
   std::function<EnergyPtr(const Geometry&, Rng&)> energy;
+  // How far an ambient point is from satisfying the manifold's constraints (embedded manifolds;
+  // empty for open subsets, which have none).
+  std::function<double(const Vector&)> constraint_defect = nullptr;
+  // The retraction agrees with a geodesic to second order (its curve's acceleration at 0 is
+  // normal), so the Riemannian Hessian passes a slope-3 Taylor test along it.
+  bool second_order_retraction = false;
+  bool invertible_retraction = true;
 };
 
 void PrintTo(const GeometryCase& c, std::ostream* os) { *os << c.label; }
@@ -58,6 +69,30 @@ EnergyPtr pulled_back_sensing(const Geometry& g, Rng& rng) {
   return std::make_shared<PulledBackEnergy>(sensing_plus_schatten(matrices, rng), space);
 }
 
+// Brockett's cost plus a quartic Σ x⁴/4 (so that the Euclidean Hessian is not constant).
+EnergyPtr brockett_plus_quartic(const Geometry& g, Rng& rng) {
+  const Eigen::Index n = g.manifold->rows(), p = g.manifold->cols();
+  const Matrix b = riemopt::testing::random_matrix(n, n, rng);
+  const EnergyPtr quartic = std::make_shared<LambdaEnergy>(
+      "quartic", n * p, [](const Point& x) { return 0.25 * x.coords().array().pow(4).sum(); },
+      [](const Point& x, VectorRef out) { out = x.coords().array().cube(); },
+      [](const Point& x, const ConstVectorRef& v, VectorRef out) {
+        out = 3.0 * x.coords().array().square() * v.array();
+      });
+  return EnergyPtr(std::make_shared<BrockettCost>(b + b.transpose(),
+                                                  Vector::LinSpaced(p, double(p), 1.0))) +
+         0.5 * quartic;
+}
+
+double sphere_defect(const Vector& y) { return std::abs(y.norm() - 1.0); }
+
+std::function<double(const Vector&)> stiefel_defect(Eigen::Index n, Eigen::Index p) {
+  return [n, p](const Vector& y) {
+    const ConstMatrixMap m(y.data(), n, p);
+    return (m.transpose() * m - Matrix::Identity(p, p)).cwiseAbs().maxCoeff();
+  };
+}
+
 std::vector<GeometryCase> cases() {
   return {
       {"euclidean_4x3", [] { return euclidean_matrices(4, 3); }, sensing_plus_schatten},
@@ -76,6 +111,14 @@ std::vector<GeometryCase> cases() {
              std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{3, 4, 2, 5}));
        },
        pulled_back_sensing},
+      {"sphere_6", [] { return sphere_geometry(6); }, brockett_plus_quartic, sphere_defect, true},
+      {"sphere_2", [] { return sphere_geometry(2); }, brockett_plus_quartic, sphere_defect, true},
+      {"stiefel_7x3_polar", [] { return stiefel_geometry(7, 3); }, brockett_plus_quartic,
+       stiefel_defect(7, 3), true},
+      {"stiefel_4x4_polar", [] { return stiefel_geometry(4, 4); }, brockett_plus_quartic,
+       stiefel_defect(4, 4), true},
+      {"stiefel_6x2_qr", [] { return stiefel_geometry(6, 2, StiefelRetraction::kQr); },
+       brockett_plus_quartic, stiefel_defect(6, 2), false, false},
   };
 }
 
@@ -173,10 +216,125 @@ TEST_P(GeometryConformance, RetractionIsFirstOrderAndProjectionIdempotent) {
   geometry_.manifold->project(x, p1, p2);
   EXPECT_LE((p1 - p2).norm(), 1e-14);
   // The inverse retraction (the Ceres adapter's Minus) undoes a small retraction step.
+  if (!GetParam().invertible_retraction) return;
   Vector back(x.size());
   geometry_.manifold->retract(x, 1e-2 * v, y);
   geometry_.manifold->inverse_retract(x, y, back);
   EXPECT_LE((back - 1e-2 * v).norm(), 1e-13 * (1.0 + x.coords().norm()));
+}
+
+TEST_P(GeometryConformance, RetractionStaysOnTheManifold) {
+  const auto& defect = GetParam().constraint_defect;
+  for (int trial = 0; trial < 3; ++trial) {
+    const Point x = random_point();
+    const Vector v = random_tangent(x);
+    Vector y(x.size()), restored(x.size());
+    for (double scale : {1e-6, 1e-2, 0.5, 3.0}) {
+      geometry_.manifold->retract(x, scale * v, y);
+      EXPECT_NO_THROW(geometry_.manifold->validate_point(y)) << "scale " << scale;
+      if (defect) {
+        EXPECT_LE(defect(y), 1e-14) << "scale " << scale;
+      }
+      // A point of the manifold is its own nearest point.
+      geometry_.manifold->project_point(y, restored);
+      EXPECT_LE((restored - y).norm(), 1e-14 * (1.0 + y.norm())) << "scale " << scale;
+    }
+    if (defect) {  // and project_point brings a nearby ambient point back onto the manifold
+      geometry_.manifold->project_point(x.coords() + 1e-3 * gaussian_vector(x.size(), rng_), y);
+      EXPECT_LE(defect(y), 1e-14);
+    }
+  }
+}
+
+TEST_P(GeometryConformance, TransportLandsInTheTangentSpace) {
+  const Point x = random_point();
+  const Vector v = random_tangent(x);
+  Vector y(x.size()), w(x.size()), projected(x.size());
+  geometry_.manifold->retract(x, 0.3 * random_tangent(x), y);
+  const Point py = geometry_.manifold->make_point(y);
+  geometry_.manifold->transport(x, v, py, w);
+  geometry_.manifold->project(py, w, projected);
+  EXPECT_LE((projected - w).norm(), 1e-14 * std::max(1.0, w.norm()));
+  if (GetParam().constraint_defect) {  // tangent at y means the constraint's derivative vanishes
+    const double h = 1e-7;
+    const Vector ahead = y + h * w;
+    EXPECT_LE(GetParam().constraint_defect(ahead), 1e-12);  // O(h²) off, not O(h)
+  }
+  // Transport to the same point is the identity on tangent vectors.
+  geometry_.manifold->transport(x, v, x, w);
+  EXPECT_LE((w - v).norm(), 1e-14);
+}
+
+// Along a second-order retraction, E(R_x(tv)) = E + t⟨grad, v⟩ + t²/2 ⟨Hess[v], v⟩ + O(t³).
+TEST_P(GeometryConformance, RiemannianHessianTaylorTestHasSlopeThree) {
+  if (!GetParam().second_order_retraction || geometry_.manifold->is_open_subset())
+    GTEST_SKIP() << "the straight line is no geodesic of this metric";
+  for (int trial = 0; trial < 3; ++trial) {
+    const Point x = random_point();
+    const Vector v = random_tangent(x), u = random_tangent(x);
+    Problem::Evaluation e;
+    problem_->evaluate(x, e);
+    const HessianOperator hess(*problem_, x, e.euclidean_gradient, HessianMode::kExact);
+    Vector hv(x.size()), hu(x.size());
+    hess.apply(v, hv);
+    hess.apply(u, hu);
+    EXPECT_NEAR(u.dot(hv), v.dot(hu), 1e-12 * (1.0 + hv.norm())) << "symmetric";
+    Vector projected(x.size());
+    geometry_.manifold->project(x, hv, projected);
+    EXPECT_LE((projected - hv).norm(), 1e-13 * (1.0 + hv.norm())) << "tangent";
+    const double slope = e.euclidean_gradient.dot(v), curvature = v.dot(hv);
+    std::vector<double> remainders;
+    Vector y(x.size());
+    for (double t : {1e-2, 1e-3}) {
+      geometry_.manifold->retract(x, t * v, y);
+      const double value = problem_->value(geometry_.manifold->make_point(y));
+      remainders.push_back(std::abs(value - e.value - t * slope - 0.5 * t * t * curvature));
+    }
+    const double fitted = std::log10(remainders[0] / remainders[1]);
+    EXPECT_NEAR(fitted, 3.0, 0.15) << remainders[0] << " " << remainders[1];
+    // A Hessian without its Weingarten term fails the same test (the test can fail).
+    Vector wrong(x.size()), plain(x.size());
+    plain.setZero();
+    problem_->energy().add_hessian_vector(x, v, 1.0, plain);
+    geometry_.manifold->project(x, plain, wrong);
+    geometry_.manifold->retract(x, 1e-2 * v, y);
+    const double value = problem_->value(geometry_.manifold->make_point(y));
+    const double bad = std::abs(value - e.value - 1e-2 * slope - 0.5e-4 * v.dot(wrong));
+    EXPECT_GT(bad, 10.0 * remainders[0]);
+  }
+}
+
+TEST_P(GeometryConformance, ExponentialIsAGeodesicAndLogarithmInvertsIt) {
+  const Manifold& m = *geometry_.manifold;
+  if (!m.has_exponential()) GTEST_SKIP() << "no closed-form exponential";
+  const Point x = random_point();
+  const Vector v = 0.7 * random_tangent(x);
+  const Eigen::Index n = x.size();
+  Vector y(n), ahead(n), behind(n), accel(n), normal_check(n);
+  m.exponential(x, Vector::Zero(n), y);
+  EXPECT_LE((y - x.coords()).norm(), 1e-15);
+  m.exponential(x, v, y);
+  if (GetParam().constraint_defect) {
+    EXPECT_LE(GetParam().constraint_defect(y), 1e-13);
+  }
+  // Velocity at 0 is v; acceleration at t = 0.4 is normal to the manifold there.
+  const double h = 1e-4, t = 0.4;
+  m.exponential(x, h * v, ahead);
+  m.exponential(x, -h * v, behind);
+  EXPECT_LE(((ahead - behind) / (2 * h) - v).norm(), 1e-7);
+  m.exponential(x, (t + h) * v, ahead);
+  m.exponential(x, (t - h) * v, behind);
+  m.exponential(x, t * v, y);
+  accel = (ahead - 2.0 * y + behind) / (h * h);
+  m.project(m.make_point(y), accel, normal_check);
+  EXPECT_LE(normal_check.norm(), 1e-5 * (1.0 + accel.norm()));
+  // Constant speed: ‖d/dt exp(tv)‖ = ‖v‖.
+  EXPECT_NEAR(((ahead - behind) / (2 * h)).norm(), v.norm(), 1e-7);
+  if (!m.has_logarithm()) return;
+  m.exponential(x, v, y);
+  Vector back(n);
+  m.logarithm(x, y, back);
+  EXPECT_LE((back - v).norm(), 1e-13);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllGeometries, GeometryConformance, ::testing::ValuesIn(cases()),

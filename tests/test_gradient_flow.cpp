@@ -256,15 +256,17 @@ TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
 }
 
-// The integrators step in ambient coordinates: an embedded manifold is refused on entry instead
-// of drifting off it (a Rayleigh-quotient flow on a hand-written sphere once ended at x = 0 with
-// a success status).
-TEST(GradientFlow, RefusesManifoldsThatAreNotOpenSubsets) {
+// On an embedded manifold the flow projects every accepted step back onto it (a projection
+// method), so it needs the manifold's hooks (project, retract, project_point): a hand-written
+// sphere without them is refused on entry, naming the hook (one that claimed to be an open subset
+// once ended at x = 0 with a success status). test_embedded_manifolds.cpp runs the flow on the
+// library's sphere.
+TEST(GradientFlow, RefusesEmbeddedManifoldsWithoutTheirHooks) {
   struct Sphere final : Manifold {
     std::string name() const override { return "unit sphere S^2"; }
     Eigen::Index ambient_size() const override { return 3; }
     Eigen::Index dimension() const override { return 2; }
-    bool is_open_subset() const override { return false; }
+    ManifoldKind kind() const override { return ManifoldKind::kEmbedded; }
     Vector random_point(Rng&) const override { return Vector::Unit(3, 0); }
   };
   const Geometry sphere{std::make_shared<Sphere>(), std::make_shared<EuclideanMetric>()};
@@ -279,9 +281,9 @@ TEST(GradientFlow, RefusesManifoldsThatAreNotOpenSubsets) {
     options.integrator = integrator;
     try {
       gradient_flow(problem, Vector::Unit(3, 0), options);
-      FAIL() << "the flow ran on an embedded manifold";
+      FAIL() << "the flow ran on an embedded manifold without project_point";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("accepts open subsets only"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("does not override project()"), std::string::npos)
           << e.what();
       EXPECT_NE(std::string(e.what()).find("unit sphere S^2"), std::string::npos) << e.what();
     }

@@ -495,6 +495,13 @@ const Vector& cleaned_singular_values(const Vector& sigma) {
 
 }  // namespace
 
+void MatrixEntropy::check_shape(Eigen::Index rows, Eigen::Index cols) const {
+  require(rows == cols,
+          "{}: the DLN entropy is defined for square matrices only, but the manifold's points "
+          "are {}x{}",
+          name(), rows, cols);
+}
+
 std::string MatrixEntropy::name() const { return fmt::format("entropy(N={})", depth_.to_string()); }
 
 double MatrixEntropy::value(const Point& x) const {

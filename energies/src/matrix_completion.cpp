@@ -7,6 +7,12 @@
 
 namespace riemopt {
 
+void MatrixCompletion::check_shape(Eigen::Index rows, Eigen::Index cols) const {
+  require(rows == rows_ && cols == cols_,
+          "{}: the observations index a {}x{} matrix, but the manifold's points are {}x{}", name(),
+          rows_, cols_, rows, cols);
+}
+
 MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
                                    std::vector<Observation> observations,
                                    Normalization normalization)

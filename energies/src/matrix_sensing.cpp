@@ -6,6 +6,12 @@
 
 namespace riemopt {
 
+void MatrixSensing::check_shape(Eigen::Index rows, Eigen::Index cols) const {
+  require(rows == rows_ && cols == cols_,
+          "{}: the measurement matrices are {}x{}, but the manifold's points are {}x{}", name(),
+          rows_, cols_, rows, cols);
+}
+
 MatrixSensing::MatrixSensing(const std::vector<Matrix>& measurements, const Vector& values) {
   require(!measurements.empty(), "MatrixSensing: no measurement matrices were given");
   require(static_cast<Eigen::Index>(measurements.size()) == values.size(),

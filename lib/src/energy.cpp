@@ -34,6 +34,17 @@ Vector Energy::hessian_vector(const Point& x, const ConstVectorRef& v) const {
   return hv;
 }
 
+void Energy::check_shape(Eigen::Index rows, Eigen::Index cols) const {
+  const Eigen::Index n = ambient_size();
+  require(n < 0 || n == rows * cols,
+          "energy '{}' expects {} coordinates but the manifold's points have {} ({}x{})", name(), n,
+          rows * cols, rows, cols);
+}
+
+void SumEnergy::check_shape(Eigen::Index rows, Eigen::Index cols) const {
+  for (const Term& t : terms_) t.energy->check_shape(rows, cols);
+}
+
 void Energy::check_point_size(const Point& x) const {
   const Eigen::Index n = ambient_size();
   if (n >= 0 && x.size() != n)  // name() only on failure: this runs on every evaluation

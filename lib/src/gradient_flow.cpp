@@ -115,7 +115,8 @@ class FlowDriver {
         options_(options),
         system_(problem, start),
         recorder_(start),
-        schedule_(options.trajectory) {
+        schedule_(options.trajectory),
+        embedded_(!problem.manifold().is_open_subset()) {
     summary_.trajectory.observable_names = options.trajectory.observable_names;
   }
 
@@ -240,6 +241,7 @@ class FlowDriver {
       }
       if (t_new >= options_.final_time) {
         stepper.calc_state(options_.final_time, interpolated);
+        restore(interpolated);
         if (!system_.ensure_evaluated_at(interpolated)) {
           fail(last_good, t_good, options_.final_time);
           return;
@@ -248,6 +250,11 @@ class FlowDriver {
           finish(interpolated, options_.final_time, TerminationStatus::kFinalTimeReached,
                  fmt::format("reached final time {}", options_.final_time));
         return;
+      }
+      if (embedded_) {  // the projection method: back onto the manifold, then go on from there
+        State projected = x;
+        restore(projected);
+        stepper.initialize(projected, t_new, stepper.current_time_step());
       }
       if (!system_.ensure_evaluated_at(x)) {
         fail(last_good, t_good, t_new);
@@ -419,6 +426,10 @@ class FlowDriver {
       std::swap(y, previous);
       std::swap(f, f_new);
       t = t_new;
+      if (embedded_) {  // the projection method: the next step starts on the manifold
+        restore(y);
+        field(y, f);  // a failure here is caught by finished_after_step's evaluation
+      }
       ++steps_since_estimate;
       if (finished_after_step(y, t, h, last)) return;
       h = std::min(h * factor, options_.max_step);
@@ -536,6 +547,7 @@ class FlowDriver {
         fail(last_good, t_good, t + dt);
         return;
       }
+      restore(x);
       t = (options_.final_time - t <= options_.fixed_step) ? options_.final_time : t + dt;
       if (schedule_.next() <= t) {  // a fixed-step run records each step at most once
         record_pending(x, t, nullptr);
@@ -550,8 +562,27 @@ class FlowDriver {
     const TrajectoryOptions& opt = options_.trajectory;
     schedule_.advance();
     if (!opt.enabled) return;
+    if (embedded_) {  // interpolants between accepted steps leave the manifold by the local error
+      State projected = x;
+      restore(projected);
+      append_record(Eigen::Map<const Vector>(projected.data(), static_cast<Eigen::Index>(x.size())),
+                    t, known);
+      return;
+    }
     const Eigen::Map<const Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
     append_record(xv, t, known);
+  }
+
+  // On an embedded manifold, maps a state the integrator left near the manifold back onto it
+  // (Manifold::project_point). The exact flow of the projected field keeps the manifold
+  // invariant, so the integrator's state is off it by its local error only, and projecting each
+  // accepted step keeps the method's order (Hairer, Lubich & Wanner, Geometric Numerical
+  // Integration, §IV.4). Nothing on open subsets.
+  void restore(State& x) {
+    if (!embedded_) return;
+    Eigen::Map<Vector> xv(x.data(), static_cast<Eigen::Index>(x.size()));
+    restore_buffer_ = xv;
+    problem_.manifold().project_point(restore_buffer_, xv);
   }
 
   void append_record(const Eigen::Map<const Vector>& state, double t,
@@ -626,6 +657,8 @@ class FlowDriver {
   Problem::Evaluation record_eval_;
   RecordSchedule schedule_;
   Summary summary_;
+  bool embedded_;  // the manifold is not an open subset: project each accepted step
+  Vector restore_buffer_;
   double lowest_value_ = 0.0;  // the lowest energy of the accepted states so far
   Clock::time_point start_;
   std::uint64_t svd_start_ = 0;
@@ -680,14 +713,17 @@ void GradientFlowOptions::validate() const {
 Summary gradient_flow(const Problem& problem, const Vector& x0,
                       const GradientFlowOptions& options) {
   options.validate();
-  // The integrators step in ambient coordinates and never retract, so on an embedded manifold
-  // the state would drift off it (and could end at a wrong point reported as a success).
-  require(problem.manifold().is_open_subset(),
-          "gradient_flow: the manifold '{}' is not an open subset of its ambient space; the flow "
-          "integrates in ambient coordinates without retracting, so it accepts open subsets only "
-          "(use gradient_descent, which retracts every step)",
-          problem.manifold().name());
   Point start = problem.make_point(x0);
+  const Manifold& manifold = problem.manifold();
+  if (!manifold.is_open_subset()) {
+    // The explicit integrators step in ambient coordinates and project each accepted step back
+    // onto the manifold; the W-method's Jacobian model is written for open subsets.
+    require(options.integrator != Integrator::kRosenbrock,
+            "gradient_flow: the Rosenbrock integrator accepts open subsets only, and '{}' is an "
+            "{}; use dopri5, rkc or rk4, which project each accepted step back onto it",
+            manifold.name(), to_string(manifold.kind()));
+    manifold.require_solver_hooks(start);  // throws, naming the hook the manifold lacks
+  }
   start.set_svd_backend(options.svd_backend);
   FlowDriver driver(problem, options, std::move(start));
   return driver.run(State(x0.data(), x0.data() + x0.size()));

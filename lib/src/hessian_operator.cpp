@@ -22,21 +22,28 @@ std::string to_string(HessianMode mode) {
 HessianOperator::HessianOperator(const Problem& problem, const Point& x, const Vector& df,
                                  HessianMode mode)
     : problem_(problem), x_(x), df_(df), probe_(x) {
-  require(problem.manifold().is_open_subset(),
-          "HessianOperator: manifold '{}' is embedded; second-order solvers support open "
-          "subsets of the ambient space only",
-          problem.manifold().name());
-  const bool available = problem.energy().has_hessian() && problem.metric().has_christoffel();
+  const Manifold& manifold = problem.manifold();
+  embedded_ = !manifold.is_open_subset();
+  require(!embedded_ || problem.metric().is_ambient_euclidean(),
+          "HessianOperator: on the {} '{}' the Riemannian Hessian is implemented for the metric "
+          "induced by the ambient Euclidean one only (projection and Weingarten map); metric '{}' "
+          "is not that metric",
+          to_string(manifold.kind()), manifold.name(), problem.metric().name());
+  // On an embedded manifold the curvature term is the manifold's Weingarten map, which every
+  // embedded manifold provides; on an open subset it is the metric's Christoffel symbols.
+  const bool connection = embedded_ || problem.metric().has_christoffel();
+  const bool available = problem.energy().has_hessian() && connection;
   require(mode != HessianMode::kExact || available,
           "HessianOperator: exact Hessians need the energy's Hessian-vector products ({}: {}) and "
           "the metric's Christoffel symbols ({}: {}); use HessianMode::kAuto or "
           "kFiniteDifference",
           problem.energy().name(), problem.energy().has_hessian() ? "yes" : "no",
-          problem.metric().name(), problem.metric().has_christoffel() ? "yes" : "no");
+          problem.metric().name(), connection ? "yes" : "no");
   exact_ = mode == HessianMode::kExact || (mode == HessianMode::kAuto && available);
 }
 
 void HessianOperator::apply(const ConstVectorRef& v, VectorRef out) const {
+  if (embedded_) return apply_embedded(v, out);
   if (exact_) {
     out.setZero();
     problem_.energy().add_hessian_vector(x_, v, 1.0, out);
@@ -60,6 +67,41 @@ void HessianOperator::apply(const ConstVectorRef& v, VectorRef out) const {
   problem_.energy().add_gradient(probe_, 1.0, minus_);
   gradient_evaluations_ += 2;
   out = (plus_ - minus_) / (2.0 * h);
+}
+
+// Hess f(x)[v] = P_x(∇²f(x) v) + W_x(v, ∇f(x)) for tangent v. The finite-difference variant
+// differentiates the ambient field y ↦ P_y ∇f(y) along the straight line x ± hv (P is smooth near
+// the manifold, and a derivative along v needs the field only on a curve with velocity v), then
+// projects: P_x D(P∇f)[v] = P_x ∇²f v + P_x (D_v P) ∇f, the same two terms.
+void HessianOperator::apply_embedded(const ConstVectorRef& v, VectorRef out) const {
+  const Manifold& manifold = problem_.manifold();
+  const Eigen::Index n = v.size();
+  if (exact_) {
+    plus_.setZero(n);
+    problem_.energy().add_hessian_vector(x_, v, 1.0, plus_);
+    manifold.project(x_, plus_, out);
+    minus_.resize(n);
+    manifold.weingarten(x_, v, df_, minus_);
+    out += minus_;
+    return;
+  }
+  const double v_norm = v.norm();
+  if (v_norm == 0.0) {
+    out.setZero();
+    return;
+  }
+  const double h = std::cbrt(std::numeric_limits<double>::epsilon()) *
+                   std::max(1.0, x_.coords().norm()) / v_norm;
+  Vector field_plus(n), field_minus(n);
+  for (const double sign : {1.0, -1.0}) {
+    probe_.assign(x_.coords() + sign * h * v);
+    plus_.setZero(n);
+    problem_.energy().add_gradient(probe_, 1.0, plus_);
+    manifold.project(probe_, plus_, sign > 0 ? field_plus : field_minus);
+  }
+  gradient_evaluations_ += 2;
+  minus_ = (field_plus - field_minus) / (2.0 * h);
+  manifold.project(x_, minus_, out);
 }
 
 }  // namespace riemopt

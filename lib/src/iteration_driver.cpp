@@ -16,12 +16,21 @@ namespace {
 // values can no longer tell a good step from a bad one (the iteration stalls at ‖grad‖ ~
 // √(ε|E|)). There the approximate Wolfe condition of Hager & Zhang (2005) decides on slopes,
 // which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and φ'(α) ≤ (2δ − 1)φ'(0), δ = 0.1, with
-// φ'(α) ≈ ∇E(y)·(y − x)/α along the retraction's secant. `initial_slope` is φ'(0) < 0.
-bool approximately_sufficient(const Problem::Evaluation& at_x, const Problem::Evaluation& at_y,
-                              const Point& x, const Vector& y, double alpha, double initial_slope) {
+// φ'(α) ≈ ∇E(y)·P_y(y − x)/α along the retraction's secant, P_y the tangent projection at y (the
+// identity on open subsets; on an embedded manifold the secant's normal part, O(‖y − x‖²), would
+// meet the normal part of ∇E(y), which is O(1), and swamp the slope). `initial_slope` is
+// φ'(0) < 0.
+bool approximately_sufficient(const Problem& problem, const Problem::Evaluation& at_x,
+                              const Problem::Evaluation& at_y, const Point& x, const Point& y,
+                              double alpha, double initial_slope) {
   constexpr double kDelta = 0.1;
   if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
-  const double slope_at_y = at_y.euclidean_gradient.dot(y - x.coords()) / alpha;
+  Vector secant = y.coords() - x.coords();
+  if (!problem.manifold().is_open_subset()) {
+    const Vector chord = secant;
+    problem.manifold().project(y, chord, secant);
+  }
+  const double slope_at_y = at_y.euclidean_gradient.dot(secant) / alpha;
   return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
 }
 
@@ -54,6 +63,7 @@ IterationDriver::IterationDriver(const Problem& problem_, const Vector& x0,
       schedule_(trajectory),
       start_(std::chrono::steady_clock::now()),
       svds_before_(svd_count()) {
+  problem.manifold().require_solver_hooks(x);
   problem.reset_counts();
   summary.solver = std::move(solver);
   summary.geometry = problem.geometry().name();
@@ -93,7 +103,7 @@ bool IterationDriver::backtrack(const Vector& direction, double slope, double& a
     trial.assign(y);
     if (y.allFinite() && try_evaluate(problem, trial, trial_eval, why) &&
         (trial_eval.value <= e.value + c * alpha * slope ||
-         approximately_sufficient(e, trial_eval, x, y, alpha, slope)))
+         approximately_sufficient(problem, e, trial_eval, x, trial, alpha, slope)))
       return true;
     alpha *= factor;
     ++summary.rejected_steps;

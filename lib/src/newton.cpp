@@ -32,23 +32,25 @@ Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& op
       HessianOperator(problem, run.x, Vector::Zero(x0.size()), options.hessian).exact();
   run.summary.solver = fmt::format("newton ({} Hessian)", exact ? "exact" : "finite-difference");
   if (!run.start()) return run.finish_failed_start();
-  const Metric& metric = problem.metric();
   const TruncatedCgOptions cg{options.max_cg_iterations, options.forcing, 1.0};
+  Vector covector(x0.size());  // ∇E restricted to the tangent space
   while (true) {
     if (run.should_stop()) return run.summary;
     TruncatedCgResult step;
     try {
       const HessianOperator hess(problem, run.x, run.e.euclidean_gradient, options.hessian);
-      step = truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
-                          [&](const Vector& r, Vector& z) { metric.sharp(run.x, r, z); },
-                          run.e.euclidean_gradient, std::numeric_limits<double>::infinity(), cg);
+      problem.tangent_covector(run.x, run.e.euclidean_gradient, covector);
+      step =
+          truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
+                       [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.x, r, z); },
+                       covector, std::numeric_limits<double>::infinity(), cg);
     } catch (const std::exception& ex) {
       return run.finish(TerminationStatus::kNumericalFailure,
                         fmt::format("the Newton equation could not be formed at iteration {}: {}",
                                     run.summary.iterations + 1, ex.what()));
     }
     Vector eta = std::move(step.eta);
-    double slope = run.e.euclidean_gradient.dot(eta);
+    double slope = covector.dot(eta);
     if (!(slope < 0.0) || !eta.allFinite()) {  // not a descent direction: steepest descent
       eta = -run.e.gradient;
       slope = -run.e.gradient_norm * run.e.gradient_norm;

@@ -2,15 +2,49 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
 namespace {
 
-// ‖grad‖_g from ‖grad‖²_g = dE(grad) (a NaN stays NaN; rounding below zero counts as zero).
+// ‖grad‖_g from ‖grad‖²_g (a NaN stays NaN; rounding below zero counts as zero).
 void set_gradient_norm(double squared, Problem::Evaluation& out) {
   out.gradient_norm = std::isnan(squared) ? squared : std::sqrt(std::max(squared, 0.0));
+}
+
+// The tangent t with P G t = P df on an embedded manifold with a metric G that is not the ambient
+// Euclidean one: conjugate gradients on the tangent space (where P G P is symmetric positive
+// definite in the Euclidean inner product), started from P G⁻¹ df, until the residual is at the
+// rounding level of P df. Returns g(t, t).
+double tangent_metric_solve(const Manifold& manifold, const Metric& metric, const Point& x,
+                            const ConstVectorRef& df, VectorRef t) {
+  const Eigen::Index n = df.size();
+  Vector b(n), r(n), p(n), gp(n), scratch(n);
+  manifold.project(x, df, b);
+  metric.sharp(x, b, scratch);
+  manifold.project(x, scratch, t);
+  const double target = 1e-14 * b.norm();
+  metric.flat(x, t, scratch);
+  manifold.project(x, scratch, gp);
+  r = b - gp;
+  p = r;
+  double rr = r.squaredNorm();
+  for (Eigen::Index k = 0; k < 2 * manifold.dimension() + 10 && std::sqrt(rr) > target; ++k) {
+    metric.flat(x, p, scratch);
+    manifold.project(x, scratch, gp);
+    const double curvature = p.dot(gp);
+    if (!(curvature > 0.0)) break;
+    const double alpha = rr / curvature;
+    t += alpha * p;
+    r -= alpha * gp;
+    const double rr_next = r.squaredNorm();
+    p = r + (rr_next / rr) * p;
+    rr = rr_next;
+  }
+  metric.flat(x, t, scratch);
+  return t.dot(scratch);
 }
 
 }  // namespace
@@ -19,15 +53,43 @@ Problem::Problem(Geometry geometry, EnergyPtr energy)
     : geometry_(std::move(geometry)), energy_(std::move(energy)) {
   geometry_.validate();
   require(energy_ != nullptr, "Problem: energy is null");
-  const Eigen::Index n = energy_->ambient_size();
-  require(n < 0 || n == geometry_.manifold->ambient_size(),
-          "Problem: energy '{}' expects {} coordinates but manifold '{}' has {}", energy_->name(),
-          n, geometry_.manifold->name(), geometry_.manifold->ambient_size());
+  const Manifold& m = *geometry_.manifold;
+  require(m.rows() * m.cols() == m.ambient_size(),
+          "Problem: manifold '{}' reports a {}x{} shape for {} ambient coordinates", m.name(),
+          m.rows(), m.cols(), m.ambient_size());
+  try {
+    energy_->check_shape(m.rows(), m.cols());
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(fmt::format("Problem: energy '{}' does not fit manifold '{}': {}",
+                                      energy_->name(), m.name(), e.what()));
+  }
 }
 
 double Problem::value(const Point& x) const {
   ++counts_.values;
   return energy_->value(x);
+}
+
+double Problem::riemannian_sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  const Manifold& manifold = *geometry_.manifold;
+  const Metric& metric = *geometry_.metric;
+  if (manifold.is_open_subset()) {
+    metric.sharp(x, df, out);
+    // ‖grad‖²_g = dE(grad) = ∇Eᵀ grad: valid for any metric, no inverse needed.
+    return df.dot(out);
+  }
+  if (metric.is_ambient_euclidean()) {
+    manifold.project(x, df, out);
+    return out.squaredNorm();
+  }
+  return tangent_metric_solve(manifold, metric, x, df, out);
+}
+
+void Problem::tangent_covector(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  if (geometry_.manifold->is_open_subset())
+    out = df;
+  else
+    geometry_.manifold->project(x, df, out);
 }
 
 void Problem::evaluate(const Point& x, Evaluation& out) const {
@@ -40,14 +102,7 @@ void Problem::evaluate(const Point& x, Evaluation& out) const {
   out.euclidean_gradient.setZero(n);
   out.value = energy_->value_and_add_gradient(x, 1.0, out.euclidean_gradient);
   out.gradient.resize(n);
-  geometry_.metric->sharp(x, out.euclidean_gradient, out.gradient);
-  if (!geometry_.manifold->is_open_subset()) {
-    thread_local Vector ambient;
-    ambient = out.gradient;
-    geometry_.manifold->project(x, ambient, out.gradient);
-  }
-  // ‖grad‖²_g = dE(grad) = ∇Eᵀ grad: valid for any metric, no inverse needed.
-  set_gradient_norm(out.euclidean_gradient.dot(out.gradient), out);
+  set_gradient_norm(riemannian_sharp(x, out.euclidean_gradient, out.gradient), out);
 }
 
 void Problem::evaluate_field(const Point& x, Evaluation& out) const {

@@ -1,6 +1,7 @@
 #include "riemopt/riemannian_hessian.hpp"
 
 #include "riemopt/errors.hpp"
+#include "riemopt/hessian_operator.hpp"
 
 namespace riemopt {
 
@@ -8,23 +9,30 @@ Matrix riemannian_hessian_form(const Problem& problem, const Point& x) {
   require(problem.energy().has_hessian(),
           "riemannian_hessian_form: energy '{}' has no Hessian-vector products",
           problem.energy().name());
-  require(problem.metric().has_christoffel(),
+  const Manifold& manifold = problem.manifold();
+  require(manifold.is_open_subset() || problem.metric().is_ambient_euclidean(),
+          "riemannian_hessian_form: on the {} '{}' only the metric induced by the ambient "
+          "Euclidean one is supported (metric '{}' is not)",
+          to_string(manifold.kind()), manifold.name(), problem.metric().name());
+  require(!manifold.is_open_subset() || problem.metric().has_christoffel(),
           "riemannian_hessian_form: metric '{}' has no Christoffel symbols",
           problem.metric().name());
-  require(problem.manifold().is_open_subset(),
-          "riemannian_hessian_form: manifold '{}' is embedded; only open subsets are supported",
-          problem.manifold().name());
   const Eigen::Index n = problem.ambient_size();
   require(x.size() == n, "riemannian_hessian_form: point has {} coordinates, expected {}", x.size(),
           n);
   const Vector df = problem.energy().gradient(x);
+  const HessianOperator hessian(problem, x, df, HessianMode::kExact);
   Matrix h(n, n);
-  Vector e = Vector::Zero(n), correction(n);
+  Vector e = Vector::Zero(n), v(n), column(n);
   for (Eigen::Index j = 0; j < n; ++j) {
     e[j] = 1.0;
-    h.col(j) = problem.energy().hessian_vector(x, e);
-    problem.metric().christoffel(x, e, df, correction);
-    h.col(j) -= correction;
+    // On an embedded manifold the form acts on tangent vectors: P H P in ambient coordinates.
+    if (manifold.is_open_subset())
+      v = e;
+    else
+      manifold.project(x, e, v);
+    hessian.apply(v, column);
+    h.col(j) = column;
     e[j] = 0.0;
   }
   return 0.5 * (h + h.transpose());  // exact symmetry (the parts are symmetric to rounding)
@@ -35,7 +43,9 @@ Matrix riemannian_hessian_operator(const Problem& problem, const Point& x) {
   Matrix op(form.rows(), form.cols());
   for (Eigen::Index j = 0; j < form.cols(); ++j) {
     const Vector column = form.col(j);
-    op.col(j) = problem.metric().sharp(x, column);
+    Vector image(form.rows());
+    problem.riemannian_sharp(x, column, image);
+    op.col(j) = image;
   }
   return op;
 }

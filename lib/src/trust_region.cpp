@@ -37,8 +37,8 @@ Summary trust_region(const Problem& problem, const Vector& x0, const TrustRegion
       fmt::format("trust-region tCG ({} Hessian)", exact ? "exact" : "finite-difference");
   if (!run.start()) return run.finish_failed_start();
   const Manifold& manifold = problem.manifold();
-  const Metric& metric = problem.metric();
   const TruncatedCgOptions cg{options.max_cg_iterations, options.forcing, 1.0};
+  Vector covector(x0.size());  // ∇E restricted to the tangent space
   double radius = options.initial_radius > 0.0
                       ? options.initial_radius
                       : (run.e.gradient_norm > 0.0 ? run.e.gradient_norm : 1.0);
@@ -53,9 +53,11 @@ Summary trust_region(const Problem& problem, const Vector& x0, const TrustRegion
     TruncatedCgResult step;
     try {
       const HessianOperator hess(problem, run.x, run.e.euclidean_gradient, options.hessian);
-      step = truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
-                          [&](const Vector& r, Vector& z) { metric.sharp(run.x, r, z); },
-                          run.e.euclidean_gradient, radius, cg);
+      problem.tangent_covector(run.x, run.e.euclidean_gradient, covector);
+      step =
+          truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
+                       [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.x, r, z); },
+                       covector, radius, cg);
     } catch (const std::exception& ex) {
       return run.finish(TerminationStatus::kNumericalFailure,
                         fmt::format("the trust-region model could not be formed at iteration "

@@ -26,6 +26,11 @@ class Energy {
   virtual std::string name() const = 0;
   // Ambient size the energy accepts, or -1 if it accepts any size.
   virtual Eigen::Index ambient_size() const = 0;
+  // Throws InvalidArgument unless the energy accepts points shaped as rows × cols matrices.
+  // Problem calls it once, when it is built. Default: the ambient size must match (when fixed).
+  // Energies of matrices override it to require their shape (completion, sensing) or square
+  // matrices (the entropy); sums ask every term.
+  virtual void check_shape(Eigen::Index rows, Eigen::Index cols) const;
 
   virtual double value(const Point& x) const = 0;
   // out += weight · ∇E(x).
@@ -68,6 +73,7 @@ class SumEnergy final : public Energy {
 
   std::string name() const override;
   Eigen::Index ambient_size() const override { return size_; }
+  void check_shape(Eigen::Index rows, Eigen::Index cols) const override;
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;

@@ -12,6 +12,14 @@
 //                      points the trust-region ratio test absorbs the model error.
 // kAuto takes the exact products when both the energy and the metric supply them.
 //
+// On an embedded manifold (with the metric the ambient Euclidean one induces, the only one
+// supported there) H v is the Riemannian Hessian itself, a tangent vector:
+//   exact              P_x(∇²E(x) v) + weingarten(x, v, ∇E(x))     (manifold.hpp);
+//   finite differences P_x[(P∇E)(x + h v) − (P∇E)(x − h v)] / 2h, the derivative of the
+//                      projected field, which holds the Weingarten term too.
+// Its input v must be tangent; Newton and the trust region keep their iterates tangent through
+// Problem::riemannian_sharp, the projection there.
+//
 //   riemopt::HessianOperator hess(problem, x, euclidean_gradient);
 //   riemopt::Vector hv(x.size());
 //   hess.apply(v, hv);
@@ -29,8 +37,8 @@ std::string to_string(HessianMode mode);
 class HessianOperator {
  public:
   // `df` is ∇E(x). Throws InvalidArgument for kExact when the energy has no Hessian or the
-  // metric no Christoffel symbols, and for any mode on a manifold that is not an open subset of
-  // its ambient space.
+  // metric no Christoffel symbols (open subsets), and for any mode on an embedded or quotient
+  // manifold whose metric is not the ambient Euclidean one.
   HessianOperator(const Problem& problem, const Point& x, const Vector& df, HessianMode mode);
 
   // out = H v (the bilinear form applied to v). May throw what the energy throws.
@@ -43,7 +51,9 @@ class HessianOperator {
   const Problem& problem_;
   const Point& x_;
   const Vector& df_;
+  void apply_embedded(const ConstVectorRef& v, VectorRef out) const;
   bool exact_;
+  bool embedded_ = false;
   mutable Point probe_;
   mutable Vector plus_, minus_;
   mutable std::int64_t gradient_evaluations_ = 0;

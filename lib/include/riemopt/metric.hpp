@@ -7,9 +7,10 @@
 //                              (rank-deficient points of the DLN metric),
 //   whiten(x, ξ) = B_x ξ      with B_x B_xᵀ = G_x⁻¹ (symmetric square root): maps orthonormal
 //                              coordinates to tangent vectors (the Ceres adapter).
-// Problem::evaluate forms the gradient as project(x, sharp(x, df)). Every manifold the library
-// ships is an open subset (project is the identity), where this is exact; on an embedded
-// submanifold it would be exact only for the ambient Euclidean metric (see manifold.hpp).
+// On an open subset the Riemannian gradient is sharp(x, df). On an embedded manifold it is the
+// g-orthogonal projection of sharp(x, df) onto the tangent space (Problem::riemannian_sharp):
+// the Euclidean projection when the metric is the ambient Euclidean one (is_ambient_euclidean),
+// a small tangent-space solve for any other metric.
 //
 //   riemopt::DlnMetric metric(riemopt::Depth::finite(3));
 //   riemopt::Vector grad(x.size());
@@ -29,6 +30,11 @@ class Metric {
   virtual ~Metric() = default;
 
   virtual std::string name() const = 0;
+
+  // True only for the ambient Euclidean metric G = I: on an embedded manifold it induces the
+  // manifold's own metric, for which the tangent projection, the Weingarten map and the
+  // closed-form exponential are stated. Solvers ask this instead of testing the type.
+  virtual bool is_ambient_euclidean() const { return false; }
 
   virtual void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const = 0;
   virtual void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const = 0;
@@ -89,6 +95,7 @@ class Metric {
 class EuclideanMetric final : public Metric {
  public:
   std::string name() const override { return "euclidean"; }
+  bool is_ambient_euclidean() const override { return true; }
   using Metric::flat;
   using Metric::sharp;
   using Metric::whiten;

@@ -1,7 +1,8 @@
-// A problem: an energy on a geometry. It evaluates the Riemannian gradient
-//   grad E(x) = project(x, sharp(x, ∇E(x)))
-// and its norm ‖grad E‖_g = sqrt(∇E(x)ᵀ grad E(x)) (which needs no inverse metric, so it is
-// defined at rank-deficient points of the DLN metric too), and counts evaluations.
+// A problem: an energy on a geometry. It evaluates the Riemannian gradient grad E(x) =
+// riemannian_sharp(x, ∇E(x)) and its norm, and counts evaluations. On an open subset the norm is
+// sqrt(∇E(x)ᵀ grad E(x)) (which needs no inverse metric, so it is defined at rank-deficient
+// points of the DLN metric too); on an embedded manifold it is sqrt(g(grad, grad)) of the
+// tangent vector itself, which is never negative and keeps its relative precision.
 //
 //   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
 //   riemopt::Point x = problem.make_point(x0);
@@ -36,7 +37,8 @@ class Problem {
     Vector spectral_gradient;
   };
 
-  // Throws InvalidArgument on a null part or when the energy's size differs from the manifold's.
+  // Throws InvalidArgument on a null part or when the energy does not accept the manifold's
+  // matrix shape (Energy::check_shape: sizes and shapes, square matrices where required).
   Problem(Geometry geometry, EnergyPtr energy);
 
   const Geometry& geometry() const { return geometry_; }
@@ -50,6 +52,19 @@ class Problem {
   Point make_point(Vector x) const { return geometry_.manifold->make_point(std::move(x)); }
 
   double value(const Point& x) const;
+  // The Riemannian gradient of a covector df at x: out = the g-orthogonal projection of
+  // G_x⁻¹ df onto the tangent space. Open subsets: the metric's sharp. Embedded manifolds with
+  // the ambient Euclidean metric: the tangent projection of df. Embedded manifolds with another
+  // metric: the tangent solution of P G t = P df (conjugate gradients on the tangent space,
+  // started from P G⁻¹ df). Returns ‖out‖²_g, computed as ∇Eᵀ out on open subsets and as
+  // g(out, out) otherwise.
+  double riemannian_sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const;
+  // The covector df restricted to the tangent space, in ambient coordinates: df itself on open
+  // subsets, P_x df on other manifolds. Pairings with tangent vectors are the same; what changes
+  // is that the normal part of df (of order one on a sphere) no longer enters them at the
+  // rounding level: Newton's and the trust region's conjugate gradients pair their residual with
+  // it, and a normal part of size |df| would put a floor of √ε·|df| under the residual.
+  void tangent_covector(const Point& x, const ConstVectorRef& df, VectorRef out) const;
   // Fills `out` (vectors resized on first use, reused afterwards).
   void evaluate(const Point& x, Evaluation& out) const;
   // The same value, gradient and gradient norm, with ∇E left in two parts (see Evaluation):

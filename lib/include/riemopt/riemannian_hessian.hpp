@@ -17,10 +17,15 @@
 
 namespace riemopt {
 
-// Throws InvalidArgument unless the energy has Hessian-vector products, the metric has
-// Christoffel symbols and the manifold is an open subset of its ambient space.
+// On an embedded manifold (with the metric the ambient Euclidean one induces) the form is
+// P H P in ambient coordinates, H the Riemannian Hessian with its Weingarten term
+// (hessian_operator.hpp): its restriction to the tangent space is the Hessian, and it is zero on
+// the normal space (so its spectrum is the Hessian's plus ambient_size() − dimension() zeros).
+//
+// Throws InvalidArgument unless the energy has Hessian-vector products and, on an open subset,
+// the metric has Christoffel symbols, or, elsewhere, the metric is the ambient Euclidean one.
 Matrix riemannian_hessian_form(const Problem& problem, const Point& x);
-// sharp applied to each column of the form.
+// Problem::riemannian_sharp applied to each column of the form.
 Matrix riemannian_hessian_operator(const Problem& problem, const Point& x);
 
 }  // namespace riemopt

@@ -71,6 +71,8 @@ class MatrixEntropy final : public Energy {
 
   std::string name() const override;
   Eigen::Index ambient_size() const override { return -1; }
+  // Requires square matrices.
+  void check_shape(Eigen::Index rows, Eigen::Index cols) const override;
   Depth depth() const { return depth_; }
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;

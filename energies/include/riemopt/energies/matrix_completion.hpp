@@ -34,6 +34,8 @@ class MatrixCompletion final : public LeastSquaresEnergy {
 
   std::string name() const override { return "matrix-completion"; }
   Eigen::Index ambient_size() const override { return rows_ * cols_; }
+  // Requires rows() × cols() points, not only as many coordinates.
+  void check_shape(Eigen::Index rows, Eigen::Index cols) const override;
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;

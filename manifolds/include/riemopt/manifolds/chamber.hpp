@@ -23,6 +23,8 @@ class Chamber final : public Manifold {
   explicit Chamber(Eigen::Index d);
 
   std::string name() const override;
+  // An open subset: the positive orthant of R^d, each point represented sorted (canonicalize).
+  ManifoldKind kind() const override { return ManifoldKind::kOpenSubset; }
   Eigen::Index ambient_size() const override { return d_; }
   Eigen::Index dimension() const override { return d_; }
   // Throws InvalidArgument unless x has d finite entries with x_1 >= … >= x_d > 0.

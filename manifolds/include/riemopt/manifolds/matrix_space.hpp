@@ -15,6 +15,7 @@ class MatrixSpace final : public Manifold {
   MatrixSpace(Eigen::Index rows, Eigen::Index cols);
 
   std::string name() const override;
+  ManifoldKind kind() const override { return ManifoldKind::kOpenSubset; }
   Eigen::Index ambient_size() const override { return rows_ * cols_; }
   Eigen::Index dimension() const override { return rows_ * cols_; }
   Eigen::Index rows() const override { return rows_; }

@@ -27,6 +27,7 @@ class ParameterSpace final : public Manifold {
   static ParameterSpace square(Eigen::Index d, int depth);
 
   std::string name() const override;
+  ManifoldKind kind() const override { return ManifoldKind::kOpenSubset; }
   Eigen::Index ambient_size() const override { return offsets_.back(); }
   Eigen::Index dimension() const override { return offsets_.back(); }
 

@@ -1,0 +1,155 @@
+#include "riemopt/manifolds/stiefel.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/LU>
+#include <Eigen/QR>
+#include <cmath>
+#include <unsupported/Eigen/MatrixFunctions>
+
+#include "riemopt/errors.hpp"
+
+namespace riemopt {
+namespace {
+
+Matrix sym(const Matrix& a) { return 0.5 * (a + a.transpose()); }
+
+}  // namespace
+
+std::string to_string(StiefelRetraction retraction) {
+  return retraction == StiefelRetraction::kPolar ? "polar" : "qr";
+}
+
+Stiefel::Stiefel(Eigen::Index n, Eigen::Index p, StiefelRetraction retraction)
+    : n_(n), p_(p), retraction_(retraction) {
+  require(p >= 1 && p <= n, "Stiefel: need 1 <= p <= n (got n = {}, p = {})", n, p);
+}
+
+std::string Stiefel::name() const {
+  return fmt::format("Stiefel St({}, {}) ({} retraction)", n_, p_, to_string(retraction_));
+}
+
+void Stiefel::validate_point(const ConstVectorRef& x) const {
+  Manifold::validate_point(x);
+  const ConstMatrixMap m(x.data(), n_, p_);
+  const double defect = (m.transpose() * m - Matrix::Identity(p_, p_)).cwiseAbs().maxCoeff();
+  require(defect <= kOrthonormalityTolerance,
+          "{}: a point must have orthonormal columns (got max |X^T X - I| = {:.3e}; "
+          "orthonormalize it, e.g. with project_point)",
+          name(), defect);
+}
+
+void Stiefel::project(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, ambient_size(), [&] { return name() + ": projected vector"; });
+  const ConstMatrixMap xm = x.matrix();
+  const ConstMatrixMap vm(v.data(), n_, p_);
+  const Matrix s = sym(xm.transpose() * vm);
+  MatrixMap(out.data(), n_, p_) = vm - xm * s;
+}
+
+void Stiefel::polar_factor(const ConstMatrixMap& y, MatrixMap out) const {
+  const Eigen::SelfAdjointEigenSolver<Matrix> eig(y.transpose() * y);
+  const Vector& lambda = eig.eigenvalues();
+  require(lambda.minCoeff() > 0.0 && lambda.minCoeff() >= 1e-28 * lambda.maxCoeff(),
+          "{}: the matrix has no full column rank (smallest eigenvalue of Y^T Y: {:.3e}), so it "
+          "has no orthonormal polar factor",
+          name(), lambda.minCoeff());
+  const Matrix& q = eig.eigenvectors();
+  const Matrix inverse_root = q * lambda.cwiseSqrt().cwiseInverse().asDiagonal() * q.transpose();
+  Matrix z = y * inverse_root;
+  // Newton–Schulz: Z ← Z (3I − ZᵀZ)/2 squares the orthonormality defect.
+  z = 0.5 * z * (3.0 * Matrix::Identity(p_, p_) - z.transpose() * z);
+  out = z;
+}
+
+void Stiefel::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, ambient_size(), [&] { return name() + ": retraction step"; });
+  if (v.isZero(0.0)) {  // R_X(0) = X exactly, not its polar factor rounded
+    out = x.coords();
+    return;
+  }
+  const Matrix y = x.matrix() + ConstMatrixMap(v.data(), n_, p_);
+  MatrixMap result(out.data(), n_, p_);
+  if (retraction_ == StiefelRetraction::kPolar) {
+    polar_factor(ConstMatrixMap(y.data(), n_, p_), result);
+    return;
+  }
+  const Eigen::HouseholderQR<Matrix> qr(y);
+  Matrix q = qr.householderQ() * Matrix::Identity(n_, p_);
+  const Matrix r = qr.matrixQR().topRows(p_).triangularView<Eigen::Upper>();
+  for (Eigen::Index j = 0; j < p_; ++j)  // the unique Q with a positive diagonal in R
+    if (r(j, j) < 0.0) q.col(j) *= -1.0;
+  result = q;
+}
+
+void Stiefel::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
+  require_size(y, ambient_size(), [&] { return name() + ": inverse retraction target"; });
+  require(retraction_ == StiefelRetraction::kPolar,
+          "{}: the inverse of the QR retraction is not implemented; use the polar retraction",
+          name());
+  const ConstMatrixMap xm = x.matrix();
+  const ConstMatrixMap ym(y.data(), n_, p_);
+  // X + V = Y S with S = (I + VᵀV)^{1/2} symmetric, and XᵀV skew: A S + S Aᵀ = 2I, A = XᵀY.
+  // vec(A S) = (I ⊗ A) vec S and vec(S Aᵀ) = (A ⊗ I) vec S.
+  const Matrix a = xm.transpose() * ym;
+  const Eigen::Index q = p_ * p_;
+  Matrix k = Matrix::Zero(q, q);
+  for (Eigen::Index i = 0; i < p_; ++i)
+    for (Eigen::Index j = 0; j < p_; ++j) {
+      k.block(j * p_, j * p_, p_, p_).row(i) += a.row(i);             // (I ⊗ A)
+      k.block(i * p_, j * p_, p_, p_).diagonal().array() += a(i, j);  // (A ⊗ I)
+    }
+  const Vector rhs = 2.0 * Eigen::Map<const Vector>(Matrix::Identity(p_, p_).eval().data(), q);
+  const Eigen::FullPivLU<Matrix> lu(k);
+  if (!lu.isInvertible())
+    throw NumericalError(name() +
+                         ": the inverse polar retraction's equation is singular (the target is "
+                         "outside the retraction's image)");
+  const Vector s_vec = lu.solve(rhs);
+  const Matrix s = sym(Eigen::Map<const Matrix>(s_vec.data(), p_, p_));
+  MatrixMap(out.data(), n_, p_) = ym * s - xm;
+}
+
+void Stiefel::project_point(const ConstVectorRef& y, VectorRef out) const {
+  require_size(y, ambient_size(), [&] { return name() + ": projected point"; });
+  polar_factor(ConstMatrixMap(y.data(), n_, p_), MatrixMap(out.data(), n_, p_));
+}
+
+void Stiefel::weingarten(const Point& x, const ConstVectorRef& v, const ConstVectorRef& g,
+                         VectorRef out) const {
+  const ConstMatrixMap xm = x.matrix();
+  const Matrix w =
+      -ConstMatrixMap(v.data(), n_, p_) * sym(xm.transpose() * ConstMatrixMap(g.data(), n_, p_));
+  project(x, Eigen::Map<const Vector>(w.data(), ambient_size()), out);
+}
+
+void Stiefel::exponential(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  require_size(v, ambient_size(), [&] { return name() + ": exponential step"; });
+  const ConstMatrixMap xm = x.matrix();
+  const ConstMatrixMap vm(v.data(), n_, p_);
+  const Matrix a = xm.transpose() * vm;
+  Matrix block(2 * p_, 2 * p_);
+  block << a, -vm.transpose() * vm, Matrix::Identity(p_, p_), a;
+  const Matrix e = block.exp();
+  const Matrix f = (-a).exp();
+  Matrix xv(n_, 2 * p_);
+  xv << xm, vm;
+  MatrixMap(out.data(), n_, p_) = xv * (e.leftCols(p_) * f);  // e · [f; 0] = e.leftCols(p) · f
+}
+
+Vector Stiefel::random_point(Rng& rng) const {
+  const Vector g = gaussian_vector(ambient_size(), rng);
+  const Eigen::HouseholderQR<Matrix> qr(Eigen::Map<const Matrix>(g.data(), n_, p_));
+  Matrix q = qr.householderQ() * Matrix::Identity(n_, p_);
+  const Matrix r = qr.matrixQR().topRows(p_);
+  for (Eigen::Index j = 0; j < p_; ++j)
+    if (r(j, j) < 0.0) q.col(j) *= -1.0;
+  return Eigen::Map<const Vector>(q.data(), ambient_size());
+}
+
+Geometry stiefel_geometry(Eigen::Index n, Eigen::Index p, StiefelRetraction retraction) {
+  return {std::make_shared<Stiefel>(n, p, retraction), std::make_shared<EuclideanMetric>()};
+}
+
+}  // namespace riemopt
