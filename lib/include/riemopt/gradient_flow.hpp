@@ -5,6 +5,11 @@
 // adaptive Dormand–Prince 5(4) pair with dense output (records are interpolated, not forced
 // steps); `Integrator::kRungeKutta4` takes fixed steps of `fixed_step`.
 //
+// On an embedded manifold (the sphere, Stiefel) the explicit integrators (Dormand–Prince, RKC,
+// RK4) integrate the projected field in ambient coordinates and map every accepted step and
+// every record back onto the manifold (Manifold::project_point): a projection method, which
+// keeps the integrator's order (docs/MATH.md §11). Rosenbrock refuses such manifolds.
+//
 // `Integrator::kRungeKuttaChebyshev` (RKC2, Sommeijer–Shampine–Verwer) is for stiff flows such as
 // completion from a small start, where the large singular values bound an explicit step while
 // the small ones still move. Its stage count grows with √(hρ) (ρ: the spectral radius of the

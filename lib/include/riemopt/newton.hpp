@@ -1,5 +1,6 @@
-// Riemannian Newton's method with a line search, on any geometry whose manifold is an open
-// subset of its ambient space (matrices, the chamber, the parameter space).
+// Riemannian Newton's method with a line search, on open subsets with any metric (matrices, the
+// chamber, the parameter space) and on embedded manifolds with the induced metric (the sphere,
+// Stiefel: the Riemannian Hessian there carries the manifold's Weingarten term).
 //
 // Each iteration solves the Newton equation Hess E(x)[η] = −grad E(x) inexactly by conjugate
 // gradients in the metric (truncated_cg.hpp, forcing term min(forcing, ‖grad‖_g): quadratic local

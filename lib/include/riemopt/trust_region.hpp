@@ -1,6 +1,6 @@
 // The Riemannian trust-region method (Absil, Baker & Gallivan 2007) with the truncated
-// conjugate-gradient (Steihaug–Toint) inner solver, on any geometry whose manifold is an open
-// subset of its ambient space.
+// conjugate-gradient (Steihaug–Toint) inner solver, on open subsets with any metric and on
+// embedded manifolds with the induced metric (hessian_operator.hpp).
 //
 // Model m(η) = E(x) + ⟨∇E, η⟩ + ½⟨η, Hη⟩ on the ball ‖η‖_g ≤ Δ (the metric's norm, so swapping
 // the geometry changes the shape of the trust region); the step is retracted, ρ = actual/predicted
