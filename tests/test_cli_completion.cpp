@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_common.hpp"
 #include "cli_test_helpers.hpp"
 #include "riemopt/energies/completion_files.hpp"
 #include "riemopt/energies/completion_flow.hpp"
@@ -262,7 +263,7 @@ TEST(CliComplete, DiscreteSolversReachTheTrainTargetAndMatchTheLibrary) {
     EXPECT_LE(doc["train_mse"].get<double>(), 1e-6) << solver;
     EXPECT_EQ(doc["options"]["solver"], solver);
     riemopt::CompletionFlowOptions options;
-    options.solver = riemopt::parse_completion_solver(solver);
+    options.solver = riemopt::cli::parse_completion_solver(solver);
     const auto lib = riemopt::complete_by_flow(30, 30, obs.entries, nullptr, options);
     EXPECT_EQ(doc["solver_name"], lib.summary.solver);
     EXPECT_EQ(doc["steps"].get<long long>(), lib.summary.iterations) << solver;
@@ -338,6 +339,23 @@ TEST(CliSpectral, EverySolverFindsThePredictedEquilibrium) {
                             "2", "--sigma0", "2,1.2,0.4", "--solver", "newton", "--t-end", "3"});
   EXPECT_NE(t_end.code, 0);
   EXPECT_NE(t_end.err.find("--t-end"), std::string::npos) << t_end.err;
+}
+
+// The command line's words are the library's report names, parsed back; anything else is refused
+// with the list of accepted words.
+TEST(CliWords, ParseTheLibraryNamesAndRefuseOthers) {
+  using namespace riemopt;
+  for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
+                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
+                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares})
+    EXPECT_EQ(cli::parse_completion_solver(to_string(s)), s);
+  for (CompletionGeometry g : {CompletionGeometry::kEuclidean, CompletionGeometry::kDln})
+    EXPECT_EQ(cli::parse_completion_geometry(to_string(g)), g);
+  for (CompletionInit i : {CompletionInit::kGaussianProduct, CompletionInit::kScaledIdentity})
+    EXPECT_EQ(cli::parse_completion_init(to_string(i)), i);
+  EXPECT_THROW(cli::parse_completion_solver("newton-raphson"), InvalidArgument);
+  EXPECT_THROW(cli::parse_completion_geometry("riemannian"), InvalidArgument);
+  EXPECT_THROW(cli::parse_completion_init("zeros"), InvalidArgument);
 }
 
 }  // namespace

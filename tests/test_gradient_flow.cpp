@@ -3,13 +3,17 @@
 
 #include <cmath>
 
+#include "riemopt/energies/brockett.hpp"
 #include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/energies/spectral.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/sphere.hpp"
 #include "test_helpers.hpp"
 
 namespace {
@@ -287,6 +291,49 @@ TEST(GradientFlow, RefusesEmbeddedManifoldsWithoutTheirHooks) {
           << e.what();
       EXPECT_NE(std::string(e.what()).find("unit sphere S^2"), std::string::npos) << e.what();
     }
+  }
+}
+
+// A tolerance below what the integrator can attain ends the run with tolerance_unreachable and
+// the floor it reached, within a few windows of steps, instead of spending the step budget (the
+// Rayleigh flow on the sphere once ran 10⁶ steps at |grad| ≈ 4e-9 against a tolerance of 1e-9).
+TEST(GradientFlow, ToleranceBelowTheAttainableAccuracyEndsWithTheFloor) {
+  const Eigen::Index n = 30;
+  Rng rng(11);
+  const Matrix q = riemopt::testing::random_orthogonal(n, rng);
+  const Matrix a = q * Vector::LinSpaced(n, 1.0, 5.0).asDiagonal() * q.transpose();
+  const Problem sphere(sphere_geometry(n), rayleigh_quotient(0.5 * (a + a.transpose())));
+  const Vector x0 = Sphere(n).random_point(rng);
+  // The free energy ½‖X‖² − S_3/β on 3×3 matrices under the DLN-3 metric (an open subset).
+  const Problem free(dln_matrices(3, 3, Depth::finite(3)),
+                     free_energy(std::make_shared<SchattenEnergy>(2.0),
+                                 std::make_shared<MatrixEntropy>(Depth::finite(3)), 4.0));
+  const Vector y0 = riemopt::testing::random_matrix(3, 3, rng).reshaped() +
+                    2.0 * Matrix::Identity(3, 3).reshaped();
+  struct Case {
+    const Problem* problem;
+    Vector start;
+    Integrator integrator;
+    double tolerance;
+  };
+  // (RKC, whose stability region grows with its stage count, reaches 1e-9 on the sphere.)
+  for (const Case& c : {Case{&sphere, x0, Integrator::kDormandPrince, 1e-9},
+                        Case{&free, y0, Integrator::kDormandPrince, 1e-12}}) {
+    GradientFlowOptions options;
+    options.integrator = c.integrator;
+    options.gradient_tolerance = c.tolerance;
+    const Summary s = gradient_flow(*c.problem, c.start, options);
+    EXPECT_EQ(s.status, TerminationStatus::kToleranceUnreachable) << s.FullReport();
+    EXPECT_FALSE(s.is_success());
+    EXPECT_LE(s.iterations, 20'000) << s.FullReport();
+    EXPECT_GT(s.final_gradient_norm, c.tolerance);
+    EXPECT_NE(s.message.find("settled at"), std::string::npos) << s.message;
+    // Tight integrator tolerances reach the target on the same problem.
+    options.relative_tolerance = 1e-13;
+    options.absolute_tolerance = 1e-15;
+    options.gradient_tolerance = 100.0 * c.tolerance;
+    const Summary tight = gradient_flow(*c.problem, c.start, options);
+    EXPECT_EQ(tight.status, TerminationStatus::kConverged) << tight.FullReport();
   }
 }
 

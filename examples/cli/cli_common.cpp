@@ -13,6 +13,30 @@
 
 namespace riemopt::cli {
 
+CompletionGeometry parse_completion_geometry(const std::string& text) {
+  for (CompletionGeometry g : {CompletionGeometry::kEuclidean, CompletionGeometry::kDln})
+    if (text == to_string(g)) return g;
+  throw InvalidArgument("geometry must be 'euclidean' or 'dln' (got '" + text + "')");
+}
+
+CompletionInit parse_completion_init(const std::string& text) {
+  for (CompletionInit i : {CompletionInit::kGaussianProduct, CompletionInit::kScaledIdentity})
+    if (text == to_string(i)) return i;
+  throw InvalidArgument("init must be 'gaussian-product' or 'scaled-identity' (got '" + text +
+                        "')");
+}
+
+CompletionSolver parse_completion_solver(const std::string& text) {
+  for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
+                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
+                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares})
+    if (text == to_string(s)) return s;
+  throw InvalidArgument(
+      fmt::format("unknown completion solver '{}' (expected flow, gd, newton, trust-region, "
+                  "ceres-lbfgs or ceres-lm)",
+                  text));
+}
+
 Vector parse_number_list(const std::string& text, const std::string& option) {
   std::vector<double> values;
   std::size_t start = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "riemopt/atomic_file.hpp"
+#include "riemopt/energies/completion_flow.hpp"
 #include "riemopt/types.hpp"
 
 namespace riemopt::cli {
@@ -17,6 +18,13 @@ namespace riemopt::cli {
 // "1.5,2,3e-4" → {1.5, 2, 3e-4}. Throws InvalidArgument naming `option` on an empty list, an
 // entry that is not a complete number, or a NaN/infinite entry.
 Vector parse_number_list(const std::string& text, const std::string& option);
+
+// The words of `riemopt complete` for the library's enums (the inverses of their to_string):
+// "flow" | "gd" | "newton" | "trust-region" | "ceres-lbfgs" | "ceres-lm"; "euclidean" | "dln";
+// "gaussian-product" | "scaled-identity". Throw InvalidArgument listing the accepted words.
+CompletionSolver parse_completion_solver(const std::string& text);
+CompletionGeometry parse_completion_geometry(const std::string& text);
+CompletionInit parse_completion_init(const std::string& text);
 
 // Runs a library options struct's validate(). When the InvalidArgument it throws names one of
 // the library fields in `flags` (pairs field → command-line option), the message is rethrown

@@ -184,6 +184,17 @@ class FlowDriver {
                          options_.gradient_tolerance));
       return true;
     }
+    if (at_accuracy_floor(e.value, e.gradient_norm)) {
+      finish(x, t, TerminationStatus::kToleranceUnreachable,
+             fmt::format("the gradient norm settled at {:.3e}, above the tolerance {:.3e}: over "
+                         "the last {} steps the energy changed by {:.1e} (rounding level) and the "
+                         "gradient norm did not improve, so the integrator has reached its "
+                         "attainable accuracy (tighten relative_tolerance and "
+                         "absolute_tolerance, or raise gradient_tolerance)",
+                         floor_best_norm_, options_.gradient_tolerance, kFloorWindow,
+                         floor_window_change_));
+      return true;
+    }
     IterationInfo info{summary_.iterations, t, e.value, e.gradient_norm, step, wall,
                        &system_.point()};
     for (const auto& callback : options_.callbacks) {
@@ -208,6 +219,32 @@ class FlowDriver {
       return true;
     }
     return false;
+  }
+
+  // Over each window of kFloorWindow accepted steps: true when the energy moved by at most
+  // 100 ulps of its scale and the gradient norm's best value did not improve by 1 %. A flow
+  // still making progress moves its energy by far more (a DLN completion flow escaping its
+  // saddle from a 1e-3 start changes E by ~1e-7 per thousand steps; the threshold there is
+  // ~3e-12), so this fires only when the integration error itself sets the floor.
+  bool at_accuracy_floor(double value, double norm) {
+    if (options_.gradient_tolerance <= 0.0) return false;
+    if (summary_.iterations == 1) {
+      floor_window_value_ = value;
+      floor_window_best_ = floor_best_norm_ = norm;
+      return false;
+    }
+    const bool improved = norm < 0.99 * floor_window_best_;
+    floor_best_norm_ = std::min(floor_best_norm_, norm);
+    if (improved) floor_window_improved_ = true;
+    if (summary_.iterations % kFloorWindow != 0) return false;
+    floor_window_change_ = std::abs(floor_window_value_ - value);
+    const double scale = std::max(std::abs(value), std::abs(summary_.initial_value));
+    const bool stalled = !floor_window_improved_ &&
+                         floor_window_change_ <= 100.0 * kEpsilon * std::max(scale, kTiny);
+    floor_window_value_ = value;
+    floor_window_best_ = floor_best_norm_;
+    floor_window_improved_ = false;
+    return stalled;
   }
 
   void run_dormand_prince(const State& x0) {
@@ -657,6 +694,14 @@ class FlowDriver {
   Problem::Evaluation record_eval_;
   RecordSchedule schedule_;
   Summary summary_;
+  static constexpr std::int64_t kFloorWindow = 1000;
+  static constexpr double kEpsilon = std::numeric_limits<double>::epsilon();
+  static constexpr double kTiny = std::numeric_limits<double>::min();
+  double floor_window_value_ = 0.0;   // the energy at the window's start
+  double floor_window_best_ = 0.0;    // the best gradient norm at the window's start
+  double floor_best_norm_ = 0.0;      // the best gradient norm so far
+  double floor_window_change_ = 0.0;  // |ΔE| over the last completed window
+  bool floor_window_improved_ = false;
   bool embedded_;  // the manifold is not an open subset: project each accepted step
   Vector restore_buffer_;
   double lowest_value_ = 0.0;  // the lowest energy of the accepted states so far

@@ -30,6 +30,8 @@ std::string to_string(TerminationStatus status) {
       return "energy_increased";
     case TerminationStatus::kDiverged:
       return "diverged";
+    case TerminationStatus::kToleranceUnreachable:
+      return "tolerance_unreachable";
   }
   return "unknown";
 }

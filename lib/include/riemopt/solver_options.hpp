@@ -39,6 +39,12 @@ enum class TerminationStatus {
   // The iterate grew orders of magnitude past the scale of the problem's data (a caller's
   // divergence test, e.g. complete_by_flow's). Not a success.
   kDiverged,
+  // The gradient norm settled above gradient_tolerance at the solver's attainable accuracy: a
+  // gradient flow whose energy and gradient norm both stopped improving over a window of
+  // accepted steps (an explicit integrator near a minimizer hovers at its stability limit, with
+  // the error control's tolerance setting the floor). The message reports the floor. Not a
+  // success; tighten the integrator's tolerances or ask for less.
+  kToleranceUnreachable,
 };
 
 std::string to_string(TerminationStatus status);

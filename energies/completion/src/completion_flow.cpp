@@ -24,19 +24,6 @@ std::string to_string(CompletionInit init) {
   return init == CompletionInit::kGaussianProduct ? "gaussian-product" : "scaled-identity";
 }
 
-CompletionGeometry parse_completion_geometry(const std::string& text) {
-  if (text == "dln") return CompletionGeometry::kDln;
-  if (text == "euclidean") return CompletionGeometry::kEuclidean;
-  throw InvalidArgument("geometry must be 'euclidean' or 'dln' (got '" + text + "')");
-}
-
-CompletionInit parse_completion_init(const std::string& text) {
-  if (text == "gaussian-product") return CompletionInit::kGaussianProduct;
-  if (text == "scaled-identity") return CompletionInit::kScaledIdentity;
-  throw InvalidArgument("init must be 'gaussian-product' or 'scaled-identity' (got '" + text +
-                        "')");
-}
-
 GradientFlowOptions CompletionFlowOptions::default_flow_options() {
   GradientFlowOptions flow;
   flow.gradient_tolerance = 1e-8;
@@ -118,17 +105,6 @@ std::string to_string(CompletionSolver solver) {
       return "ceres-lm";
   }
   return "unknown";
-}
-
-CompletionSolver parse_completion_solver(const std::string& text) {
-  for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
-                             CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
-                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares})
-    if (text == to_string(s)) return s;
-  throw InvalidArgument(
-      fmt::format("unknown completion solver '{}' (expected flow, gd, newton, trust-region, "
-                  "ceres-lbfgs or ceres-lm)",
-                  text));
 }
 
 namespace {

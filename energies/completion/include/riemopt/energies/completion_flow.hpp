@@ -43,13 +43,11 @@ enum class CompletionInit {
   kScaledIdentity,   // scale·I (the rectangular identity when rows ≠ cols)
 };
 
+// Names for reports ("dln", "trust-region", "gaussian-product", ...). The command line's words
+// for these (and their parsing) live with the command line, examples/cli/cli_common.hpp.
 std::string to_string(CompletionGeometry geometry);
 std::string to_string(CompletionSolver solver);
-// "flow" | "gd" | "newton" | "trust-region" | "ceres-lbfgs" | "ceres-lm"
-CompletionSolver parse_completion_solver(const std::string& text);
 std::string to_string(CompletionInit init);
-CompletionGeometry parse_completion_geometry(const std::string& text);  // "euclidean" | "dln"
-CompletionInit parse_completion_init(const std::string& text);          // "gaussian-product" | ...
 
 struct CompletionFlowOptions {
   CompletionGeometry geometry = CompletionGeometry::kDln;

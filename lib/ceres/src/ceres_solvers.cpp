@@ -375,8 +375,8 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
   const Eigen::Index n = problem.ambient_size();
   require(n <= options.max_ambient_size,
           "ceres_least_squares: ambient size {} exceeds options.max_ambient_size = {} (dense "
-          "{}x{} Jacobians, O(n^3) per iteration); use ceres_gradient_solve or trust_region "
-          "(--solver ceres-lbfgs or trust-region), or raise the limit",
+          "{}x{} Jacobians, O(n^3) per iteration); use ceres_gradient_solve or trust_region, or "
+          "raise the limit",
           n, options.max_ambient_size, energy->residual_count(), n);
   require(
       energy->residual_count() >= 1 && energy->residual_count() <= std::numeric_limits<int>::max(),
