@@ -198,8 +198,9 @@ class FlowDriver {
     IterationInfo info{summary_.iterations, t, e.value, e.gradient_norm, step, wall,
                        &system_.point()};
     for (const auto& callback : options_.callbacks) {
-      if (callback(info) == CallbackResult::kAbort) {
-        finish(x, t, TerminationStatus::kUserAbort, "a callback asked to stop");
+      const CallbackDecision decision = callback(info);
+      if (decision.stops()) {
+        finish(x, t, decision.status, decision.stop_message());
         return true;
       }
     }

@@ -194,8 +194,9 @@ bool IterationDriver::accept(double step_size, double dt) {
   }
   const IterationInfo info{summary.iterations, t, e.value, e.gradient_norm, step_size, wall(), &x};
   for (const auto& callback : options_.callbacks) {
-    if (callback(info) == CallbackResult::kAbort) {
-      summary = finish(TerminationStatus::kUserAbort, "a callback asked to stop");
+    const CallbackDecision decision = callback(info);
+    if (decision.stops()) {
+      summary = finish(decision.status, decision.stop_message());
       return true;
     }
   }

@@ -183,18 +183,18 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   const double divergence_limit = kDivergenceFactor *
                                   std::sqrt(static_cast<double>(rows) * static_cast<double>(cols)) *
                                   largest_observed;
-  auto divergence_message = std::make_shared<std::string>();
   flow.callbacks.push_back([&loss, truth, &options, target_message, progress, interval,
-                            last_progress, divergence_limit,
-                            divergence_message](const IterationInfo& info) {
+                            last_progress,
+                            divergence_limit](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
     const double size = info.point->coords().norm();
     if (divergence_limit > 0.0 && size > divergence_limit) {
-      *divergence_message = fmt::format(
-          "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
-          "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
-          size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor);
-      return CallbackResult::kAbort;
+      return CallbackDecision::stop(
+          TerminationStatus::kDiverged,
+          fmt::format(
+              "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
+              "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
+              size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
     }
     const double train = loss->observed_mse(info.point->coords());
     const double test = truth ? mean_squared_difference(info.point->matrix(), *truth)
@@ -209,12 +209,12 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     if (options.target_train_mse > 0.0 && train <= options.target_train_mse) {
       *target_message =
           fmt::format("train MSE {:.3e} <= target {:g}", train, options.target_train_mse);
-      return CallbackResult::kAbort;
+      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
     }
     if (options.target_test_mse > 0.0 && test <= options.target_test_mse) {
       *target_message =
           fmt::format("test MSE {:.3e} <= target {:g}", test, options.target_test_mse);
-      return CallbackResult::kAbort;
+      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
     }
     return CallbackResult::kContinue;
   });
@@ -279,14 +279,6 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     case CompletionSolver::kCeresLeastSquares:
       result.summary = ceres_least_squares(problem, x0, with_common(options.ceres_least_squares));
       break;
-  }
-  if (!target_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
-    result.summary.status = TerminationStatus::kConverged;
-    result.summary.message = *target_message;
-  }
-  if (!divergence_message->empty() && result.summary.status == TerminationStatus::kUserAbort) {
-    result.summary.status = TerminationStatus::kDiverged;
-    result.summary.message = *divergence_message;
   }
   // A gradient-tolerance stop is a success only if the run's own train target holds there: the
   // origin of a DLN flow is stationary, and from a start small enough the gradient is below

@@ -143,12 +143,16 @@ NuclearNormCompletionResult complete_nuclear_norm(Eigen::Index rows, Eigen::Inde
       info.value = (svd.sigma.head(kept).array() - 1.0 / rho).sum();
       info.gradient_norm = primal;
       info.wall_seconds = elapsed();
-      bool abort = false;
-      for (const auto& callback : options.callbacks)
-        abort = abort || callback(info) == CallbackResult::kAbort;
-      if (abort) {
-        status = TerminationStatus::kUserAbort;
-        message = fmt::format("a callback stopped the run after iteration {}", k);
+      CallbackDecision decision;
+      for (const auto& callback : options.callbacks) {
+        decision = callback(info);
+        if (decision.stops()) break;
+      }
+      if (decision.stops()) {
+        status = decision.status;
+        message = decision.message.empty()
+                      ? fmt::format("a callback stopped the run after iteration {}", k)
+                      : decision.message;
         break;
       }
     }

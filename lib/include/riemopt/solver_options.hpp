@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace riemopt {
@@ -64,7 +65,30 @@ struct IterationInfo {
 };
 
 enum class CallbackResult { kContinue, kAbort };
-using IterationCallback = std::function<CallbackResult(const IterationInfo&)>;
+
+// What a callback returns: go on, or stop the run with a status and a message of its own. A
+// plain CallbackResult converts to it, and kAbort then stops with kUserAbort ("a callback asked
+// to stop"). A callback that stops on its own success criterion (a completion run's train-MSE
+// target) says so with stop(kConverged, why); one that detects trouble with a failure status.
+struct CallbackDecision {
+  CallbackResult action = CallbackResult::kContinue;
+  TerminationStatus status = TerminationStatus::kUserAbort;
+  std::string message;  // empty: "a callback asked to stop"
+
+  CallbackDecision() = default;
+  CallbackDecision(CallbackResult result) : action(result) {}  // implicit on purpose
+  static CallbackDecision stop(TerminationStatus status, std::string message) {
+    CallbackDecision d(CallbackResult::kAbort);
+    d.status = status;
+    d.message = std::move(message);
+    return d;
+  }
+  bool stops() const { return action == CallbackResult::kAbort; }
+  std::string stop_message() const {
+    return message.empty() ? std::string("a callback asked to stop") : message;
+  }
+};
+using IterationCallback = std::function<CallbackDecision(const IterationInfo&)>;
 
 struct SolverOptions {
   // Stop when the Riemannian gradient norm ‖grad E‖_g falls to this (0 disables the test).
