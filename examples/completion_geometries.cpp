@@ -20,6 +20,7 @@
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/matrix_statistics.hpp"
+#include "riemopt/svd.hpp"
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "riemopt/manifolds/matrix_space.hpp"
 #include "riemopt/matrix_statistics.hpp"
 #include "riemopt/problem.hpp"
+#include "riemopt/svd.hpp"
 
 namespace {
 

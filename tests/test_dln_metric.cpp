@@ -5,6 +5,7 @@
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/matrix_space.hpp"
+#include "riemopt/svd.hpp"
 #include "test_helpers.hpp"
 
 namespace {

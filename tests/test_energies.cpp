@@ -11,6 +11,7 @@
 #include "riemopt/errors.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/svd.hpp"
 #include "test_helpers.hpp"
 
 namespace {

@@ -14,6 +14,7 @@
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/manifolds/sphere.hpp"
+#include "riemopt/svd.hpp"
 #include "test_helpers.hpp"
 
 namespace {
@@ -247,7 +248,7 @@ TEST(GradientFlow, RecordsObservablesAtExplicitTimesAndWritesCsv) {
   options.trajectory.times = {0.0, 0.25, 0.5, 1.0};
   options.trajectory.observable_names = {"sigma_max"};
   options.trajectory.observables = [](const Point& x) {
-    return std::vector<double>{x.svd().sigma[0]};
+    return std::vector<double>{svd_of(x).sigma[0]};
   };
   const Summary s =
       gradient_flow(problem, riemopt::testing::random_matrix(3, 3, rng).reshaped(), options);

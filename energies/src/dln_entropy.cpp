@@ -10,6 +10,7 @@
 
 #include "dense_product.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/svd.hpp"
 
 namespace riemopt {
 namespace {
@@ -507,7 +508,7 @@ std::string MatrixEntropy::name() const { return fmt::format("entropy(N={})", de
 double MatrixEntropy::value(const Point& x) const {
   require_square(x, *this);
   if (is_constant_entropy(x.rows(), depth_)) return 0.0;
-  return dln_entropy(cleaned_singular_values(x.svd().sigma), depth_);
+  return dln_entropy(cleaned_singular_values(svd_of(x).sigma), depth_);
 }
 
 void MatrixEntropy::add_gradient(const Point& x, double weight, VectorRef out) const {
@@ -519,7 +520,7 @@ double MatrixEntropy::value_and_add_gradient(const Point& x, double weight, Vect
 }
 
 double MatrixEntropy::spectral_gradient(const Point& x, bool with_value, Vector& g) const {
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   const Vector& s = cleaned_singular_values(svd.sigma);
   if (s.minCoeff() <= 0.0)
     throw NumericalError(fmt::format(
@@ -541,7 +542,7 @@ double MatrixEntropy::add_gradient_and_value(const Point& x, double weight, Vect
   thread_local Vector g;
   thread_local Matrix scaled_u;
   const double value = spectral_gradient(x, with_value, g);
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   scaled_u.noalias() = svd.U * (weight * g).asDiagonal();
   MatrixMap G(out.data(), d, d);
   detail::dense_product(scaled_u, detail::Op::kNone, svd.V, detail::Op::kTranspose, G, 1.0, 1.0);

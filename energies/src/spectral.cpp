@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/svd.hpp"
 
 namespace riemopt {
 namespace {
@@ -39,13 +40,13 @@ double SeparableSpectralEnergy::d2f(double s) const {
 
 double SeparableSpectralEnergy::value(const Point& x) const {
   double v = 0.0;
-  for (double s : x.svd().sigma) v += f_(s);
+  for (double s : svd_of(x).sigma) v += f_(s);
   return v;
 }
 
 void SeparableSpectralEnergy::add_gradient(const Point& x, double weight, VectorRef out) const {
   require_size(out, x.size(), name_ + ": gradient output");
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   Vector d = svd.sigma.unaryExpr([this](double s) { return df_(s); });
   MatrixMap G(out.data(), x.rows(), x.cols());
   G.noalias() += weight * (svd.U * d.asDiagonal() * svd.V.transpose());
@@ -55,7 +56,7 @@ double SeparableSpectralEnergy::value_and_add_split_gradient(const Point& x, dou
                                                              VectorRef out,
                                                              VectorRef spectral) const {
   require_size(out, x.size(), name_ + ": gradient output");
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   require_size(spectral, svd.sigma.size(), name_ + ": spectral gradient output");
   for (Eigen::Index i = 0; i < svd.sigma.size(); ++i) spectral[i] += weight * df_(svd.sigma[i]);
   return value(x);
@@ -66,7 +67,7 @@ void SeparableSpectralEnergy::add_hessian_vector(const Point& x, const ConstVect
   require(has_hessian(), "SeparableSpectralEnergy '{}': f'' was not given", name_);
   require_size(v, x.size(), name_ + ": direction");
   const Eigen::Index m = x.rows(), n = x.cols();
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   const Vector& s = svd.sigma;
   const Eigen::Index k = s.size();
   const ConstMatrixMap Z(v.data(), m, n);

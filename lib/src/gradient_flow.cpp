@@ -11,6 +11,7 @@
 
 #include "linearly_implicit_solver.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/work_counter.hpp"
 #include "rkc_coefficients.hpp"
 #include "rosenbrock_tableau.hpp"
 
@@ -122,7 +123,7 @@ class FlowDriver {
 
   Summary run(const State& x0) {
     start_ = Clock::now();
-    svd_start_ = svd_count();
+    svd_start_ = decomposition_count();
     problem_.reset_counts();
     summary_.solver = "gradient-flow (" + to_string(options_.integrator) + ")";
     summary_.geometry = problem_.geometry().name();
@@ -676,7 +677,7 @@ class FlowDriver {
     }
     summary_.rhs_evaluations = system_.calls();
     summary_.evaluations = problem_.counts();
-    summary_.svd_count = svd_count() - svd_start_;
+    summary_.svd_count = decomposition_count() - svd_start_;
     summary_.wall_seconds = seconds_since(start_);
     if (options_.progress) std::fprintf(stderr, "%s\n", summary_.BriefReport().c_str());
   }
@@ -770,7 +771,6 @@ Summary gradient_flow(const Problem& problem, const Vector& x0,
             manifold.name(), to_string(manifold.kind()));
     manifold.require_solver_hooks(start);  // throws, naming the hook the manifold lacks
   }
-  start.set_svd_backend(options.svd_backend);
   FlowDriver driver(problem, options, std::move(start));
   return driver.run(State(x0.data(), x0.data() + x0.size()));
 }

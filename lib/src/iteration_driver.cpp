@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "riemopt/svd.hpp"
+#include "riemopt/work_counter.hpp"
 
 namespace riemopt::detail {
 
@@ -62,7 +62,7 @@ IterationDriver::IterationDriver(const Problem& problem_, const Vector& x0,
       tag_(std::move(tag)),
       schedule_(trajectory),
       start_(std::chrono::steady_clock::now()),
-      svds_before_(svd_count()) {
+      svds_before_(decomposition_count()) {
   problem.manifold().require_solver_hooks(x);
   problem.reset_counts();
   summary.solver = std::move(solver);
@@ -123,7 +123,7 @@ Summary IterationDriver::finish(TerminationStatus status, std::string message) {
       (summary.trajectory.times.empty() || summary.trajectory.times.back() < t))
     summary.trajectory.append(trajectory_, x, t, e.value, e.gradient_norm);
   summary.evaluations = problem.counts();
-  summary.svd_count = svd_count() - svds_before_;
+  summary.svd_count = decomposition_count() - svds_before_;
   summary.wall_seconds = wall();
   if (options_.progress) std::fprintf(stderr, "%s\n", summary.BriefReport().c_str());
   return summary;

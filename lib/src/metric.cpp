@@ -22,22 +22,11 @@ bool Metric::stiff_sharp_at_support(const Point& x, double /*floor*/,
   return sharp_at_support(x, index, values, out);
 }
 
-double Metric::sharp_split(const Point& x, const ConstVectorRef& df, const ConstVectorRef& spectral,
-                           VectorRef out) const {
-  require_size(df, x.size(), "Metric::sharp_split: covector");
-  require_size(out, x.size(), "Metric::sharp_split: output");
-  require_size(spectral, std::min(x.rows(), x.cols()), "Metric::sharp_split: spectral part");
-  if (!(spectral.array() != 0.0).any()) {  // (a NaN counts as nonzero and propagates)
-    sharp(x, df, out);
-    return df.dot(out);
-  }
-  thread_local Vector covector;
-  covector = df;
-  const Svd& svd = x.svd();
-  MatrixMap(covector.data(), x.rows(), x.cols()).noalias() +=
-      svd.U * spectral.asDiagonal() * svd.V.transpose();
-  sharp(x, covector, out);
-  return covector.dot(out);
+double Metric::sharp_split(const Point& /*x*/, const ConstVectorRef& /*df*/,
+                           const ConstVectorRef& /*spectral*/, VectorRef /*out*/) const {
+  throw InvalidArgument("metric '" + name() +
+                        "' takes no split covectors (has_split_sharp() is false); call sharp on "
+                        "the whole covector");
 }
 
 double Metric::inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const {

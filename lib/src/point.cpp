@@ -14,19 +14,35 @@ Point::Point(Vector coords, Eigen::Index rows, Eigen::Index cols)
 
 Point::Point(Vector coords) : coords_(std::move(coords)), rows_(coords_.size()), cols_(1) {}
 
-const Svd& Point::svd() const {
-  if (!svd_valid_) {
-    compute_svd(matrix(), svd_, backend_);
-    svd_valid_ = true;
+Point::Point(const Point& other) : coords_(other.coords_), rows_(other.rows_), cols_(other.cols_) {
+  caches_.reserve(other.caches_.size());
+  for (const auto& [type, slot] : other.caches_) caches_.emplace_back(type, slot->clone());
+}
+
+Point& Point::operator=(const Point& other) {
+  if (this == &other) return *this;
+  coords_ = other.coords_;
+  rows_ = other.rows_;
+  cols_ = other.cols_;
+  for (auto& entry : caches_) entry.second->valid = false;
+  for (const auto& [type, slot] : other.caches_) {
+    bool found = false;
+    for (auto& entry : caches_) {
+      if (entry.first != type) continue;
+      entry.second->copy_from(*slot);  // reuses this point's storage
+      found = true;
+      break;
+    }
+    if (!found) caches_.emplace_back(type, slot->clone());
   }
-  return svd_;
+  return *this;
 }
 
 void Point::assign(const ConstVectorRef& coords) {
   require(coords.size() == coords_.size(), "Point::assign: got {} coordinates, expected {}",
           coords.size(), coords_.size());
   coords_ = coords;
-  svd_valid_ = false;
+  for (auto& entry : caches_) entry.second->valid = false;
 }
 
 }  // namespace riemopt

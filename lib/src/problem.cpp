@@ -106,7 +106,8 @@ void Problem::evaluate(const Point& x, Evaluation& out) const {
 }
 
 void Problem::evaluate_field(const Point& x, Evaluation& out) const {
-  if (!geometry_.manifold->is_open_subset()) return evaluate(x, out);
+  if (!geometry_.manifold->is_open_subset() || !geometry_.metric->has_split_sharp())
+    return evaluate(x, out);
   const Eigen::Index n = x.size();
   require(n == ambient_size(), "Problem::evaluate_field: point has {} coordinates, expected {}", n,
           ambient_size());

@@ -7,6 +7,7 @@
 #include "dense_product.hpp"
 #include "riemopt/divided_differences.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/svd.hpp"
 
 namespace riemopt {
 namespace {
@@ -91,7 +92,7 @@ bool DlnMetric::sharp_at_support(const Point& x, const std::vector<Eigen::Index>
     out = values;
     return true;
   }
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   // Y = Uᵀ Z column by column from Z's support (rows of U are the columns of Uᵀ), then
@@ -124,7 +125,7 @@ void DlnMetric::stiff_sharp(const Point& x, double floor, const ConstVectorRef& 
     sharp(x, df, out);
     return;
   }
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   const Eigen::Index r = stiff_rank(weights, floor);
@@ -171,7 +172,7 @@ bool DlnMetric::stiff_sharp_at_support(const Point& x, double floor,
   if (x.cols() != n) return false;
   if (!(floor > 0.0) || (!depth_.is_infinite() && depth_.value() == 1))
     return sharp_at_support(x, index, values, out);
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   const Eigen::Index r = stiff_rank(weights, floor);
@@ -226,9 +227,26 @@ void DlnMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) 
 double DlnMetric::sharp_split(const Point& x, const ConstVectorRef& df,
                               const ConstVectorRef& spectral, VectorRef out) const {
   const bool euclidean = !depth_.is_infinite() && depth_.value() == 1;
-  if (euclidean || x.rows() != x.cols()) return Metric::sharp_split(x, df, spectral, out);
-  require_size(spectral, x.rows(), "DlnMetric::sharp_split: spectral part");
-  return apply(x, df, Power::kOne, "DlnMetric::sharp_split", out, &spectral);
+  if (!euclidean && x.rows() == x.cols()) {
+    require_size(spectral, x.rows(), "DlnMetric::sharp_split: spectral part");
+    return apply(x, df, Power::kOne, "DlnMetric::sharp_split", out, &spectral);
+  }
+  // Depth 1 and rectangular points: form the covector (one m×n product, and the SVD only when
+  // the spectral part is not all zero) and apply sharp to it.
+  require_size(df, x.size(), "DlnMetric::sharp_split: covector");
+  require_size(out, x.size(), "DlnMetric::sharp_split: output");
+  require_size(spectral, std::min(x.rows(), x.cols()), "DlnMetric::sharp_split: spectral part");
+  if (!(spectral.array() != 0.0).any()) {  // (a NaN counts as nonzero and propagates)
+    sharp(x, df, out);
+    return df.dot(out);
+  }
+  thread_local Vector covector;
+  covector = df;
+  const Svd& svd = svd_of(x);
+  MatrixMap(covector.data(), x.rows(), x.cols()).noalias() +=
+      svd.U * spectral.asDiagonal() * svd.V.transpose();
+  sharp(x, covector, out);
+  return covector.dot(out);
 }
 
 double DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, const char* caller,
@@ -241,7 +259,7 @@ double DlnMetric::apply(const Point& x, const ConstVectorRef& z, Power power, co
   }
   const Eigen::Index m = x.rows();
   const Eigen::Index n = x.cols();
-  const Svd& svd = x.svd();
+  const Svd& svd = svd_of(x);
   Workspace& w = workspace();
   const Matrix& weights = divided_differences_for(w, svd.sigma, depth_);
   // Complement weights h(σ_l, 0): σ^{2−2/N} for finite N, 0 for infinite depth.

@@ -13,6 +13,7 @@
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/matrix_statistics.hpp"
+#include "riemopt/svd.hpp"
 
 namespace riemopt {
 
@@ -228,7 +229,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     row.push_back(loss->observed_mse(p.coords()));
     row.push_back(truth ? mean_squared_difference(p.matrix(), *truth)
                         : std::numeric_limits<double>::quiet_NaN());
-    const Svd& svd = p.svd();
+    const Svd& svd = svd_of(p);
     row.push_back(effective_rank(svd.sigma));
     for (Eigen::Index i = 0; i < k; ++i) row.push_back(svd.sigma(i));
     return row;

@@ -53,7 +53,6 @@
 #include "riemopt/problem.hpp"
 #include "riemopt/solver_options.hpp"
 #include "riemopt/solver_summary.hpp"
-#include "riemopt/svd.hpp"
 #include "riemopt/trajectory.hpp"
 
 namespace riemopt {
@@ -90,7 +89,6 @@ struct GradientFlowOptions : SolverOptions {
   // since h times their rate is below cutoff/γ. On a low-rank DLN completion run this cuts an
   // inner iteration from 4·d³ to about 8·r·d² flops. 0 keeps the exact Gauss–Newton model.
   double stiffness_cutoff = 0.1;
-  SvdBackend svd_backend = SvdBackend::kDefault;
   TrajectoryOptions trajectory;
 
   void validate() const;

@@ -8,7 +8,8 @@
 //       v; });
 //
 // The gradient callback writes ∇E(x) into `g` (sized, zeroed beforehand); the Hessian callback
-// writes ∇²E(x)[v] into `hv`. Callbacks may use x.svd(): it is shared with the rest of the energy.
+// writes ∇²E(x)[v] into `hv`. Callbacks may use svd_of(x) (riemopt/svd.hpp): it is cached in the
+// point and shared.
 #pragma once
 
 #include <functional>

@@ -76,12 +76,14 @@ class Metric {
                                       const std::vector<Eigen::Index>& index,
                                       const ConstVectorRef& values, VectorRef out) const;
 
-  // The sharp of a covector given in two parts (Energy::value_and_add_split_gradient),
-  //   out = sharp(x, df + U diag(spectral) Vᵀ)   with x = U diag(σ) Vᵀ its cached thin SVD,
-  // returning the pairing ⟨df + U diag(spectral) Vᵀ, out⟩ = ‖out‖²_g. `spectral` has
-  // min(rows, cols) entries. The default forms the covector (one m×n product, and x's SVD, only
-  // when `spectral` is not all zero) and calls sharp. The DLN metric overrides it to add the
-  // spectral part in the singular basis it works in anyway.
+  // An optional capability (has_split_sharp): the sharp of a covector given in two parts
+  // (Energy::value_and_add_split_gradient), the ambient part df and a part of min(rows, cols)
+  // coefficients in a basis the point determines (for the DLN layer: U diag(spectral) Vᵀ in the
+  // point's singular basis, svd.hpp). Returns the pairing of the whole covector with out, which
+  // is ‖out‖²_g. A metric that works in that basis anyway (the DLN metric) adds the part there
+  // and saves forming it. Problem::evaluate_field asks for the split only from metrics that have
+  // it; the default throws InvalidArgument.
+  virtual bool has_split_sharp() const { return false; }
   virtual double sharp_split(const Point& x, const ConstVectorRef& df,
                              const ConstVectorRef& spectral, VectorRef out) const;
 

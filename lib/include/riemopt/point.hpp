@@ -1,21 +1,51 @@
-// A point of a geometry: flat ambient coordinates, a matrix shape, and a lazily cached SVD.
+// A point of a geometry: flat ambient coordinates, a matrix shape, and a cache of data derived
+// from the coordinates.
 //
-// Energies and metrics receive `const Point&`. The first one that needs the singular value
-// decomposition triggers it; every later user in the same evaluation reuses it. This is how one
-// step of a DLN free-energy flow costs exactly one SVD (docs/MATH.md §3: A_{N,X} is diagonal in the
-// singular basis; §6: spectral gradients are Q diag(∇Φ) Rᵀ).
+// Energies and metrics receive `const Point&`. The cache holds what they compute from the point
+// and share within one evaluation: the DLN layer keeps the point's SVD there (svd.hpp:
+// svd_of), so one step of a DLN free-energy flow costs exactly one SVD (docs/MATH.md §3, §6). The
+// core knows nothing of what is cached: any type derived from PointCache has one slot per
+// point, created on first use and marked invalid whenever the point moves.
 //
 //   riemopt::Point x(riemopt::Vector::Random(12), 3, 4);   // a 3×4 matrix point
-//   const riemopt::Svd& s = x.svd();                         // computed once, cached
+//   const riemopt::Svd& s = riemopt::svd_of(x);              // computed once, cached
 //   x.assign(new_coords);                                     // moves the point, drops the cache
 //
 // A Point is not thread-safe (the cache is filled on first use from a const method).
 #pragma once
 
-#include "riemopt/svd.hpp"
+#include <memory>
+#include <typeindex>
+#include <utility>
+#include <vector>
+
 #include "riemopt/types.hpp"
 
 namespace riemopt {
+
+// Data derived from a point's coordinates. `valid` is cleared when the point moves; the owner
+// recomputes on the next use. clone/copy_from let points be copied with their caches (copy_from
+// reuses the target's storage, so copying a point into one of the same shape allocates nothing).
+class PointCache {
+ public:
+  virtual ~PointCache() = default;
+  virtual std::unique_ptr<PointCache> clone() const = 0;
+  virtual void copy_from(const PointCache& other) = 0;
+  bool valid = false;
+};
+
+// The usual implementation of clone/copy_from for a copyable cache type T: derive from
+// PointCacheOf<T>.
+template <typename T>
+class PointCacheOf : public PointCache {
+ public:
+  std::unique_ptr<PointCache> clone() const override {
+    return std::make_unique<T>(static_cast<const T&>(*this));
+  }
+  void copy_from(const PointCache& other) override {
+    static_cast<T&>(*this) = static_cast<const T&>(other);
+  }
+};
 
 class Point {
  public:
@@ -24,6 +54,11 @@ class Point {
   Point(Vector coords, Eigen::Index rows, Eigen::Index cols);
   // A point of a vector geometry (shape `size × 1`).
   explicit Point(Vector coords);
+  Point(const Point& other);
+  Point& operator=(const Point& other);
+  Point(Point&&) noexcept = default;
+  Point& operator=(Point&&) noexcept = default;
+  ~Point() = default;
 
   const Vector& coords() const { return coords_; }
   Eigen::Index size() const { return coords_.size(); }
@@ -33,23 +68,25 @@ class Point {
   // The coordinates viewed as the `rows × cols` matrix (no copy).
   ConstMatrixMap matrix() const { return {coords_.data(), rows_, cols_}; }
 
-  // The thin SVD of matrix(), computed on first call and cached until the point moves.
-  const Svd& svd() const;
-  bool has_cached_svd() const { return svd_valid_; }
-
-  // Replaces the coordinates (same size) and invalidates the cache; allocates nothing.
+  // Replaces the coordinates (same size) and invalidates the caches; allocates nothing.
   void assign(const ConstVectorRef& coords);
 
-  void set_svd_backend(SvdBackend backend) { backend_ = backend; }
-  SvdBackend svd_backend() const { return backend_; }
+  // The cache slot of type T (derived from PointCache), default-constructed on first use. The
+  // caller checks and sets its `valid` flag.
+  template <typename T>
+  T& cache() const {
+    const std::type_index key(typeid(T));
+    for (auto& [type, slot] : caches_)
+      if (type == key) return static_cast<T&>(*slot);
+    caches_.emplace_back(key, std::make_unique<T>());
+    return static_cast<T&>(*caches_.back().second);
+  }
 
  private:
   Vector coords_;
   Eigen::Index rows_ = 0;
   Eigen::Index cols_ = 1;
-  SvdBackend backend_ = SvdBackend::kDefault;
-  mutable Svd svd_;
-  mutable bool svd_valid_ = false;
+  mutable std::vector<std::pair<std::type_index, std::unique_ptr<PointCache>>> caches_;
 };
 
 }  // namespace riemopt

@@ -70,7 +70,8 @@ class Problem {
   // The same value, gradient and gradient norm, with ∇E left in two parts (see Evaluation):
   // what the gradient flow needs. Spectral energies (the DLN entropy) hand their gradient to the
   // metric in the singular basis, which on the DLN metric saves the d×d product that forms it.
-  // On manifolds that are not open subsets (tangent projection) this is evaluate.
+  // On manifolds that are not open subsets (tangent projection), and with metrics that do not
+  // take split covectors (Metric::has_split_sharp), this is evaluate.
   void evaluate_field(const Point& x, Evaluation& out) const;
 
   const EvaluationCounts& counts() const { return counts_; }

@@ -47,6 +47,7 @@ class DlnMetric final : public Metric {
                               const ConstVectorRef& values, VectorRef out) const override;
   // Square matrices: the spectral part is added on the diagonal of QᵀZR, so it costs no product,
   // and the pairing is Σ h_kl T_kl² in the singular basis. Rectangular: the default.
+  bool has_split_sharp() const override { return true; }
   double sharp_split(const Point& x, const ConstVectorRef& df, const ConstVectorRef& spectral,
                      VectorRef out) const override;
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;

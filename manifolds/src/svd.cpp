@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/work_counter.hpp"
 
 #ifdef RIEMOPT_HAVE_LAPACKE
 #include <lapacke.h>
@@ -11,8 +12,6 @@
 
 namespace riemopt {
 namespace {
-
-thread_local std::uint64_t t_svd_count = 0;
 
 void eigen_svd(const Eigen::Ref<const Matrix>& X, Svd& out) {
   Eigen::BDCSVD<Matrix> svd(X, Eigen::ComputeThinU | Eigen::ComputeThinV);
@@ -85,7 +84,7 @@ std::string to_string(SvdBackend backend) {
 void compute_svd(const Eigen::Ref<const Matrix>& X, Svd& out, SvdBackend backend) {
   require(X.size() > 0, "compute_svd: matrix is empty ({}x{})", X.rows(), X.cols());
   require(X.allFinite(), "compute_svd: matrix has NaN or infinite entries");
-  ++t_svd_count;
+  count_decomposition();
   if (backend == SvdBackend::kDefault)
     backend = lapack_available() ? SvdBackend::kLapack : SvdBackend::kEigen;
   if (backend == SvdBackend::kLapack) {
@@ -101,6 +100,15 @@ void compute_svd(const Eigen::Ref<const Matrix>& X, Svd& out, SvdBackend backend
   eigen_svd(X, out);
 }
 
-std::uint64_t svd_count() { return t_svd_count; }
+std::uint64_t svd_count() { return decomposition_count(); }
+
+const Svd& svd_of(const Point& x) {
+  SvdCache& cache = x.cache<SvdCache>();
+  if (!cache.valid) {
+    compute_svd(x.matrix(), cache.svd);
+    cache.valid = true;
+  }
+  return cache.svd;
+}
 
 }  // namespace riemopt

@@ -2,17 +2,20 @@
 // counter of decompositions performed.
 //
 // The DLN geometry and every spectral energy are evaluated from one SVD of the current point
-// (docs/MATH.md §3, §6). `Point` caches the result; the counter lets solvers and benchmarks prove
-// that a flow step performs exactly one decomposition.
+// (docs/MATH.md §3, §6). svd_of(x) keeps it in the point's cache (a PointCache slot); the
+// counter (work_counter.hpp, which every solver reports) lets solvers and benchmarks prove that a
+// flow step performs exactly one decomposition.
 //
 //   riemopt::Svd svd;
 //   riemopt::compute_svd(X, svd);        // svd.U (m×k), svd.sigma (k), svd.V (n×k), k = min(m,n)
 //   std::uint64_t n = riemopt::svd_count();
+//   const riemopt::Svd& s = riemopt::svd_of(x);   // x's SVD, computed once per position
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "riemopt/point.hpp"
 #include "riemopt/types.hpp"
 
 namespace riemopt {
@@ -41,5 +44,14 @@ std::uint64_t svd_count();
 bool lapack_available();
 
 std::string to_string(SvdBackend backend);
+
+// The point's slot for its SVD.
+struct SvdCache final : PointCacheOf<SvdCache> {
+  Svd svd;
+};
+
+// The thin SVD of x.matrix(), computed with the default backend on first use and cached in the
+// point until it moves.
+const Svd& svd_of(const Point& x);
 
 }  // namespace riemopt
