@@ -180,6 +180,38 @@ TEST(CeresSolvers, AgreeWithTheLibrarySolversOnEuclideanCompletion) {
   }
 }
 
+// Levenberg–Marquardt asks the energy for its least-squares structure, not its type: a positive
+// multiple of a loss, and a sum of two losses, are sums of squares too (stacked residuals
+// √w_i r_i), and give the minimizer the library's trust region finds.
+TEST(CeresLeastSquares, SumsAndMultiplesOfLeastSquaresEnergiesKeepTheirStructure) {
+  const SmallCompletion c;
+  // A second loss on the same entries, pulling towards M/2: the sum's minimizer on each observed
+  // entry is (2·M + 1·M/2)/3 = 5M/6 for weights 2 and 1.
+  std::vector<Observation> half = c.inst.observed;
+  for (Observation& o : half) o.value *= 0.5;
+  const EnergyPtr other = std::make_shared<MatrixCompletion>(c.kRows, c.kCols, half);
+  const Problem sum(euclidean_matrices(c.kRows, c.kCols), 2.0 * EnergyPtr(c.loss) + other);
+  CeresLeastSquaresOptions lm;
+  lm.gradient_tolerance = 1e-11;
+  // Levenberg–Marquardt decides on cost changes, which drown in rounding at |grad| ≈ 6e-9 here:
+  // below that it cannot go, and it says so rather than report convergence at 1e-11.
+  const Summary s = ceres_least_squares(sum, c.x0, lm);
+  EXPECT_EQ(s.status, TerminationStatus::kToleranceUnreachable) << s.FullReport();
+  EXPECT_GT(s.final_gradient_norm, 1e-11);
+  EXPECT_LT((c.fitted(s.x) - (5.0 / 6.0) * c.observed_values()).norm(), 1e-8) << s.FullReport();
+  TrustRegionOptions tr;
+  tr.gradient_tolerance = 1e-11;
+  const Summary reference = trust_region(sum, c.x0, tr);
+  ASSERT_TRUE(reference.is_success()) << reference.FullReport();
+  EXPECT_LT((s.x - reference.x).norm(), 1e-8);
+  lm.gradient_tolerance = 1e-6;  // attainable: converged
+  const Problem scaled(euclidean_matrices(c.kRows, c.kCols), 3.0 * EnergyPtr(c.loss));
+  const Summary t = ceres_least_squares(scaled, c.x0, lm);
+  ASSERT_TRUE(t.is_success()) << t.FullReport();
+  EXPECT_LT((c.fitted(t.x) - c.observed_values()).norm(), 1e-6);
+  EXPECT_NEAR(t.initial_value, 3.0 * c.loss->value(Point(c.x0, c.kRows, c.kCols)), 1e-12);
+}
+
 // Under the DLN metric the solvers fit the same entries but fill the rest differently (the
 // implicit bias belongs to the path): they agree on the fitted entries.
 TEST(CeresSolvers, AgreeWithTheLibrarySolversOnDlnCompletionFittedEntries) {
@@ -355,7 +387,13 @@ TEST(CeresSolvers, BadOptionsAndUnsupportedProblemsAreRefused) {
                                      std::make_shared<MatrixEntropy>(Depth::finite(3)), 2.0));
   expect_refused(
       [&] { ceres_least_squares(entropic, Vector(Matrix::Identity(4, 4).reshaped()), {}); },
-      "not a least-squares energy");
+      "not a sum of squares");
+  // A least-squares loss plus a term without that structure, and a negative multiple.
+  const Problem mixed(euclidean_matrices(c.kRows, c.kCols),
+                      EnergyPtr(c.loss) + 0.1 * EnergyPtr(std::make_shared<SchattenEnergy>(4.0)));
+  expect_refused([&] { ceres_least_squares(mixed, c.x0, {}); }, "not a sum of squares");
+  const Problem negative(euclidean_matrices(c.kRows, c.kCols), -1.0 * EnergyPtr(c.loss));
+  expect_refused([&] { ceres_least_squares(negative, c.x0, {}); }, "positive weights");
   // A start off the manifold.
   Vector bad = c.x0;
   bad[3] = std::nan("");

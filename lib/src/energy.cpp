@@ -34,6 +34,18 @@ Vector Energy::hessian_vector(const Point& x, const ConstVectorRef& v) const {
   return hv;
 }
 
+bool Energy::least_squares_terms(double /*weight*/, std::vector<LeastSquaresTerm>& /*out*/) const {
+  return false;
+}
+
+bool SumEnergy::least_squares_terms(double weight, std::vector<LeastSquaresTerm>& out) const {
+  bool only_least_squares = true;
+  for (const Term& t : terms_)
+    only_least_squares =
+        t.energy->least_squares_terms(weight * t.weight, out) && only_least_squares;
+  return only_least_squares;
+}
+
 void Energy::check_shape(Eigen::Index rows, Eigen::Index cols) const {
   const Eigen::Index n = ambient_size();
   require(n < 0 || n == rows * cols,

@@ -12,16 +12,15 @@ LinearlyImplicitSolver::LinearlyImplicitSolver(const Problem& problem, double st
           "the Rosenbrock integrator needs a geometry that is an open subset of its ambient "
           "space ('{}' is not); use dopri5 or rkc",
           problem.manifold().name());
-  auto add = [this](double weight, const Energy& energy) {
-    const auto* lsq = dynamic_cast<const LeastSquaresEnergy*>(&energy);
-    if (lsq == nullptr || !(weight > 0.0)) return;
-    terms_.push_back({std::sqrt(weight), lsq, residual_count_});
-    residual_count_ += lsq->residual_count();
-  };
-  if (const auto* sum = dynamic_cast<const SumEnergy*>(&problem.energy()))
-    for (const SumEnergy::Term& term : sum->terms()) add(term.weight, *term.energy);
-  else
-    add(1.0, problem.energy());
+  // The energy's least-squares terms (Energy::least_squares_terms); the others are treated
+  // explicitly, and so are least-squares terms with a weight <= 0 (not a Gauss–Newton model).
+  std::vector<LeastSquaresTerm> structure;
+  problem.energy().least_squares_terms(1.0, structure);
+  for (const LeastSquaresTerm& t : structure) {
+    if (!(t.weight > 0.0)) continue;
+    terms_.push_back({std::sqrt(t.weight), t.energy, residual_count_});
+    residual_count_ += t.energy->residual_count();
+  }
   if (terms_.size() == 1) {
     double scale = 0.0;
     selection_ = terms_[0].energy->selection_jacobian(&scale);

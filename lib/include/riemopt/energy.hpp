@@ -19,6 +19,14 @@
 
 namespace riemopt {
 
+class LeastSquaresEnergy;  // least_squares_energy.hpp
+
+// One weighted term of an energy's least-squares structure: weight · ½‖r(x)‖².
+struct LeastSquaresTerm {
+  double weight;
+  const LeastSquaresEnergy* energy;
+};
+
 class Energy {
  public:
   virtual ~Energy() = default;
@@ -45,6 +53,14 @@ class Energy {
   // never forms U diag(g) Vᵀ, which saves a d×d product per evaluation. Default: all in `out`.
   virtual double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
                                               VectorRef spectral) const;
+
+  // Optional capability: the least-squares structure of weight · E. Appends its least-squares
+  // terms to `out` and returns true when weight · E is exactly their sum. Default: appends
+  // nothing and returns false. A LeastSquaresEnergy appends itself; sums and multiples forward to
+  // their terms, so `loss + 0.1 * reg` keeps the loss's structure for the Rosenbrock integrator
+  // and `2.0 * loss` stays a sum of squares for Levenberg–Marquardt. Solvers ask this, never the
+  // energy's type.
+  virtual bool least_squares_terms(double weight, std::vector<LeastSquaresTerm>& out) const;
 
   virtual bool has_hessian() const { return false; }
   // out += weight · ∇²E(x)[v]. Throws InvalidArgument when has_hessian() is false.
@@ -79,6 +95,7 @@ class SumEnergy final : public Energy {
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;
   double value_and_add_split_gradient(const Point& x, double weight, VectorRef out,
                                       VectorRef spectral) const override;
+  bool least_squares_terms(double weight, std::vector<LeastSquaresTerm>& out) const override;
   bool has_hessian() const override;
   void add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
                           VectorRef out) const override;

@@ -50,6 +50,12 @@ class LeastSquaresEnergy : public Energy {
     return nullptr;
   }
 
+  // Advertises the structure (Energy::least_squares_terms): itself, with the given weight.
+  bool least_squares_terms(double weight, std::vector<LeastSquaresTerm>& out) const override {
+    out.push_back({weight, this});
+    return true;
+  }
+
   // ½‖r(x)‖² and Jᵀr, from the two functions above; override when there is a cheaper way.
   double value(const Point& x) const override;
   void add_gradient(const Point& x, double weight, VectorRef out) const override;

@@ -22,7 +22,9 @@
 // callbacks; checked after every Ceres iteration), report a Summary with Ceres' FullReport in
 // backend_report, and record a trajectory whose time axis is the iteration index. Ceres' own
 // convergence tests (function_tolerance, parameter_tolerance) end a run as kConverged, with
-// Ceres' message.
+// Ceres' message, when the gradient tolerance is 0 or met; above a gradient tolerance they end
+// it as kToleranceUnreachable (the floor those tests reached), or kStepSizeTooSmall when the last
+// step moved nothing.
 //
 //   riemopt::CeresGradientOptions options;                 // L-BFGS, rank 20
 //   riemopt::Summary s = riemopt::ceres_gradient_solve(problem, x0, options);
