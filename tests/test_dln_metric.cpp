@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/manifolds/chamber_metric.hpp"
 #include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/matrix_space.hpp"
+#include "riemopt/stiffness_model.hpp"
 #include "riemopt/svd.hpp"
 #include "test_helpers.hpp"
 
@@ -280,8 +282,11 @@ TEST(DlnMetricStiffSharp, DefaultsToSharpAndRectangularPointsAreExact) {
   EXPECT_LT((out - metric.sharp(x, Z.reshaped())).norm(), 1e-14 * out.norm());
   EXPECT_FALSE(metric.stiff_sharp_at_support(x, 1e3, {0, 5}, Vector::Ones(2), out.head(2)));
   const EuclideanMetric euclidean;
-  euclidean.stiff_sharp(x, 1e3, Z.reshaped(), out);
+  ASSERT_NE(euclidean.stiffness_model(), nullptr);
+  euclidean.stiffness_model()->stiff_sharp(x, 1e3, Z.reshaped(), out);
   EXPECT_EQ(out, Z.reshaped());
+  // A metric without the capability: the chamber's (the integrator falls back to sharp).
+  EXPECT_EQ(ChamberMetric(Depth::finite(3)).stiffness_model(), nullptr);
 }
 
 }  // namespace

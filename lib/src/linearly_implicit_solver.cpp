@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/stiffness_model.hpp"
 
 namespace riemopt::detail {
 
@@ -63,13 +64,17 @@ void LinearlyImplicitSolver::set_shift(double c) {
 
 void LinearlyImplicitSolver::apply_metric(const Vector& covector, Vector& out) {
   out.resize(base_.size());
-  problem_.metric().stiff_sharp(base_, floor_, covector, out);
+  if (const StiffnessModel* model = problem_.metric().stiffness_model())
+    model->stiff_sharp(base_, floor_, covector, out);
+  else
+    problem_.metric().sharp(base_, covector, out);  // exact: the dropped components are optional
 }
 
 bool LinearlyImplicitSolver::try_selection_system(const Vector& p, Vector& out) {
   if (selection_ == nullptr || !selection_supported_) return false;
   out.resize(p.size());
-  if (!problem_.metric().stiff_sharp_at_support(base_, floor_, *selection_, p, out)) {
+  const StiffnessModel* model = problem_.metric().stiffness_model();
+  if (model == nullptr || !model->stiff_sharp_at_support(base_, floor_, *selection_, p, out)) {
     selection_supported_ = false;
     return false;
   }

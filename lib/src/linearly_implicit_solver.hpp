@@ -14,9 +14,10 @@
 // posed at rank-deficient points of the DLN metric too.
 //
 // On a selection loss (completion: JᵀJ = s²·projection) M is the metric's stiff part
-// (Metric::stiff_sharp) at floor cutoff/(c·s²): the model keeps the components whose rate, times
-// c, is at least `cutoff`. The same M serves the m×m system, the back-substitution and
-// apply_model, so each stage solves exactly the W-method's system with that model.
+// (StiffnessModel::stiff_sharp, a metric capability) at floor cutoff/(c·s²): the model keeps the
+// components whose rate, times c, is at least `cutoff`. The same M serves the m×m system, the
+// back-substitution and apply_model, so each stage solves exactly the W-method's system with that
+// model.
 #pragma once
 
 #include <vector>

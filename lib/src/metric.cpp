@@ -3,24 +3,9 @@
 #include <algorithm>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/stiffness_model.hpp"
 
 namespace riemopt {
-
-bool Metric::sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index>& /*index*/,
-                              const ConstVectorRef& /*values*/, VectorRef /*out*/) const {
-  return false;
-}
-
-void Metric::stiff_sharp(const Point& x, double /*floor*/, const ConstVectorRef& df,
-                         VectorRef out) const {
-  sharp(x, df, out);
-}
-
-bool Metric::stiff_sharp_at_support(const Point& x, double /*floor*/,
-                                    const std::vector<Eigen::Index>& index,
-                                    const ConstVectorRef& values, VectorRef out) const {
-  return sharp_at_support(x, index, values, out);
-}
 
 double Metric::sharp_split(const Point& /*x*/, const ConstVectorRef& /*df*/,
                            const ConstVectorRef& /*spectral*/, VectorRef /*out*/) const {
@@ -72,13 +57,36 @@ void EuclideanMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef
   out = xi;
 }
 
-bool EuclideanMetric::sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index>& index,
-                                       const ConstVectorRef& values, VectorRef out) const {
-  require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
-          "EuclideanMetric::sharp_at_support: {} indices, {} values, {} outputs", index.size(),
-          values.size(), out.size());
-  out = values;
-  return true;
+namespace {
+
+// G = I: the values at their support, and no component is less stiff than another.
+class EuclideanStiffness final : public StiffnessModel {
+ public:
+  bool sharp_at_support(const Point& /*x*/, const std::vector<Eigen::Index>& index,
+                        const ConstVectorRef& values, VectorRef out) const override {
+    require(values.size() == static_cast<Eigen::Index>(index.size()) && out.size() == values.size(),
+            "EuclideanMetric::sharp_at_support: {} indices, {} values, {} outputs", index.size(),
+            values.size(), out.size());
+    out = values;
+    return true;
+  }
+  void stiff_sharp(const Point& x, double /*floor*/, const ConstVectorRef& df,
+                   VectorRef out) const override {
+    require_size(df, x.size(), "EuclideanMetric::stiff_sharp: covector");
+    out = df;
+  }
+  bool stiff_sharp_at_support(const Point& x, double /*floor*/,
+                              const std::vector<Eigen::Index>& index, const ConstVectorRef& values,
+                              VectorRef out) const override {
+    return sharp_at_support(x, index, values, out);
+  }
+};
+
+}  // namespace
+
+const StiffnessModel* EuclideanMetric::stiffness_model() const {
+  static const EuclideanStiffness model;
+  return &model;
 }
 
 double EuclideanMetric::inner(const Point& x, const ConstVectorRef& u,

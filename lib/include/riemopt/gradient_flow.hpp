@@ -28,11 +28,12 @@
 // starts. Its step is not bounded by stability, only by the error estimate. Needs a least-squares
 // term and an open-subset geometry (InvalidArgument otherwise). `krylov_tolerance` and
 // `max_krylov_iterations` control the inner solves; Summary::linear_iterations counts them. On a
-// completion loss M is only the metric's stiff part (Metric::stiff_sharp, `stiffness_cutoff`):
-// for the DLN metric at a rank-r-dominated point an inner iteration costs O(r·d²), not O(d³).
-// It pays off on the transient of a stiff flow (flagship completion to test MSE 1e-4: 252 RHS
-// against RKC's 633, docs/BENCHMARKS.md). Run to convergence, its steps grow until the inner
-// system is ill-conditioned and CG dominates (254 156 CG iterations there): prefer RKC then.
+// completion loss M is only the metric's stiff part (StiffnessModel::stiff_sharp,
+// `stiffness_cutoff`): for the DLN metric at a rank-r-dominated point an inner iteration costs
+// O(r·d²), not O(d³). It pays off on the transient of a stiff flow (flagship completion to test MSE
+// 1e-4: 252 RHS against RKC's 633, docs/BENCHMARKS.md). Run to convergence, its steps grow until
+// the inner system is ill-conditioned and CG dominates (254 156 CG iterations there): prefer RKC
+// then.
 //
 // The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
 // (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
@@ -85,8 +86,8 @@ struct GradientFlowOptions : SolverOptions {
   // kRosenbrock's Jacobian model on a selection loss (completion) keeps the components of the
   // metric that are stiff at the step h: those with γ·h·s²·weight >= stiffness_cutoff (γ the
   // method's diagonal, s² the loss's curvature, weight the metric's eigenvalue; see
-  // Metric::stiff_sharp). The others are left to the explicit part of the W-method, stable there
-  // since h times their rate is below cutoff/γ. On a low-rank DLN completion run this cuts an
+  // StiffnessModel::stiff_sharp). The others are left to the explicit part of the W-method, stable
+  // there since h times their rate is below cutoff/γ. On a low-rank DLN completion run this cuts an
   // inner iteration from 4·d³ to about 8·r·d² flops. 0 keeps the exact Gauss–Newton model.
   double stiffness_cutoff = 0.1;
   TrajectoryOptions trajectory;

@@ -25,6 +25,8 @@
 
 namespace riemopt {
 
+class StiffnessModel;  // stiffness_model.hpp
+
 class Metric {
  public:
   virtual ~Metric() = default;
@@ -53,28 +55,11 @@ class Metric {
   virtual void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                            VectorRef out) const;
 
-  // The sharp of a sparse covector, read at its own support: with Z the ambient vector that holds
-  // values[k] at coordinate index[k] and zeros elsewhere, out[k] = sharp(x, Z)[index[k]]. Used
-  // by the Rosenbrock flow integrator's inner solves for completion (J selects coordinates).
-  // Metrics without a faster way return false (the default) and leave `out` alone; callers then
-  // use sharp().
-  virtual bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
-                                const ConstVectorRef& values, VectorRef out) const;
-
-  // The stiff part of sharp, for the Jacobian model of linearly implicit flow integrators.
-  // sharp is a symmetric positive semidefinite operator on the ambient coordinates; this applies
-  // it with some of its eigencomponents of eigenvalue below `floor` set to zero, and every
-  // eigencomponent of eigenvalue >= floor kept. A Rosenbrock W-method keeps its order with any
-  // Jacobian model, so the dropped components (the slow, non-stiff ones) cost no accuracy, only
-  // damping that they do not need. floor <= 0 means exactly sharp. The default is exactly sharp
-  // for every floor: correct for every metric, just not cheaper.
-  virtual void stiff_sharp(const Point& x, double floor, const ConstVectorRef& df,
-                           VectorRef out) const;
-  // The same read at a sparse covector's support, as sharp_at_support (false: not available;
-  // the default forwards to sharp_at_support, which is the exact operator).
-  virtual bool stiff_sharp_at_support(const Point& x, double floor,
-                                      const std::vector<Eigen::Index>& index,
-                                      const ConstVectorRef& values, VectorRef out) const;
+  // An optional capability for linearly implicit flow integrators (the Rosenbrock W-method on
+  // selection losses such as completion): the sharp of sparse covectors read at their support,
+  // and the metric's stiff part (stiffness_model.hpp). nullptr (the default): the integrator
+  // applies sharp to dense covectors, which is exact.
+  virtual const StiffnessModel* stiffness_model() const { return nullptr; }
 
   // An optional capability (has_split_sharp): the sharp of a covector given in two parts
   // (Energy::value_and_add_split_gradient), the ambient part df and a part of min(rows, cols)
@@ -105,8 +90,8 @@ class EuclideanMetric final : public Metric {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
   double inner(const Point& x, const ConstVectorRef& u, const ConstVectorRef& v) const override;
-  bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
-                        const ConstVectorRef& values, VectorRef out) const override;
+  // G = I: sharp at a support is the values themselves, and every component is equally stiff.
+  const StiffnessModel* stiffness_model() const override;
   // Flat coordinates: every Christoffel symbol vanishes.
   bool has_christoffel() const override { return true; }
   void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,

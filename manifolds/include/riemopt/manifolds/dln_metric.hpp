@@ -17,10 +17,11 @@
 
 #include "riemopt/depth.hpp"
 #include "riemopt/metric.hpp"
+#include "riemopt/stiffness_model.hpp"
 
 namespace riemopt {
 
-class DlnMetric final : public Metric {
+class DlnMetric final : public Metric, public StiffnessModel {
  public:
   explicit DlnMetric(Depth depth) : depth_(depth) {}
 
@@ -34,6 +35,8 @@ class DlnMetric final : public Metric {
   void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const override;
   // Square matrices: two d×d products instead of four (the input's support is sparse and only
   // the output's entries there are read). Rectangular: false (use sharp).
+  // The Rosenbrock integrator's capability (stiffness_model.hpp): this metric itself.
+  const StiffnessModel* stiffness_model() const override { return this; }
   bool sharp_at_support(const Point& x, const std::vector<Eigen::Index>& index,
                         const ConstVectorRef& values, VectorRef out) const override;
   // Square matrices: the eigencomponents q_k r_lᵀ of A with both h(σ_k, σ_k) and h(σ_l, σ_l)
