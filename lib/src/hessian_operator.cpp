@@ -43,7 +43,15 @@ HessianOperator::HessianOperator(const Problem& problem, const Point& x, const V
 }
 
 void HessianOperator::apply(const ConstVectorRef& v, VectorRef out) const {
-  if (embedded_) return apply_embedded(v, out);
+  if (exact_ && embedded_) {  // P_x(∇²f v) + W_x(v, ∇f) for tangent v
+    plus_.setZero(v.size());
+    problem_.energy().add_hessian_vector(x_, v, 1.0, plus_);
+    problem_.manifold().project(x_, plus_, out);
+    minus_.resize(v.size());
+    problem_.manifold().weingarten(x_, v, df_, minus_);
+    out += minus_;
+    return;
+  }
   if (exact_) {
     out.setZero();
     problem_.energy().add_hessian_vector(x_, v, 1.0, out);
@@ -52,39 +60,18 @@ void HessianOperator::apply(const ConstVectorRef& v, VectorRef out) const {
     out -= correction;
     return;
   }
-  const double v_norm = v.norm();
-  if (v_norm == 0.0) {
-    out.setZero();
-    return;
+  difference_of_field(v, out);
+  if (embedded_) {
+    field_ = out;
+    problem_.manifold().project(x_, field_, out);
   }
-  const double h = std::cbrt(std::numeric_limits<double>::epsilon()) *
-                   std::max(1.0, x_.coords().norm()) / v_norm;
-  plus_.setZero(v.size());
-  minus_.setZero(v.size());
-  probe_.assign(x_.coords() + h * v);
-  problem_.energy().add_gradient(probe_, 1.0, plus_);
-  probe_.assign(x_.coords() - h * v);
-  problem_.energy().add_gradient(probe_, 1.0, minus_);
-  gradient_evaluations_ += 2;
-  out = (plus_ - minus_) / (2.0 * h);
 }
 
-// Hess f(x)[v] = P_x(∇²f(x) v) + W_x(v, ∇f(x)) for tangent v. The finite-difference variant
-// differentiates the ambient field y ↦ P_y ∇f(y) along the straight line x ± hv (P is smooth near
-// the manifold, and a derivative along v needs the field only on a curve with velocity v), then
-// projects: P_x D(P∇f)[v] = P_x ∇²f v + P_x (D_v P) ∇f, the same two terms.
-void HessianOperator::apply_embedded(const ConstVectorRef& v, VectorRef out) const {
-  const Manifold& manifold = problem_.manifold();
-  const Eigen::Index n = v.size();
-  if (exact_) {
-    plus_.setZero(n);
-    problem_.energy().add_hessian_vector(x_, v, 1.0, plus_);
-    manifold.project(x_, plus_, out);
-    minus_.resize(n);
-    manifold.weingarten(x_, v, df_, minus_);
-    out += minus_;
-    return;
-  }
+// (F(x + hv) − F(x − hv)) / 2h with F(y) = ∇E(y) on an open subset and F(y) = P_y ∇E(y) on an
+// embedded manifold. There P is smooth near the manifold and a derivative along v needs the field
+// only on a curve with velocity v, so after the final projection P_x D(P∇f)[v] = P_x ∇²f v +
+// P_x (D_v P) ∇f: the Hessian with its Weingarten term.
+void HessianOperator::difference_of_field(const ConstVectorRef& v, VectorRef out) const {
   const double v_norm = v.norm();
   if (v_norm == 0.0) {
     out.setZero();
@@ -92,16 +79,18 @@ void HessianOperator::apply_embedded(const ConstVectorRef& v, VectorRef out) con
   }
   const double h = std::cbrt(std::numeric_limits<double>::epsilon()) *
                    std::max(1.0, x_.coords().norm()) / v_norm;
-  Vector field_plus(n), field_minus(n);
   for (const double sign : {1.0, -1.0}) {
+    Vector& field = sign > 0 ? plus_ : minus_;
     probe_.assign(x_.coords() + sign * h * v);
-    plus_.setZero(n);
-    problem_.energy().add_gradient(probe_, 1.0, plus_);
-    manifold.project(probe_, plus_, sign > 0 ? field_plus : field_minus);
+    field.setZero(v.size());
+    problem_.energy().add_gradient(probe_, 1.0, field);
+    if (embedded_) {
+      field_ = field;
+      problem_.manifold().project(probe_, field_, field);
+    }
   }
   gradient_evaluations_ += 2;
-  minus_ = (field_plus - field_minus) / (2.0 * h);
-  manifold.project(x_, minus_, out);
+  out = (plus_ - minus_) / (2.0 * h);
 }
 
 }  // namespace riemopt

@@ -51,11 +51,12 @@ class HessianOperator {
   const Problem& problem_;
   const Point& x_;
   const Vector& df_;
-  void apply_embedded(const ConstVectorRef& v, VectorRef out) const;
+  // The central difference of the gradient field (projected on an embedded manifold).
+  void difference_of_field(const ConstVectorRef& v, VectorRef out) const;
   bool exact_;
   bool embedded_ = false;
   mutable Point probe_;
-  mutable Vector plus_, minus_;
+  mutable Vector plus_, minus_, field_;
   mutable std::int64_t gradient_evaluations_ = 0;
 };
 
