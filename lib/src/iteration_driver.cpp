@@ -25,12 +25,14 @@ bool approximately_sufficient(const Problem& problem, const Problem::Evaluation&
                               double alpha, double initial_slope) {
   constexpr double kDelta = 0.1;
   if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
-  Vector secant = y.coords() - x.coords();
-  if (!problem.manifold().is_open_subset()) {
-    const Vector chord = secant;
-    problem.manifold().project(y, chord, secant);
+  double slope_at_y;
+  if (problem.manifold().is_open_subset()) {  // no temporary: this runs in every line search
+    slope_at_y = at_y.euclidean_gradient.dot(y.coords() - x.coords()) / alpha;
+  } else {
+    Vector secant(y.size());
+    problem.manifold().project(y, y.coords() - x.coords(), secant);
+    slope_at_y = at_y.euclidean_gradient.dot(secant) / alpha;
   }
-  const double slope_at_y = at_y.euclidean_gradient.dot(secant) / alpha;
   return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
 }
 

@@ -15,6 +15,15 @@ namespace {
 
 Matrix sym(const Matrix& a) { return 0.5 * (a + a.transpose()); }
 
+// The Q factor of a full-column-rank n×p matrix, made unique by a positive diagonal in R.
+Matrix q_factor(const Eigen::Ref<const Matrix>& y) {
+  const Eigen::HouseholderQR<Matrix> qr(y);
+  Matrix q = qr.householderQ() * Matrix::Identity(y.rows(), y.cols());
+  for (Eigen::Index j = 0; j < y.cols(); ++j)
+    if (qr.matrixQR()(j, j) < 0.0) q.col(j) *= -1.0;
+  return q;
+}
+
 }  // namespace
 
 std::string to_string(StiefelRetraction retraction) {
@@ -75,12 +84,7 @@ void Stiefel::retract(const Point& x, const ConstVectorRef& v, VectorRef out) co
     polar_factor(ConstMatrixMap(y.data(), n_, p_), result);
     return;
   }
-  const Eigen::HouseholderQR<Matrix> qr(y);
-  Matrix q = qr.householderQ() * Matrix::Identity(n_, p_);
-  const Matrix r = qr.matrixQR().topRows(p_).triangularView<Eigen::Upper>();
-  for (Eigen::Index j = 0; j < p_; ++j)  // the unique Q with a positive diagonal in R
-    if (r(j, j) < 0.0) q.col(j) *= -1.0;
-  result = q;
+  result = q_factor(y);
 }
 
 void Stiefel::inverse_retract(const Point& x, const ConstVectorRef& y, VectorRef out) const {
@@ -140,11 +144,7 @@ void Stiefel::exponential(const Point& x, const ConstVectorRef& v, VectorRef out
 
 Vector Stiefel::random_point(Rng& rng) const {
   const Vector g = gaussian_vector(ambient_size(), rng);
-  const Eigen::HouseholderQR<Matrix> qr(Eigen::Map<const Matrix>(g.data(), n_, p_));
-  Matrix q = qr.householderQ() * Matrix::Identity(n_, p_);
-  const Matrix r = qr.matrixQR().topRows(p_);
-  for (Eigen::Index j = 0; j < p_; ++j)
-    if (r(j, j) < 0.0) q.col(j) *= -1.0;
+  const Matrix q = q_factor(Eigen::Map<const Matrix>(g.data(), n_, p_));
   return Eigen::Map<const Vector>(q.data(), ambient_size());
 }
 
