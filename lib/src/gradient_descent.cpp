@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "iteration_driver.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/solver_driver.hpp"
 
 namespace riemopt {
 
@@ -30,49 +30,64 @@ void GradientDescentOptions::validate() const {
   trajectory.validate();
 }
 
+namespace {
+
+// One iteration: a step along −grad E, by Armijo backtracking or the fixed step.
+class GradientDescentStepper final : public Stepper {
+ public:
+  explicit GradientDescentStepper(const GradientDescentOptions& options)
+      : options_(options), alpha_(std::min(options.initial_step, options.max_step)) {}
+
+  bool step(SolverDriver& run) override {
+    const Problem::Evaluation& e = run.evaluation();
+    if (options_.step_rule == StepRule::kFixed) {
+      alpha_ = options_.fixed_step;
+      y_.resize(e.gradient.size());
+      run.problem().manifold().retract(run.point(), -alpha_ * e.gradient, y_);
+      if (!run.evaluate_trial(y_))
+        return run.stop(TerminationStatus::kNumericalFailure,
+                        fmt::format("{} (at iteration {}; the reported point is the last valid "
+                                    "one)",
+                                    run.last_failure(), run.summary().iterations + 1));
+    } else {
+      direction_ = -e.gradient;
+      const double slope = -e.gradient_norm * e.gradient_norm;  // dE/dα at α = 0
+      if (!run.backtrack(direction_, slope, alpha_, options_.sufficient_decrease,
+                         options_.backtracking_factor, options_.max_backtracks))
+        return run.stop(TerminationStatus::kStepSizeTooSmall,
+                        fmt::format("no sufficient decrease after {} backtracks (step {:.3e}); "
+                                    "is the gradient consistent with the energy?",
+                                    options_.max_backtracks, alpha_));
+    }
+    const double previous = e.value;
+    if (run.accept(alpha_, run.time() + alpha_)) return true;  // the clock advances by Σα
+    if (options_.step_rule == StepRule::kArmijo) alpha_ = std::min(2.0 * alpha_, options_.max_step);
+    const double change =
+        std::abs(previous - run.evaluation().value) / std::max(1.0, std::abs(previous));
+    if (options_.relative_change_tolerance > 0.0 && change <= options_.relative_change_tolerance)
+      return run.stop(TerminationStatus::kConverged,
+                      fmt::format("relative decrease {:.3e} <= tolerance {:.3e}", change,
+                                  options_.relative_change_tolerance));
+    return false;
+  }
+
+ private:
+  const GradientDescentOptions& options_;
+  double alpha_;
+  Vector y_, direction_;
+};
+
+}  // namespace
+
 Summary gradient_descent(const Problem& problem, const Vector& x0,
                          const GradientDescentOptions& options) {
   options.validate();
-  detail::IterationDriver run(problem, x0, options, options.trajectory,
-                              "gradient-descent (" + to_string(options.step_rule) + ")", "gd");
-  if (!run.start()) return run.finish_failed_start();
-  const Manifold& manifold = problem.manifold();
-  Vector step(x0.size()), y(x0.size()), direction(x0.size());
-  double alpha = std::min(options.initial_step, options.max_step);
-  while (true) {
-    if (run.should_stop()) return run.summary;
-    // One step along −grad: Armijo backtracking or the fixed step.
-    const double slope = run.e.gradient_norm * run.e.gradient_norm;  // −dE/dα at α = 0
-    if (options.step_rule == StepRule::kFixed) {
-      alpha = options.fixed_step;
-      step = -alpha * run.e.gradient;
-      manifold.retract(run.x, step, y);
-      run.trial.assign(y);
-      if (!y.allFinite() || !detail::try_evaluate(problem, run.trial, run.trial_eval, run.why))
-        return run.finish(
-            TerminationStatus::kNumericalFailure,
-            fmt::format("{} (at iteration {}; the reported point is the last valid one)",
-                        y.allFinite() ? run.why : "the step left the finite numbers",
-                        run.summary.iterations + 1));
-    } else {
-      direction = -run.e.gradient;
-      const bool accepted = run.backtrack(direction, -slope, alpha, options.sufficient_decrease,
-                                          options.backtracking_factor, options.max_backtracks);
-      if (!accepted)
-        return run.finish(TerminationStatus::kStepSizeTooSmall,
-                          fmt::format("no sufficient decrease after {} backtracks (step {:.3e}); "
-                                      "is the gradient consistent with the energy?",
-                                      options.max_backtracks, alpha));
-    }
-    const double previous = run.e.value;
-    if (run.accept(alpha, alpha)) return run.summary;  // the clock advances by Σα
-    if (options.step_rule == StepRule::kArmijo) alpha = std::min(2.0 * alpha, options.max_step);
-    const double change = std::abs(previous - run.e.value) / std::max(1.0, std::abs(previous));
-    if (options.relative_change_tolerance > 0.0 && change <= options.relative_change_tolerance)
-      return run.finish(TerminationStatus::kConverged,
-                        fmt::format("relative decrease {:.3e} <= tolerance {:.3e}", change,
-                                    options.relative_change_tolerance));
-  }
+  SolverDriver run(
+      problem, x0, options, options.trajectory,
+      {"gradient-descent (" + to_string(options.step_rule) + ")", "gd",
+       options.step_rule == StepRule::kFixed ? StepKind::kFixedStep : StepKind::kSafeguarded});
+  GradientDescentStepper stepper(options);
+  return run.run(stepper);
 }
 
 }  // namespace riemopt

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "iteration_driver.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/solver_driver.hpp"
 #include "riemopt/truncated_cg.hpp"
 
 namespace riemopt {
@@ -24,47 +24,67 @@ void NewtonOptions::validate() const {
   trajectory.validate();
 }
 
-Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& options) {
-  options.validate();
-  detail::IterationDriver run(problem, x0, options, options.trajectory, "newton", "newton");
-  // Refuses unsupported geometries and an impossible kExact before any work.
-  const bool exact =
-      HessianOperator(problem, run.x, Vector::Zero(x0.size()), options.hessian).exact();
-  run.summary.solver = fmt::format("newton ({} Hessian)", exact ? "exact" : "finite-difference");
-  if (!run.start()) return run.finish_failed_start();
-  const TruncatedCgOptions cg{options.max_cg_iterations, options.forcing, 1.0};
-  Vector covector(x0.size());  // ∇E restricted to the tangent space
-  while (true) {
-    if (run.should_stop()) return run.summary;
+namespace {
+
+// One iteration: the Newton equation solved by truncated CG, then a backtracking line search
+// along its solution (steepest descent where it is not a descent direction).
+class NewtonStepper final : public Stepper {
+ public:
+  explicit NewtonStepper(const NewtonOptions& options)
+      : options_(options), cg_{options.max_cg_iterations, options.forcing, 1.0} {}
+
+  bool step(SolverDriver& run) override {
+    const Problem& problem = run.problem();
+    const Problem::Evaluation& e = run.evaluation();
     TruncatedCgResult step;
     try {
-      const HessianOperator hess(problem, run.x, run.e.euclidean_gradient, options.hessian);
-      problem.tangent_covector(run.x, run.e.euclidean_gradient, covector);
-      step =
-          truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
-                       [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.x, r, z); },
-                       covector, std::numeric_limits<double>::infinity(), cg);
+      const HessianOperator hess(problem, run.point(), e.euclidean_gradient, options_.hessian);
+      covector_.resize(e.gradient.size());
+      problem.tangent_covector(run.point(), e.euclidean_gradient, covector_);
+      step = truncated_cg(
+          [&](const Vector& v, Vector& out) { hess.apply(v, out); },
+          [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.point(), r, z); },
+          covector_, std::numeric_limits<double>::infinity(), cg_);
     } catch (const std::exception& ex) {
-      return run.finish(TerminationStatus::kNumericalFailure,
-                        fmt::format("the Newton equation could not be formed at iteration {}: {}",
-                                    run.summary.iterations + 1, ex.what()));
+      return run.stop(TerminationStatus::kNumericalFailure,
+                      fmt::format("the Newton equation could not be formed at iteration {}: {}",
+                                  run.summary().iterations + 1, ex.what()));
     }
     Vector eta = std::move(step.eta);
-    double slope = covector.dot(eta);
+    double slope = covector_.dot(eta);
     if (!(slope < 0.0) || !eta.allFinite()) {  // not a descent direction: steepest descent
-      eta = -run.e.gradient;
-      slope = -run.e.gradient_norm * run.e.gradient_norm;
+      eta = -e.gradient;
+      slope = -e.gradient_norm * e.gradient_norm;
     }
     double alpha = 1.0;
-    const bool accepted = run.backtrack(eta, slope, alpha, options.sufficient_decrease,
-                                        options.backtracking_factor, options.max_backtracks);
-    if (!accepted)
-      return run.finish(TerminationStatus::kStepSizeTooSmall,
-                        fmt::format("no sufficient decrease along the Newton direction after {} "
-                                    "backtracks (CG stopped on {})",
-                                    options.max_backtracks, to_string(step.stop)));
-    if (run.accept(alpha, 1.0)) return run.summary;
+    if (!run.backtrack(eta, slope, alpha, options_.sufficient_decrease,
+                       options_.backtracking_factor, options_.max_backtracks))
+      return run.stop(TerminationStatus::kStepSizeTooSmall,
+                      fmt::format("no sufficient decrease along the Newton direction after {} "
+                                  "backtracks (CG stopped on {})",
+                                  options_.max_backtracks, to_string(step.stop)));
+    return run.accept(alpha, run.time() + 1.0);
   }
+
+ private:
+  const NewtonOptions& options_;
+  TruncatedCgOptions cg_;
+  Vector covector_;  // ∇E restricted to the tangent space
+};
+
+}  // namespace
+
+Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& options) {
+  options.validate();
+  // Refuses unsupported geometries and an impossible kExact before any work.
+  const Point start = problem.make_point(x0);
+  const bool exact =
+      HessianOperator(problem, start, Vector::Zero(x0.size()), options.hessian).exact();
+  SolverDriver run(problem, x0, options, options.trajectory,
+                   {fmt::format("newton ({} Hessian)", exact ? "exact" : "finite-difference"),
+                    "newton", StepKind::kSafeguarded});
+  NewtonStepper stepper(options);
+  return run.run(stepper);
 }
 
 }  // namespace riemopt

@@ -47,6 +47,8 @@ void SolverOptions::validate() const {
   require(max_evaluations >= 1, "options.max_evaluations must be >= 1 (got {})", max_evaluations);
   require(!std::isnan(max_wall_seconds) && max_wall_seconds > 0.0,
           "options.max_wall_seconds must be > 0 (got {})", max_wall_seconds);
+  require(!std::isnan(divergence_limit) && divergence_limit > 1.0,
+          "options.divergence_limit must be > 1 (got {})", divergence_limit);
   require(std::isfinite(progress_interval_seconds) && progress_interval_seconds > 0.0,
           "options.progress_interval_seconds must be finite and > 0 (got {})",
           progress_interval_seconds);

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "iteration_driver.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/solver_driver.hpp"
 #include "riemopt/truncated_cg.hpp"
 
 namespace riemopt {
@@ -27,66 +27,91 @@ void TrustRegionOptions::validate() const {
   trajectory.validate();
 }
 
-Summary trust_region(const Problem& problem, const Vector& x0, const TrustRegionOptions& options) {
-  options.validate();
-  detail::IterationDriver run(problem, x0, options, options.trajectory, "trust-region",
-                              "trust-region");
-  const bool exact =
-      HessianOperator(problem, run.x, Vector::Zero(x0.size()), options.hessian).exact();
-  run.summary.solver =
-      fmt::format("trust-region tCG ({} Hessian)", exact ? "exact" : "finite-difference");
-  if (!run.start()) return run.finish_failed_start();
-  const Manifold& manifold = problem.manifold();
-  const TruncatedCgOptions cg{options.max_cg_iterations, options.forcing, 1.0};
-  Vector covector(x0.size());  // ∇E restricted to the tangent space
-  double radius = options.initial_radius > 0.0
-                      ? options.initial_radius
-                      : (run.e.gradient_norm > 0.0 ? run.e.gradient_norm : 1.0);
-  radius = std::min(radius, options.max_radius);
-  Vector y(x0.size());
-  while (true) {
-    if (run.should_stop()) return run.summary;
-    if (radius < options.min_radius * std::max(1.0, run.x.coords().norm()))
-      return run.finish(TerminationStatus::kStepSizeTooSmall,
-                        fmt::format("trust-region radius {:.3e} fell below min_radius{}", radius,
-                                    run.why.empty() ? "" : " (last failure: " + run.why + ")"));
-    TruncatedCgResult step;
-    try {
-      const HessianOperator hess(problem, run.x, run.e.euclidean_gradient, options.hessian);
-      problem.tangent_covector(run.x, run.e.euclidean_gradient, covector);
-      step =
-          truncated_cg([&](const Vector& v, Vector& out) { hess.apply(v, out); },
-                       [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.x, r, z); },
-                       covector, radius, cg);
-    } catch (const std::exception& ex) {
-      return run.finish(TerminationStatus::kNumericalFailure,
+namespace {
+
+// One accepted step of the Riemannian trust region (Absil, Baker & Gallivan): truncated CG on
+// the model inside the radius, the ratio of actual to predicted decrease, the radius update;
+// rejected trials shrink the radius and try again.
+class TrustRegionStepper final : public Stepper {
+ public:
+  explicit TrustRegionStepper(const TrustRegionOptions& options)
+      : options_(options), cg_{options.max_cg_iterations, options.forcing, 1.0} {}
+
+  void begin(SolverDriver& run) override {
+    const double norm = run.evaluation().gradient_norm;
+    radius_ = options_.initial_radius > 0.0 ? options_.initial_radius : (norm > 0.0 ? norm : 1.0);
+    radius_ = std::min(radius_, options_.max_radius);
+  }
+
+  bool step(SolverDriver& run) override {
+    const Problem& problem = run.problem();
+    while (true) {
+      const Problem::Evaluation& e = run.evaluation();
+      if (radius_ < options_.min_radius * std::max(1.0, run.point().coords().norm()))
+        return run.stop(
+            TerminationStatus::kStepSizeTooSmall,
+            fmt::format(
+                "trust-region radius {:.3e} fell below min_radius{}", radius_,
+                run.last_failure().empty() ? "" : " (last failure: " + run.last_failure() + ")"));
+      TruncatedCgResult step;
+      try {
+        const HessianOperator hess(problem, run.point(), e.euclidean_gradient, options_.hessian);
+        covector_.resize(e.gradient.size());
+        problem.tangent_covector(run.point(), e.euclidean_gradient, covector_);
+        step = truncated_cg(
+            [&](const Vector& v, Vector& out) { hess.apply(v, out); },
+            [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.point(), r, z); },
+            covector_, radius_, cg_);
+      } catch (const std::exception& ex) {
+        return run.stop(TerminationStatus::kNumericalFailure,
                         fmt::format("the trust-region model could not be formed at iteration "
                                     "{}: {}",
-                                    run.summary.iterations + 1, ex.what()));
-    }
-    manifold.retract(run.x, step.eta, y);
-    run.trial.assign(y);
-    double rho = -std::numeric_limits<double>::infinity();
-    if (y.allFinite() && detail::try_evaluate(problem, run.trial, run.trial_eval, run.why)) {
-      // Both decreases are tiny near a minimizer; the regularization keeps their ratio
-      // meaningful at the rounding level of E (as in Absil et al.'s GenRTR).
-      const double reg =
-          1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(run.e.value));
-      rho = (run.e.value - run.trial_eval.value + reg) / (step.model_decrease + reg);
-      if (!(step.model_decrease >= 0.0)) rho = -1.0;  // the model went up: do not trust it
-    }
-    const bool on_boundary =
-        step.stop == CgStop::kBoundary || step.stop == CgStop::kNegativeCurvature;
-    if (rho < 0.25)
-      radius *= 0.25;
-    else if (rho > 0.75 && on_boundary)
-      radius = std::min(2.0 * radius, options.max_radius);
-    if (rho > options.acceptance) {
-      if (run.accept(std::sqrt(step.eta_norm_squared), 1.0)) return run.summary;
-    } else {
-      ++run.summary.rejected_steps;
+                                    run.summary().iterations + 1, ex.what()));
+      }
+      y_.resize(e.gradient.size());
+      problem.manifold().retract(run.point(), step.eta, y_);
+      double rho = -std::numeric_limits<double>::infinity();
+      if (run.evaluate_trial(y_)) {
+        // Both decreases are tiny near a minimizer; the regularization keeps their ratio
+        // meaningful at the rounding level of E (as in Absil et al.'s GenRTR).
+        const double reg =
+            1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(e.value));
+        rho = (e.value - run.trial_evaluation().value + reg) / (step.model_decrease + reg);
+        if (!(step.model_decrease >= 0.0)) rho = -1.0;  // the model went up: do not trust it
+      }
+      const bool on_boundary =
+          step.stop == CgStop::kBoundary || step.stop == CgStop::kNegativeCurvature;
+      if (rho < 0.25)
+        radius_ *= 0.25;
+      else if (rho > 0.75 && on_boundary)
+        radius_ = std::min(2.0 * radius_, options_.max_radius);
+      if (rho > options_.acceptance)
+        return run.accept(std::sqrt(step.eta_norm_squared), run.time() + 1.0);
+      run.count_rejected_step();
     }
   }
+
+ private:
+  const TrustRegionOptions& options_;
+  TruncatedCgOptions cg_;
+  double radius_ = 1.0;
+  Vector covector_;  // ∇E restricted to the tangent space
+  Vector y_;
+};
+
+}  // namespace
+
+Summary trust_region(const Problem& problem, const Vector& x0, const TrustRegionOptions& options) {
+  options.validate();
+  const Point start = problem.make_point(x0);
+  const bool exact =
+      HessianOperator(problem, start, Vector::Zero(x0.size()), options.hessian).exact();
+  SolverDriver run(
+      problem, x0, options, options.trajectory,
+      {fmt::format("trust-region tCG ({} Hessian)", exact ? "exact" : "finite-difference"),
+       "trust-region", StepKind::kSafeguarded});
+  TrustRegionStepper stepper(options);
+  return run.run(stepper);
 }
 
 }  // namespace riemopt

@@ -10,10 +10,10 @@
 #include <limits>
 #include <memory>
 
-#include "iteration_driver.hpp"
 #include "riemopt/ceres_manifold.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/least_squares_energy.hpp"
+#include "riemopt/solver_driver.hpp"
 
 namespace riemopt {
 
@@ -67,8 +67,13 @@ class ProblemFunction final : public ceres::FirstOrderFunction {
       }
       return std::isfinite(*cost);
     }
-    std::string why;
-    if (!detail::try_evaluate(problem_, point_, evaluation_, why)) return false;
+    try {
+      problem_.evaluate(point_, evaluation_);
+    } catch (const std::exception&) {
+      return false;
+    }
+    if (!std::isfinite(evaluation_.value) || !evaluation_.euclidean_gradient.allFinite())
+      return false;
     *cost = evaluation_.value;
     Eigen::Map<Vector>(gradient, point_.size()) = evaluation_.euclidean_gradient;
     cached_ = true;
@@ -77,9 +82,13 @@ class ProblemFunction final : public ceres::FirstOrderFunction {
 
   int NumParameters() const override { return static_cast<int>(point_.size()); }
 
+  // The last evaluation when it was at x (and complete), else null.
   const Problem::Evaluation* evaluation_at(const Vector& x) const {
-    return cached_ && point_.coords() == x ? &evaluation_ : nullptr;
+    return cached_ && point_.coords() == x && std::isfinite(evaluation_.gradient_norm)
+               ? &evaluation_
+               : nullptr;
   }
+  const Point& point() const { return point_; }
 
  private:
   const Problem& problem_;
@@ -144,115 +153,104 @@ class ResidualBlock final : public ceres::CostFunction {
   mutable std::int64_t evaluations_ = 0;
 };
 
-// Runs the library's bookkeeping (stops, records, progress, callbacks) after every Ceres
-// iteration. Ceres updates `state` before calling it (update_state_every_iteration).
+// Runs the library's driver (stops, records, progress, callbacks) after every Ceres iteration.
+// Ceres updates `state` before calling it (update_state_every_iteration).
 class DriverCallback final : public ceres::IterationCallback {
  public:
-  using CachedEvaluation = std::function<const Problem::Evaluation*(const Vector&)>;
   using ExtraEvaluations = std::function<std::int64_t()>;
 
-  DriverCallback(detail::IterationDriver& run, const Vector& state, const SolverOptions& options,
-                 CachedEvaluation cached, ExtraEvaluations extra)
-      : run_(run),
-        state_(state),
-        options_(options),
-        cached_(std::move(cached)),
-        extra_(std::move(extra)) {}
+  // `function`, when given, may hold the evaluation at Ceres' accepted point already.
+  DriverCallback(SolverDriver& run, const Vector& state, const ProblemFunction* function,
+                 ExtraEvaluations extra)
+      : run_(run), state_(state), function_(function), extra_(std::move(extra)) {}
 
   ceres::CallbackReturnType operator()(const ceres::IterationSummary& s) override {
-    if (s.iteration > 0) {
-      if (!s.step_is_successful) {
-        ++run_.summary.rejected_steps;
-      } else {
-        run_.trial.assign(state_);
-        if (const Problem::Evaluation* e = cached_ ? cached_(state_) : nullptr) {
-          run_.trial_eval = *e;
-        } else if (!detail::try_evaluate(run_.problem, run_.trial, run_.trial_eval, run_.why)) {
-          run_.finish(TerminationStatus::kNumericalFailure,
-                      fmt::format("Ceres accepted a point that cannot be evaluated at iteration "
-                                  "{}: {}",
-                                  s.iteration, run_.why));
-          finished_ = true;
-          return ceres::SOLVER_ABORT;
-        }
-        if (run_.accept(s.step_norm, 1.0)) return stop();
+    if (s.iteration == 0) return ceres::SOLVER_CONTINUE;  // the driver has checked the start
+    if (!s.step_is_successful) {
+      run_.count_rejected_step();
+    } else {
+      const Problem::Evaluation* e = function_ ? function_->evaluation_at(state_) : nullptr;
+      if (e != nullptr) {
+        run_.set_trial(function_->point(), *e);
+      } else if (!run_.evaluate_trial(state_)) {
+        run_.stop(TerminationStatus::kNumericalFailure,
+                  fmt::format("Ceres accepted a point that cannot be evaluated at iteration {}: {}",
+                              s.iteration, run_.last_failure()));
+        return ceres::SOLVER_ABORT;
       }
+      if (run_.accept(s.step_norm, run_.time() + 1.0)) return ceres::SOLVER_TERMINATE_SUCCESSFULLY;
     }
     const std::int64_t extra = extra_ ? extra_() : 0;
-    if (extra > 0 && run_.problem.counts().gradients + extra >= options_.max_evaluations) {
-      run_.summary = run_.finish(TerminationStatus::kMaxEvaluations,
-                                 fmt::format("evaluation budget of {} spent (Ceres' evaluations "
-                                             "included)",
-                                             options_.max_evaluations));
-      return stop();
+    if (extra > 0 && run_.problem().counts().gradients + extra >= run_.options().max_evaluations) {
+      run_.stop(TerminationStatus::kMaxEvaluations,
+                fmt::format("evaluation budget of {} spent (Ceres' evaluations included)",
+                            run_.options().max_evaluations));
+      return ceres::SOLVER_TERMINATE_SUCCESSFULLY;
     }
-    return run_.should_stop() ? stop() : ceres::SOLVER_CONTINUE;
+    return run_.should_stop() ? ceres::SOLVER_TERMINATE_SUCCESSFULLY : ceres::SOLVER_CONTINUE;
   }
-
-  bool finished() const { return finished_; }
 
  private:
-  ceres::CallbackReturnType stop() {
-    finished_ = true;
-    return ceres::SOLVER_TERMINATE_SUCCESSFULLY;
-  }
-
-  detail::IterationDriver& run_;
+  SolverDriver& run_;
   const Vector& state_;
-  const SolverOptions& options_;
-  CachedEvaluation cached_;
+  const ProblemFunction* function_;
   ExtraEvaluations extra_;
-  bool finished_ = false;
 };
 
 // Ends a solve Ceres ended itself: moves the driver to Ceres' final point and translates the
 // termination type. Ceres' tests compare values, so near ‖grad‖ ≈ √(ε|E|) its line search stops
 // moving (step norm 0, or a cost change at rounding level) and Ceres calls that parameter- or
-// function-tolerance convergence. Above the gradient tolerance that is a stall, reported as
-// kStepSizeTooSmall; a tolerance the user loosened and Ceres met with real progress stays
-// kConverged.
-Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
-                          ceres::TerminationType type, const std::string& message, bool stalled,
-                          const SolverOptions& options) {
-  if (state != run.x.coords()) {
-    run.trial.assign(state);
-    if (detail::try_evaluate(run.problem, run.trial, run.trial_eval, run.why)) {
-      std::swap(run.x, run.trial);
-      std::swap(run.e, run.trial_eval);
-    }
-  }
+// function-tolerance convergence. Above the gradient tolerance that is the attainable accuracy
+// (kToleranceUnreachable) near a minimizer and no progress (kStepSizeTooSmall) elsewhere; with
+// the gradient tolerance met or disabled, Ceres' own tests stand as kConverged.
+void finish_from_ceres(SolverDriver& run, const Vector& state, ceres::TerminationType type,
+                       const std::string& message, bool stalled, const SolverOptions& options) {
+  // Ceres' final point is normally the last one its callback handed over.
+  if (state != run.point().coords() && run.evaluate_trial(state) &&
+      run.accept(0.0, run.time() + 1.0))
+    return;
+  const double norm = run.evaluation().gradient_norm;
   TerminationStatus status = TerminationStatus::kNumericalFailure;
   switch (type) {
     case ceres::CONVERGENCE:
-      if (stalled && run.e.gradient_norm > options.gradient_tolerance)
-        return run.finish(
-            TerminationStatus::kStepSizeTooSmall,
-            fmt::format("Ceres' line search stalled at gradient norm {:.3e}{} (Ceres: "
-                        "{})",
-                        run.e.gradient_norm,
+      if (stalled && norm > options.gradient_tolerance) {
+        // Near a minimizer (the gradient norm fell to 1e-3 of its start) that is the attainable
+        // accuracy of Ceres' value-based line search; elsewhere Ceres found no decrease at all.
+        const bool near_minimizer = norm <= 1e-3 * run.summary().initial_gradient_norm;
+        run.stop(
+            near_minimizer ? TerminationStatus::kToleranceUnreachable
+                           : TerminationStatus::kStepSizeTooSmall,
+            fmt::format("Ceres' line search stalled at gradient norm {:.3e}{}{} (Ceres: {})", norm,
                         options.gradient_tolerance > 0.0
                             ? fmt::format(" above the tolerance {:.3e}", options.gradient_tolerance)
                             : std::string(),
+                        near_minimizer ? ": the attainable accuracy of its value-based tests"
+                                       : ", far from a minimizer (is the gradient consistent "
+                                         "with the energy?)",
                         message));
+        return;
+      }
       // Ceres' value- and step-based tests fired before the library's gradient test: with a
       // gradient tolerance set and unmet, that is the attainable accuracy of those tests, not
       // the convergence that was asked for.
-      if (options.gradient_tolerance > 0.0 && run.e.gradient_norm > options.gradient_tolerance)
-        return run.finish(
-            TerminationStatus::kToleranceUnreachable,
-            fmt::format("Ceres' own tolerance ended the run at gradient norm {:.3e}, above the "
-                        "tolerance {:.3e} (Ceres: {}); lower function_tolerance and "
-                        "parameter_tolerance, or set gradient_tolerance to 0 to accept Ceres' "
-                        "tests as convergence",
-                        run.e.gradient_norm, options.gradient_tolerance, message));
+      if (options.gradient_tolerance > 0.0 && norm > options.gradient_tolerance) {
+        run.stop(TerminationStatus::kToleranceUnreachable,
+                 fmt::format("Ceres' own tolerance ended the run at gradient norm {:.3e}, above "
+                             "the tolerance {:.3e} (Ceres: {}); lower function_tolerance and "
+                             "parameter_tolerance, or set gradient_tolerance to 0 to accept "
+                             "Ceres' tests as convergence",
+                             norm, options.gradient_tolerance, message));
+        return;
+      }
       status = TerminationStatus::kConverged;
       break;
     case ceres::USER_SUCCESS:
       status = TerminationStatus::kConverged;
       break;
     case ceres::NO_CONVERGENCE:
-      status = run.summary.iterations >= options.max_iterations ? TerminationStatus::kMaxIterations
-                                                                : TerminationStatus::kMaxWallTime;
+      status = run.summary().iterations >= options.max_iterations
+                   ? TerminationStatus::kMaxIterations
+                   : TerminationStatus::kMaxWallTime;
       break;
     case ceres::USER_FAILURE:
       status = TerminationStatus::kUserAbort;
@@ -260,7 +258,7 @@ Summary finish_from_ceres(detail::IterationDriver& run, const Vector& state,
     case ceres::FAILURE:
       break;
   }
-  return run.finish(status, "Ceres: " + message);
+  run.stop(status, "Ceres: " + message);
 }
 
 // Whether Ceres' last iteration moved by nothing, or changed the cost by rounding only.
@@ -295,12 +293,12 @@ void configure(CeresOptions& ceres_options, const SolverOptions& options, double
 
 // The library's Summary of a finished Ceres solve, with Ceres' own report attached.
 template <typename CeresSummary>
-Summary translate(detail::IterationDriver& run, const Vector& state, const DriverCallback& callback,
-                  const CeresSummary& ceres_summary, const SolverOptions& options) {
-  Summary summary = callback.finished()
-                        ? run.summary
-                        : finish_from_ceres(run, state, ceres_summary.termination_type,
-                                            ceres_summary.message, stalled(ceres_summary), options);
+Summary translate(SolverDriver& run, const Vector& state, const CeresSummary& ceres_summary,
+                  const SolverOptions& options) {
+  if (!run.ended())
+    finish_from_ceres(run, state, ceres_summary.termination_type, ceres_summary.message,
+                      stalled(ceres_summary), options);
+  Summary summary = run.summary();
   summary.backend_report = ceres_summary.FullReport();
   return summary;
 }
@@ -358,12 +356,10 @@ Summary ceres_gradient_solve(const Problem& problem, const Vector& x0,
   ceres::GradientProblem gradient_problem(function, manifold);
 
   const std::string name = "ceres-" + to_string(options.direction);
-  detail::IterationDriver run(problem, x0, options, options.trajectory, name, name);
-  if (!run.start()) return run.finish_failed_start();
-  Vector state = run.x.coords();
-  DriverCallback callback(
-      run, state, options, [function](const Vector& x) { return function->evaluation_at(x); },
-      nullptr);
+  SolverDriver run(problem, x0, options, options.trajectory, {name, name, StepKind::kSafeguarded});
+  if (!run.start() || run.should_stop()) return run.summary();
+  Vector state = run.point().coords();
+  DriverCallback callback(run, state, function, nullptr);
 
   ceres::GradientProblemSolver::Options ceres_options;
   switch (options.direction) {
@@ -387,7 +383,7 @@ Summary ceres_gradient_solve(const Problem& problem, const Vector& x0,
     const QuietCeresWarnings quiet;
     ceres::Solve(ceres_options, gradient_problem, state.data(), &ceres_summary);
   }
-  return translate(run, state, callback, ceres_summary, options);
+  return translate(run, state, ceres_summary, options);
 }
 
 Summary ceres_least_squares(const Problem& problem, const Vector& x0,
@@ -424,17 +420,16 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
   const std::string name =
       "ceres-" +
       std::string(options.strategy == CeresTrustRegionStrategy::kDogleg ? "dogleg" : "lm");
-  detail::IterationDriver run(problem, x0, options, options.trajectory, name, name);
-  if (!run.start()) return run.finish_failed_start();
-  Vector state = run.x.coords();
+  SolverDriver run(problem, x0, options, options.trajectory, {name, name, StepKind::kSafeguarded});
+  if (!run.start() || run.should_stop()) return run.summary();
+  Vector state = run.point().coords();
 
   auto* residuals =
       new ResidualBlock(std::move(terms), residual_count, problem);  // the ceres::Problem owns it
   ceres::Problem ceres_problem;
   ceres_problem.AddResidualBlock(residuals, nullptr, state.data());
   ceres_problem.SetManifold(state.data(), manifold.release());
-  DriverCallback callback(run, state, options, nullptr,
-                          [residuals] { return residuals->evaluations(); });
+  DriverCallback callback(run, state, nullptr, [residuals] { return residuals->evaluations(); });
 
   ceres::Solver::Options ceres_options;
   ceres_options.minimizer_type = ceres::TRUST_REGION;
@@ -459,7 +454,7 @@ Summary ceres_least_squares(const Problem& problem, const Vector& x0,
     const QuietCeresWarnings quiet;
     ceres::Solve(ceres_options, &ceres_problem, &ceres_summary);
   }
-  Summary summary = translate(run, state, callback, ceres_summary, options);
+  Summary summary = translate(run, state, ceres_summary, options);
   summary.evaluations.values += residuals->evaluations();
   return summary;
 }

@@ -28,8 +28,11 @@ enum class TerminationStatus {
   kMaxEvaluations,    // gradient-evaluation budget spent
   kMaxWallTime,       // wall-clock budget spent
   kNumericalFailure,  // NaN or overflow in the state, value or gradient, or a failed evaluation
-  kStepSizeTooSmall,  // the adaptive step fell below min_step
-  kUserAbort,         // a callback asked to stop
+  // No progress: the adaptive step fell below min_step, a line search found no decrease, or the
+  // accepted steps moved the point by rounding only while the energy did not fall as its
+  // gradient predicts (a gradient inconsistent with the energy).
+  kStepSizeTooSmall,
+  kUserAbort,  // a callback asked to stop
   // The gradient tolerance was met, but at a point that misses the caller's own target (e.g. a
   // completion run's train-MSE target): a saddle or plateau such as the origin of a DLN flow
   // from a start too small to leave it. Not a success.
@@ -37,14 +40,17 @@ enum class TerminationStatus {
   // A gradient flow's energy rose above its lowest value by more than integration error: the
   // integration is unstable (fixed step too large, tolerances too loose). Not a success.
   kEnergyIncreased,
-  // The iterate grew orders of magnitude past the scale of the problem's data (a caller's
-  // divergence test, e.g. complete_by_flow's). Not a success.
+  // The iterate or the energy ran off: the point's norm or the energy's decrease passed
+  // SolverOptions::divergence_limit, or a caller's own divergence test fired (complete_by_flow's,
+  // scaled to the data). Not a success.
   kDiverged,
-  // The gradient norm settled above gradient_tolerance at the solver's attainable accuracy: a
-  // gradient flow whose energy and gradient norm both stopped improving over a window of
-  // accepted steps (an explicit integrator near a minimizer hovers at its stability limit, with
-  // the error control's tolerance setting the floor). The message reports the floor. Not a
-  // success; tighten the integrator's tolerances or ask for less.
+  // The gradient norm settled above gradient_tolerance at the solver's attainable accuracy: over
+  // a window of accepted steps the energy moved by rounding only and the gradient norm stopped
+  // improving (an explicit integrator near a minimizer hovers at its stability limit, with the
+  // error control's tolerance setting the floor), or steps shrank to rounding with the energy
+  // behaving as its gradient predicts, or a backend's own value-based test ended the run above
+  // the tolerance. The message reports the floor. Not a success; ask for less, or tighten the
+  // integrator's tolerances.
   kToleranceUnreachable,
 };
 
@@ -99,6 +105,10 @@ struct SolverOptions {
   std::int64_t max_iterations = 1'000'000;
   std::int64_t max_evaluations = 10'000'000;
   double max_wall_seconds = 600.0;
+  // kDiverged when the point's norm exceeds divergence_limit·max(1, ‖x₀‖) or the energy falls
+  // below E₀ − divergence_limit·max(1, |E₀|): an energy unbounded below ends in a few hundred
+  // steps instead of running x to overflow. > 1; +infinity disables the test.
+  double divergence_limit = 1e30;
   // Print a progress line to stderr every progress_interval_seconds.
   bool progress = false;
   double progress_interval_seconds = 1.0;
