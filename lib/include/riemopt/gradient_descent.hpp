@@ -9,12 +9,13 @@
 //   kFixed   α_k = fixed_step: the explicit-Euler discretization of the gradient flow, so k steps
 //            approximate the flow at time k·α (the summary's final_time is Σα_k for both rules).
 //
-// Stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged); a relative decrease
-// |E_k − E_{k+1}| ≤ relative_change_tolerance·max(1, |E_k|) (kConverged); an iteration,
-// evaluation or wall-time budget; a callback's kAbort; Armijo needing more than max_backtracks
-// reductions (kStepSizeTooSmall, e.g. a wrong gradient); a failed evaluation at a fixed step or
-// at the current point (kNumericalFailure, with the last valid point reported). A trial point
-// that cannot be evaluated under Armijo is treated like one that does not decrease E.
+// Stops on the rules every solver shares (riemopt/solver_driver.hpp: converged, diverged, no
+// progress, tolerance unreachable, a callback's stop, the budgets), and also on a relative
+// decrease |E_k − E_{k+1}| ≤ relative_change_tolerance·max(1, |E_k|) (kConverged); Armijo needing
+// more than max_backtracks reductions (kStepSizeTooSmall, e.g. a wrong gradient); a fixed step
+// that raises the energy (kEnergyIncreased: the step is too large); a failed evaluation at a
+// fixed step (kNumericalFailure, with the last valid point reported). A trial point that cannot
+// be evaluated under Armijo is treated like one that does not decrease E.
 //
 //   riemopt::GradientDescentOptions options;        // Armijo, gradient_tolerance 1e-8
 //   riemopt::Summary s = riemopt::gradient_descent(problem, x0, options);

@@ -35,11 +35,16 @@
 // the inner system is ill-conditioned and CG dominates (254 156 CG iterations there): prefer RKC
 // then.
 //
-// The flow stops at the first of: ‖grad E‖_g ≤ gradient_tolerance (kConverged), t = final_time
-// (kFinalTimeReached, the state is interpolated to exactly final_time), a step / evaluation /
-// wall-time budget, NaN or overflow (kNumericalFailure), an adaptive step below min_step
-// (kStepSizeTooSmall), or a callback's kAbort. At least one of gradient_tolerance > 0, a finite
-// final_time and a callback (which may end the run) must be set.
+// The flow stops on the rules every solver shares (riemopt/solver_driver.hpp): ‖grad E‖_g ≤
+// gradient_tolerance (kConverged); divergence (kDiverged); an energy that rises above its lowest
+// value by more than integration error (kEnergyIncreased: the integration is unstable); the
+// integrator's attainable accuracy reached above the tolerance (kToleranceUnreachable, with the
+// floor in the message); t = final_time (kFinalTimeReached, the state interpolated to exactly
+// final_time); a callback's stop; a step / evaluation / wall-time budget. Its integrators add NaN
+// or overflow at a fixed step (kNumericalFailure, the last valid state reported) and an adaptive
+// step below min_step (kStepSizeTooSmall). At least one of gradient_tolerance > 0, a finite
+// final_time and a callback (which may end the run) must be set. Each integrator is a Stepper
+// of its own file in lib/src (dormand_prince_stepper.cpp, rkc_stepper.cpp, ...).
 //
 //   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
 //   riemopt::GradientFlowOptions options;
