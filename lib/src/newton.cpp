@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "newton_equation.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/solver_driver.hpp"
 #include "riemopt/truncated_cg.hpp"
@@ -38,13 +39,9 @@ class NewtonStepper final : public Stepper {
     const Problem::Evaluation& e = run.evaluation();
     TruncatedCgResult step;
     try {
-      const HessianOperator hess(problem, run.point(), e.euclidean_gradient, options_.hessian);
-      covector_.resize(e.gradient.size());
-      problem.tangent_covector(run.point(), e.euclidean_gradient, covector_);
-      step = truncated_cg(
-          [&](const Vector& v, Vector& out) { hess.apply(v, out); },
-          [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.point(), r, z); },
-          covector_, std::numeric_limits<double>::infinity(), cg_);
+      step = detail::solve_newton_equation(problem, run.point(), e.euclidean_gradient,
+                                           options_.hessian,
+                                           std::numeric_limits<double>::infinity(), cg_, covector_);
     } catch (const std::exception& ex) {
       return run.stop(TerminationStatus::kNumericalFailure,
                       fmt::format("the Newton equation could not be formed at iteration {}: {}",
@@ -76,12 +73,8 @@ class NewtonStepper final : public Stepper {
 
 Summary newton(const Problem& problem, const Vector& x0, const NewtonOptions& options) {
   options.validate();
-  // Refuses unsupported geometries and an impossible kExact before any work.
-  const Point start = problem.make_point(x0);
-  const bool exact =
-      HessianOperator(problem, start, Vector::Zero(x0.size()), options.hessian).exact();
   SolverDriver run(problem, x0, options, options.trajectory,
-                   {fmt::format("newton ({} Hessian)", exact ? "exact" : "finite-difference"),
+                   {"newton (" + detail::hessian_kind(problem, x0, options.hessian) + " Hessian)",
                     "newton", StepKind::kSafeguarded});
   NewtonStepper stepper(options);
   return run.run(stepper);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "newton_equation.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/solver_driver.hpp"
 #include "riemopt/truncated_cg.hpp"
@@ -55,13 +56,8 @@ class TrustRegionStepper final : public Stepper {
                 run.last_failure().empty() ? "" : " (last failure: " + run.last_failure() + ")"));
       TruncatedCgResult step;
       try {
-        const HessianOperator hess(problem, run.point(), e.euclidean_gradient, options_.hessian);
-        covector_.resize(e.gradient.size());
-        problem.tangent_covector(run.point(), e.euclidean_gradient, covector_);
-        step = truncated_cg(
-            [&](const Vector& v, Vector& out) { hess.apply(v, out); },
-            [&](const Vector& r, Vector& z) { problem.riemannian_sharp(run.point(), r, z); },
-            covector_, radius_, cg_);
+        step = detail::solve_newton_equation(problem, run.point(), e.euclidean_gradient,
+                                             options_.hessian, radius_, cg_, covector_);
       } catch (const std::exception& ex) {
         return run.stop(TerminationStatus::kNumericalFailure,
                         fmt::format("the trust-region model could not be formed at iteration "
@@ -103,12 +99,9 @@ class TrustRegionStepper final : public Stepper {
 
 Summary trust_region(const Problem& problem, const Vector& x0, const TrustRegionOptions& options) {
   options.validate();
-  const Point start = problem.make_point(x0);
-  const bool exact =
-      HessianOperator(problem, start, Vector::Zero(x0.size()), options.hessian).exact();
   SolverDriver run(
       problem, x0, options, options.trajectory,
-      {fmt::format("trust-region tCG ({} Hessian)", exact ? "exact" : "finite-difference"),
+      {"trust-region tCG (" + detail::hessian_kind(problem, x0, options.hessian) + " Hessian)",
        "trust-region", StepKind::kSafeguarded});
   TrustRegionStepper stepper(options);
   return run.run(stepper);
