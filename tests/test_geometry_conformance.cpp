@@ -15,8 +15,13 @@
 #include "riemopt/hessian_operator.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
+#include "riemopt/manifolds/grassmann.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/oblique.hpp"
 #include "riemopt/manifolds/parameter_space.hpp"
+#include "riemopt/manifolds/product.hpp"
+#include "riemopt/manifolds/spd.hpp"
+#include "riemopt/manifolds/special_orthogonal.hpp"
 #include "riemopt/manifolds/sphere.hpp"
 #include "riemopt/manifolds/stiefel.hpp"
 #include "riemopt/problem.hpp"
@@ -84,7 +89,66 @@ EnergyPtr brockett_plus_quartic(const Geometry& g, Rng& rng) {
          0.5 * quartic;
 }
 
+// tr(XᵀAX) + ¼ Σ_i ((XXᵀ)_ii)²: a function of the subspace XXᵀ alone (as energies on the
+// Grassmann quotient must be), not quadratic.
+EnergyPtr subspace_energy(const Geometry& g, Rng& rng) {
+  const Eigen::Index n = g.manifold->rows(), p = g.manifold->cols();
+  const Matrix b = riemopt::testing::random_matrix(n, n, rng);
+  const Matrix a = b + b.transpose();
+  return std::make_shared<LambdaEnergy>(
+      "subspace energy", n * p,
+      [a, n, p](const Point& x) {
+        const ConstMatrixMap m(x.coords().data(), n, p);
+        const Vector d = m.rowwise().squaredNorm();
+        return (m.transpose() * a * m).trace() + 0.25 * d.squaredNorm();
+      },
+      [a, n, p](const Point& x, VectorRef out) {
+        const ConstMatrixMap m(x.coords().data(), n, p);
+        const Vector d = m.rowwise().squaredNorm();
+        MatrixMap(out.data(), n, p) = 2.0 * a * m + d.asDiagonal() * m;
+      },
+      [a, n, p](const Point& x, const ConstVectorRef& v, VectorRef out) {
+        const ConstMatrixMap m(x.coords().data(), n, p), vm(v.data(), n, p);
+        const Vector d = m.rowwise().squaredNorm();
+        const Vector dd = 2.0 * m.cwiseProduct(vm).rowwise().sum();
+        MatrixMap(out.data(), n, p) = 2.0 * a * vm + d.asDiagonal() * vm + dd.asDiagonal() * m;
+      });
+}
+
+// ½xᵀBx + aᵀx + ¼Σx⁴ on the coordinates, with its Hessian: for products and the oblique manifold.
+EnergyPtr coordinate_quartic(const Geometry& g, Rng& rng) {
+  const Eigen::Index n = g.manifold->ambient_size();
+  const Matrix c = riemopt::testing::random_matrix(n, n, rng);
+  const Matrix b = c + c.transpose();
+  const Vector a = gaussian_vector(n, rng);
+  return std::make_shared<LambdaEnergy>(
+      "coordinate quartic", n,
+      [b, a](const Point& x) {
+        const Vector& v = x.coords();
+        return 0.5 * v.dot(b * v) + a.dot(v) + 0.25 * v.array().pow(4).sum();
+      },
+      [b, a](const Point& x, VectorRef out) {
+        out = b * x.coords() + a + x.coords().array().cube().matrix();
+      },
+      [b](const Point& x, const ConstVectorRef& v, VectorRef out) {
+        out = b * v + (3.0 * x.coords().array().square() * v.array()).matrix();
+      });
+}
+
 double sphere_defect(const Vector& y) { return std::abs(y.norm() - 1.0); }
+
+std::function<double(const Vector&)> oblique_defect(Eigen::Index n, Eigen::Index p) {
+  return [n, p](const Vector& y) {
+    return (ConstMatrixMap(y.data(), n, p).colwise().norm().array() - 1.0).abs().maxCoeff();
+  };
+}
+
+std::function<double(const Vector&)> symmetry_defect(Eigen::Index n) {
+  return [n](const Vector& y) {
+    const ConstMatrixMap m(y.data(), n, n);
+    return (m - m.transpose()).cwiseAbs().maxCoeff();
+  };
+}
 
 std::function<double(const Vector&)> stiefel_defect(Eigen::Index n, Eigen::Index p) {
   return [n, p](const Vector& y) {
@@ -119,6 +183,35 @@ std::vector<GeometryCase> cases() {
        stiefel_defect(4, 4), true},
       {"stiefel_6x2_qr", [] { return stiefel_geometry(6, 2, StiefelRetraction::kQr); },
        brockett_plus_quartic, stiefel_defect(6, 2), false, false},
+      {"grassmann_7x3", [] { return grassmann_geometry(7, 3); }, subspace_energy,
+       stiefel_defect(7, 3), true},
+      {"grassmann_5x1", [] { return grassmann_geometry(5, 1); }, subspace_energy,
+       stiefel_defect(5, 1), true},
+      {"oblique_4x3", [] { return oblique_geometry(4, 3); }, coordinate_quartic,
+       oblique_defect(4, 3), true},
+      {"special_orthogonal_4", [] { return special_orthogonal_geometry(4); }, brockett_plus_quartic,
+       stiefel_defect(4, 4), true},
+      {"special_orthogonal_3", [] { return special_orthogonal_geometry(3); }, brockett_plus_quartic,
+       stiefel_defect(3, 3), true},
+      {"spd_4_affine_invariant", [] { return spd_geometry(4); }, brockett_plus_quartic,
+       symmetry_defect(4)},
+      {"spd_3_bures_wasserstein", [] { return spd_geometry(3, SpdMetric::kBuresWasserstein); },
+       brockett_plus_quartic, symmetry_defect(3)},
+      {"product_sphere_stiefel_euclidean",
+       [] {
+         return product_geometry(
+             {sphere_geometry(3), stiefel_geometry(4, 2), euclidean_matrices(2, 1)});
+       },
+       coordinate_quartic,
+       [](const Vector& y) {
+         return std::max(sphere_defect(y.head(3)), stiefel_defect(4, 2)(y.segment(3, 8)));
+       },
+       true},
+      {"product_dln_chamber_spd",
+       [] {
+         return product_geometry({dln_chamber(3, Depth::finite(3)), spd_geometry(2)});
+       },
+       coordinate_quartic, [](const Vector& y) { return symmetry_defect(2)(y.tail(4)); }},
   };
 }
 

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "riemopt/ceres_solvers.hpp"
+#include "riemopt/conjugate_gradient.hpp"
 #include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/lambda_energy.hpp"
+#include "riemopt/lbfgs.hpp"
 #include "riemopt/least_squares_energy.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/newton.hpp"
@@ -34,18 +36,24 @@ std::vector<Run> run_every_solver(
   GradientDescentOptions gd;
   NewtonOptions newton_options;
   TrustRegionOptions tr;
-  CeresGradientOptions lbfgs;
+  CeresGradientOptions ceres_lbfgs;
+  ConjugateGradientOptions cg;
+  LbfgsOptions lbfgs_options;
+  static_cast<SolverOptions&>(cg) = base;
+  static_cast<SolverOptions&>(lbfgs_options) = base;
   static_cast<SolverOptions&>(flow) = base;
   static_cast<SolverOptions&>(gd) = base;
   static_cast<SolverOptions&>(newton_options) = base;
   static_cast<SolverOptions&>(tr) = base;
-  static_cast<SolverOptions&>(lbfgs) = base;
+  static_cast<SolverOptions&>(ceres_lbfgs) = base;
   if (flow_setup) flow_setup(flow);
   return {{"flow", gradient_flow(problem, x0, flow)},
           {"gradient descent", gradient_descent(problem, x0, gd)},
           {"newton", newton(problem, x0, newton_options)},
           {"trust region", trust_region(problem, x0, tr)},
-          {"ceres l-bfgs", ceres_gradient_solve(problem, x0, lbfgs)}};
+          {"conjugate gradient", conjugate_gradient(problem, x0, cg)},
+          {"l-bfgs", lbfgs(problem, x0, lbfgs_options)},
+          {"ceres l-bfgs", ceres_gradient_solve(problem, x0, ceres_lbfgs)}};
 }
 
 // E = ½ Σ d_i x_i² = ½‖r‖², r_i = √d_i x_i: a sum of squares, which Ceres' Levenberg–Marquardt

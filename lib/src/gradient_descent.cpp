@@ -54,10 +54,10 @@ class GradientDescentStepper final : public Stepper {
       const double slope = -e.gradient_norm * e.gradient_norm;  // dE/dα at α = 0
       if (!run.backtrack(direction_, slope, alpha_, options_.sufficient_decrease,
                          options_.backtracking_factor, options_.max_backtracks))
-        return run.stop(TerminationStatus::kStepSizeTooSmall,
-                        fmt::format("no sufficient decrease after {} backtracks (step {:.3e}); "
-                                    "is the gradient consistent with the energy?",
-                                    options_.max_backtracks, alpha_));
+        return run.stop_without_step(
+            fmt::format("no sufficient decrease after {} backtracks "
+                        "(step {:.3e})",
+                        options_.max_backtracks, alpha_));
     }
     const double previous = e.value;
     if (run.accept(alpha_, run.time() + alpha_)) return true;  // the clock advances by Σα

@@ -56,10 +56,10 @@ class NewtonStepper final : public Stepper {
     double alpha = 1.0;
     if (!run.backtrack(eta, slope, alpha, options_.sufficient_decrease,
                        options_.backtracking_factor, options_.max_backtracks))
-      return run.stop(TerminationStatus::kStepSizeTooSmall,
-                      fmt::format("no sufficient decrease along the Newton direction after {} "
-                                  "backtracks (CG stopped on {})",
-                                  options_.max_backtracks, to_string(step.stop)));
+      return run.stop_without_step(
+          fmt::format("no sufficient decrease along the Newton direction "
+                      "after {} backtracks (CG stopped on {})",
+                      options_.max_backtracks, to_string(step.stop)));
     return run.accept(alpha, run.time() + 1.0);
   }
 

@@ -82,6 +82,12 @@ double Problem::riemannian_sharp(const Point& x, const ConstVectorRef& df, Vecto
     manifold.project(x, df, out);
     return out.squaredNorm();
   }
+  if (metric.sharp_keeps_tangent_spaces()) {
+    Vector projected(df.size());
+    manifold.project(x, df, projected);
+    metric.sharp(x, projected, out);
+    return projected.dot(out);  // dE(grad) = g(grad, grad)
+  }
   return tangent_metric_solve(manifold, metric, x, df, out);
 }
 

@@ -98,7 +98,7 @@ bool SolverDriver::start() {
     stop(TerminationStatus::kNumericalFailure, "the initial point cannot be evaluated: " + why_);
     return false;
   }
-  summary_.initial_value = e_.value;
+  summary_.initial_value = previous_value_ = e_.value;
   summary_.initial_gradient_norm = e_.gradient_norm;
   lowest_value_ = e_.value;
   best_norm_ = window_best_norm_ = stall_reference_norm_ = e_.gradient_norm;
@@ -199,6 +199,7 @@ bool SolverDriver::accept(double step_size, double time, const DenseOutput* dens
       schedule_.advance();
     }
   }
+  previous_value_ = e_.value;
   std::swap(x_, trial_);
   std::swap(e_, trial_eval_);
   t_ = time;
@@ -376,6 +377,20 @@ bool SolverDriver::apply_stopping_rules(double step_size) {
 void SolverDriver::track_progress() {
   if (e_.gradient_norm < 0.99 * window_best_norm_) window_improved_ = true;
   best_norm_ = std::min(best_norm_, e_.gradient_norm);
+}
+
+bool SolverDriver::stop_without_step(const std::string& why) {
+  best_norm_ = std::min(best_norm_, e_.gradient_norm);
+  if (best_norm_ <= 1e-3 * summary_.initial_gradient_norm && options_.gradient_tolerance > 0.0)
+    return stop(TerminationStatus::kToleranceUnreachable,
+                fmt::format("{} at gradient norm {:.3e}, above the tolerance {:.3e}, after the run "
+                            "had lowered it from {:.3e}: the energy's decrease is below its "
+                            "rounding there, so this is the attainable accuracy (raise "
+                            "gradient_tolerance)",
+                            why, e_.gradient_norm, options_.gradient_tolerance,
+                            summary_.initial_gradient_norm));
+  return stop(TerminationStatus::kStepSizeTooSmall,
+              why + " (is the gradient consistent with the energy?)");
 }
 
 bool SolverDriver::stop(TerminationStatus status, std::string message) {

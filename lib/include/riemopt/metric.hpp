@@ -37,6 +37,12 @@ class Metric {
   // manifold's own metric, for which the tangent projection, the Weingarten map and the
   // closed-form exponential are stated. Solvers ask this instead of testing the type.
   virtual bool is_ambient_euclidean() const { return false; }
+  // True when sharp maps the tangent space of the manifold this metric is used with into itself
+  // (and the Frobenius complement into itself): then on an embedded manifold the Riemannian
+  // gradient is sharp(P ∇E) with no projection solve (the SPD metrics, whose sharp maps symmetric
+  // matrices to symmetric ones). False by default: Problem then solves for the g-orthogonal
+  // projection.
+  virtual bool sharp_keeps_tangent_spaces() const { return false; }
 
   virtual void sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const = 0;
   virtual void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const = 0;

@@ -131,6 +131,11 @@ class SolverDriver {
   bool accept(double step_size, double time, const DenseOutput* dense = nullptr);
   // Ends the run at the current point with this status and message. Returns true.
   bool stop(TerminationStatus status, std::string message);
+  // Ends the run of a stepper that found no acceptable step (a line search that failed, a radius
+  // that collapsed), saying why: as tolerance_unreachable when the run had made progress (its
+  // best gradient norm fell to 1e-3 of its start, so the search failed at the rounding floor of
+  // E), else as step_size_too_small. Returns true.
+  bool stop_without_step(const std::string& why);
   bool ended() const { return ended_; }
   const Summary& summary() const { return summary_; }
   // Counts a stepper adds to: rejected_steps, linear_iterations.
@@ -141,6 +146,8 @@ class SolverDriver {
   const Point& point() const { return x_; }
   const Problem::Evaluation& evaluation() const { return e_; }
   double time() const { return t_; }
+  // The energy at the point before the last accepted step (the start's before the first).
+  double previous_value() const { return previous_value_; }
   const SolverOptions& options() const { return options_; }
 
   // ---- The trial point, which accept() makes current
@@ -193,6 +200,7 @@ class SolverDriver {
   Vector projected_;
   Summary summary_;
   double t_ = 0.0;
+  double previous_value_ = 0.0;
   std::string why_;  // the last failed evaluation's cause
   bool ended_ = false;
   RecordSchedule schedule_;

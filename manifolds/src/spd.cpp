@@ -1,0 +1,212 @@
+#include "riemopt/manifolds/spd.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Eigenvalues>
+#include <algorithm>
+#include <cmath>
+
+#include "riemopt/errors.hpp"
+#include "riemopt/manifolds/special_orthogonal.hpp"
+
+namespace riemopt {
+namespace {
+
+struct SpdEigenCache final : PointCacheOf<SpdEigenCache> {
+  SpdEigen eigen;
+};
+
+Matrix sym(const Eigen::Ref<const Matrix>& a) { return 0.5 * (a + a.transpose()); }
+
+// Q f(λ) Qᵀ for the eigen-decomposition of a symmetric matrix.
+template <typename F>
+Matrix apply_function(const Matrix& q, const Vector& lambda, F f) {
+  return q * lambda.unaryExpr(f).asDiagonal() * q.transpose();
+}
+
+// The eigen-decomposition of a symmetric matrix (its symmetric part, to be exact).
+Eigen::SelfAdjointEigenSolver<Matrix> symmetric_eigen(const Eigen::Ref<const Matrix>& a) {
+  return Eigen::SelfAdjointEigenSolver<Matrix>(sym(a));
+}
+
+void require_positive(const Vector& lambda, const std::string& what) {
+  require(lambda.minCoeff() > 0.0,
+          "{}: the matrix is not positive definite (eigenvalues {:.3e} .. {:.3e})", what,
+          lambda.minCoeff(), lambda.maxCoeff());
+}
+
+}  // namespace
+
+const SpdEigen& spd_eigen_of(const Point& x) {
+  SpdEigenCache& cache = x.cache<SpdEigenCache>();
+  if (!cache.valid) {
+    const Eigen::SelfAdjointEigenSolver<Matrix> eig = symmetric_eigen(x.matrix());
+    require_positive(eig.eigenvalues(), "SPD point");
+    cache.eigen.q = eig.eigenvectors();
+    cache.eigen.lambda = eig.eigenvalues();
+    cache.valid = true;
+  }
+  return cache.eigen;
+}
+
+SymmetricPositiveDefinite::SymmetricPositiveDefinite(Eigen::Index n) : n_(n) {
+  require(n >= 1, "SymmetricPositiveDefinite: need n >= 1 (got {})", n);
+}
+
+std::string SymmetricPositiveDefinite::name() const {
+  return fmt::format("symmetric positive definite SPD({})", n_);
+}
+
+void SymmetricPositiveDefinite::validate_point(const ConstVectorRef& x) const {
+  Manifold::validate_point(x);
+  const ConstMatrixMap m(x.data(), n_, n_);
+  const double asymmetry = (m - m.transpose()).cwiseAbs().maxCoeff();
+  require(asymmetry <= 1e-12 * std::max(m.cwiseAbs().maxCoeff(), 1e-300),
+          "{}: a point must be symmetric (got max |X - X^T| = {:.3e})", name(), asymmetry);
+  require_positive(symmetric_eigen(m).eigenvalues(), name());
+}
+
+void SymmetricPositiveDefinite::project(const Point& /*x*/, const ConstVectorRef& v,
+                                        VectorRef out) const {
+  require_size(v, ambient_size(), [&] { return name() + ": projected vector"; });
+  const ConstMatrixMap vm(v.data(), n_, n_);
+  MatrixMap(out.data(), n_, n_) = sym(vm);
+}
+
+void SymmetricPositiveDefinite::retract(const Point& x, const ConstVectorRef& v,
+                                        VectorRef out) const {
+  require_size(v, ambient_size(), [&] { return name() + ": retraction step"; });
+  if (v.isZero(0.0)) {
+    out = x.coords();
+    return;
+  }
+  // The affine-invariant exponential X^{1/2} expm(X^{−1/2} V X^{−1/2}) X^{1/2}.
+  const SpdEigen& e = spd_eigen_of(x);
+  const Matrix root = apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); });
+  const Matrix inverse_root =
+      apply_function(e.q, e.lambda, [](double l) { return 1.0 / std::sqrt(l); });
+  const auto inner =
+      symmetric_eigen(inverse_root * ConstMatrixMap(v.data(), n_, n_) * inverse_root);
+  const Matrix expm = apply_function(inner.eigenvectors(), inner.eigenvalues(),
+                                     [](double l) { return std::exp(l); });
+  MatrixMap(out.data(), n_, n_) = sym(root * expm * root);
+}
+
+void SymmetricPositiveDefinite::inverse_retract(const Point& x, const ConstVectorRef& y,
+                                                VectorRef out) const {
+  require_size(y, ambient_size(), [&] { return name() + ": inverse retraction target"; });
+  const SpdEigen& e = spd_eigen_of(x);
+  const Matrix root = apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); });
+  const Matrix inverse_root =
+      apply_function(e.q, e.lambda, [](double l) { return 1.0 / std::sqrt(l); });
+  const auto inner =
+      symmetric_eigen(inverse_root * ConstMatrixMap(y.data(), n_, n_) * inverse_root);
+  if (!(inner.eigenvalues().minCoeff() > 0.0))
+    throw NumericalError(name() + ": the target is not positive definite, so it has no logarithm");
+  const Matrix logm = apply_function(inner.eigenvectors(), inner.eigenvalues(),
+                                     [](double l) { return std::log(l); });
+  MatrixMap(out.data(), n_, n_) = sym(root * logm * root);
+}
+
+void SymmetricPositiveDefinite::project_point(const ConstVectorRef& y, VectorRef out) const {
+  require_size(y, ambient_size(), [&] { return name() + ": projected point"; });
+  const ConstMatrixMap ym(y.data(), n_, n_);
+  const Matrix s = sym(ym);
+  const auto eig = Eigen::SelfAdjointEigenSolver<Matrix>(s);
+  const double floor = 1e-15 * std::max(eig.eigenvalues().cwiseAbs().maxCoeff(), 1e-300);
+  if (eig.eigenvalues().minCoeff() >= floor) {  // already positive definite: keep sym(Y) exactly
+    MatrixMap(out.data(), n_, n_) = s;
+    return;
+  }
+  MatrixMap(out.data(), n_, n_) = sym(apply_function(
+      eig.eigenvectors(), eig.eigenvalues(), [floor](double l) { return std::max(l, floor); }));
+}
+
+void SymmetricPositiveDefinite::weingarten(const Point& /*x*/, const ConstVectorRef& /*v*/,
+                                           const ConstVectorRef& /*g*/, VectorRef out) const {
+  out.setZero();
+}
+
+Vector SymmetricPositiveDefinite::random_point(Rng& rng) const {
+  const Vector q = SpecialOrthogonal(n_).random_point(rng);
+  const Vector z = gaussian_vector(n_, rng);
+  const Matrix x = ConstMatrixMap(q.data(), n_, n_) * z.array().exp().matrix().asDiagonal() *
+                   ConstMatrixMap(q.data(), n_, n_).transpose();
+  const Matrix s = sym(x);
+  return Eigen::Map<const Vector>(s.data(), ambient_size());
+}
+
+std::string to_string(SpdMetric metric) {
+  return metric == SpdMetric::kAffineInvariant ? "affine-invariant" : "bures-wasserstein";
+}
+
+void AffineInvariantMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const ConstMatrixMap xm = x.matrix();
+  MatrixMap(out.data(), n, n) = sym(xm * sym(ConstMatrixMap(df.data(), n, n)) * xm);
+}
+
+void AffineInvariantMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const SpdEigen& e = spd_eigen_of(x);
+  const Matrix inverse = apply_function(e.q, e.lambda, [](double l) { return 1.0 / l; });
+  MatrixMap(out.data(), n, n) = sym(inverse * ConstMatrixMap(v.data(), n, n) * inverse);
+}
+
+void AffineInvariantMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const SpdEigen& e = spd_eigen_of(x);
+  const Matrix root = apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); });
+  MatrixMap(out.data(), n, n) = root * ConstMatrixMap(xi.data(), n, n) * root;
+}
+
+void BuresWassersteinMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const ConstMatrixMap xm = x.matrix();
+  const Matrix s = sym(ConstMatrixMap(df.data(), n, n));
+  const Matrix xs = xm * s;
+  MatrixMap(out.data(), n, n) = 2.0 * (xs + xs.transpose());
+}
+
+void BuresWassersteinMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const SpdEigen& e = spd_eigen_of(x);
+  // ½ L_X[V]: in the eigenbasis, Ṽ_ij / (2(λ_i + λ_j)).
+  Matrix t = e.q.transpose() * ConstMatrixMap(v.data(), n, n) * e.q;
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= 2.0 * (e.lambda(i) + e.lambda(j));
+  MatrixMap(out.data(), n, n) = sym(e.q * t * e.q.transpose());
+}
+
+void BuresWassersteinMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  const SpdEigen& e = spd_eigen_of(x);
+  Matrix t = e.q.transpose() * ConstMatrixMap(xi.data(), n, n) * e.q;
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) t(i, j) *= std::sqrt(2.0 * (e.lambda(i) + e.lambda(j)));
+  MatrixMap(out.data(), n, n) = e.q * t * e.q.transpose();
+}
+
+double spd_distance(const Matrix& x, const Matrix& y) {
+  require(x.rows() == x.cols() && y.rows() == x.rows() && y.cols() == x.cols(),
+          "spd_distance: need two square matrices of one size (got {}x{} and {}x{})", x.rows(),
+          x.cols(), y.rows(), y.cols());
+  const auto ex = symmetric_eigen(x);
+  require_positive(ex.eigenvalues(), "spd_distance");
+  const Matrix inverse_root = apply_function(ex.eigenvectors(), ex.eigenvalues(),
+                                             [](double l) { return 1.0 / std::sqrt(l); });
+  const auto inner = symmetric_eigen(inverse_root * y * inverse_root);
+  require_positive(inner.eigenvalues(), "spd_distance");
+  return inner.eigenvalues().array().log().matrix().norm();
+}
+
+Geometry spd_geometry(Eigen::Index n, SpdMetric metric) {
+  std::shared_ptr<const Metric> m;
+  if (metric == SpdMetric::kAffineInvariant)
+    m = std::make_shared<AffineInvariantMetric>();
+  else
+    m = std::make_shared<BuresWassersteinMetric>();
+  return {std::make_shared<SymmetricPositiveDefinite>(n), std::move(m)};
+}
+
+}  // namespace riemopt
