@@ -87,7 +87,7 @@ void run_all(std::vector<Row>& rows, const std::string& name, const Problem& pro
       name, "trust region",
       [&] { return trust_region(problem, x0, quiet<TrustRegionOptions>(tolerance)); }, accuracy));
   rows.push_back(run(
-      name, "conjugate gradient (HZ)",
+      name, "conjugate gradient (PR+)",
       [&] { return conjugate_gradient(problem, x0, quiet<ConjugateGradientOptions>(tolerance)); },
       accuracy));
   rows.push_back(run(

@@ -159,13 +159,16 @@ TEST(ConjugateGradientAndLbfgs, ReachTheSpectralEquilibriumUnderTheDlnMetric) {
                                       std::make_shared<ChamberEntropy>(d, depth), beta));
     const Vector s0 = (Vector(4) << 3.0, 1.0, 0.5, 0.2).finished();
     ConjugateGradientOptions co;
-    co.gradient_tolerance = 1e-9;
+    // Near s* the free energy resolves gradient norms down to sqrt(eps |F|) ~ 1e-8 only, and
+    // L-BFGS pairs, differences of gradients of that size, turn to noise: under DLN-2 its iterates
+    // hover at 1e-7..1e-6 (reported as tolerance_unreachable when asked for 1e-9).
+    co.gradient_tolerance = 1e-7;
     LbfgsOptions lo;
-    lo.gradient_tolerance = 1e-9;
+    lo.gradient_tolerance = 1e-7;
     for (const Summary& s : {conjugate_gradient(problem, s0, co), lbfgs(problem, s0, lo)}) {
       ASSERT_EQ(s.status, TerminationStatus::kConverged) << depth.to_string() << "\n"
                                                          << s.FullReport();
-      EXPECT_LT((s.x.array() / eq.s_star() - 1.0).abs().maxCoeff(), 1e-7)
+      EXPECT_LT((s.x.array() / eq.s_star() - 1.0).abs().maxCoeff(), 1e-6)
           << depth.to_string() << " " << s.solver;
     }
   }

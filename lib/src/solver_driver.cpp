@@ -36,7 +36,8 @@ bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e
 // Near a minimizer the decrease c·α·|φ'(0)| falls below the rounding of E, and Armijo's test on
 // values can no longer tell a good step from a bad one (the iteration stalls at ‖grad‖ ~
 // √(ε|E|)). There the approximate Wolfe condition of Hager & Zhang (2005) decides on slopes,
-// which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and φ'(α) ≤ (2δ − 1)φ'(0), δ = 0.1, with
+// which keep their accuracy: φ(α) ≤ φ(0) + 1e-12|φ(0)| and σφ'(0) ≤ φ'(α) ≤ (2δ − 1)φ'(0),
+// δ = 0.1, σ = 0.9, with
 // φ'(α) ≈ ∇E(y)·P_y(y − x)/α along the retraction's secant, P_y the tangent projection at y (the
 // identity on open subsets; on an embedded manifold the secant's normal part, O(‖y − x‖²), would
 // meet the normal part of ∇E(y), which is O(1), and swamp the slope). `initial_slope` is
@@ -44,7 +45,12 @@ bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e
 bool approximately_sufficient(const Problem& problem, const Problem::Evaluation& at_x,
                               const Problem::Evaluation& at_y, const Point& x, const Point& y,
                               double alpha, double initial_slope) {
-  constexpr double kDelta = 0.1;
+  constexpr double kDelta = 0.1, kSigma = 0.9;
+  // Only where the first-order decrease α|φ'(0)| is within 10⁷ ulps of E (so c·α|φ'(0)| with
+  // c = 1e-4 within 10³): above that Armijo's verdict on values is reliable and stands. A step
+  // that lands on a point of equal energy far away (a symmetry of E, as the column signs of
+  // Brockett's cost) is then no longer taken for a converged line search.
+  if (!(alpha * -initial_slope <= 1e7 * kEpsilon * std::abs(at_x.value))) return false;
   if (!(at_y.value <= at_x.value + 1e-12 * std::abs(at_x.value))) return false;
   double slope_at_y;
   if (problem.manifold().is_open_subset()) {  // no temporary: this runs in every line search
@@ -54,7 +60,7 @@ bool approximately_sufficient(const Problem& problem, const Problem::Evaluation&
     problem.manifold().project(y, y.coords() - x.coords(), secant);
     slope_at_y = at_y.euclidean_gradient.dot(secant) / alpha;
   }
-  return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope;
+  return slope_at_y <= (2.0 * kDelta - 1.0) * initial_slope && slope_at_y >= kSigma * initial_slope;
 }
 
 }  // namespace
@@ -200,6 +206,7 @@ bool SolverDriver::accept(double step_size, double time, const DenseOutput* dens
     }
   }
   previous_value_ = e_.value;
+  last_step_size_ = step_size;
   std::swap(x_, trial_);
   std::swap(e_, trial_eval_);
   t_ = time;

@@ -29,11 +29,13 @@ double cubic_minimizer(double a, double fa, double da, double b, double fb, doub
 
 double first_trial_step(const SolverDriver& run, double initial_step, double slope) {
   const double norm = std::max(run.evaluation().gradient_norm, std::numeric_limits<double>::min());
-  const double fallback = initial_step / norm;
-  if (run.summary().iterations == 0 || !(slope < 0.0)) return fallback;
+  if (run.summary().iterations == 0 || !(slope < 0.0)) return initial_step / norm;
+  // The last step's length is the scale: never start more than 4 times beyond it.
+  const double scale = run.last_step_size() > 0.0 ? run.last_step_size() : initial_step;
+  const double cap = 4.0 * scale / norm;
   const double decrease = run.previous_value() - run.evaluation().value;
   const double alpha = 2.0 * decrease / -slope;
-  return std::isfinite(alpha) && alpha > 0.0 ? std::min(alpha, fallback) : fallback;
+  return std::isfinite(alpha) && alpha > 0.0 ? std::min(alpha, cap) : scale / norm;
 }
 
 bool WolfeLineSearch::probe(SolverDriver& run, const Vector& eta, double alpha) {
@@ -72,13 +74,20 @@ bool WolfeLineSearch::search(SolverDriver& run, const Vector& eta, double slope0
   evaluations_ = 0;
   const double phi0 = run.evaluation().value;
   const double c1 = options_.c1, c2 = options_.c2;
+  // Hager & Zhang's test only where the decrease c1·α|φ'(0)| is within 10³ ulps of E: above
+  // that the values are reliable and Armijo's test stands (a point of equal energy far along η,
+  // a symmetry of E, is no minimizer of φ).
+  const double eps = std::numeric_limits<double>::epsilon();
+  const auto at_rounding = [&](double a) { return c1 * a * -slope0 <= 1e3 * eps * std::abs(phi0); };
   const auto sufficient = [&](double a, double phi, double d) {
     return phi <= phi0 + c1 * a * slope0 ||
-           (phi <= phi0 + 1e-12 * std::abs(phi0) && d <= -0.8 * slope0);  // HZ, δ = 0.1
+           (at_rounding(a) && phi <= phi0 + 1e-12 * std::abs(phi0) && d <= -0.8 * slope0 &&
+            d >= 0.9 * slope0);  // HZ, δ = 0.1, σ = 0.9
   };
   const auto curvature = [&](double d) { return std::abs(d) <= -c2 * slope0; };
-  const auto approximate_wolfe = [&](double phi, double d) {
-    return phi <= phi0 + 1e-12 * std::abs(phi0) && d <= -0.8 * slope0 && d >= c2 * slope0;
+  const auto approximate_wolfe = [&](double a, double phi, double d) {
+    return at_rounding(a) && phi <= phi0 + 1e-12 * std::abs(phi0) && d <= -0.8 * slope0 &&
+           d >= c2 * slope0;
   };
   // Values within this of φ(0) cannot order points (near a minimizer the decrease along η is
   // below the rounding of E): there the slopes, which keep their accuracy, decide.
@@ -89,11 +98,19 @@ bool WolfeLineSearch::search(SolverDriver& run, const Vector& eta, double slope0
   const auto zoom = [&](double lo, double f_lo, double d_lo, double hi, double f_hi, double d_hi,
                         bool hi_valid) {
     while (evaluations_ < options_.max_evaluations) {
-      const double a = hi_valid ? cubic_minimizer(lo, f_lo, d_lo, hi, f_hi, d_hi) : 0.5 * (lo + hi);
+      double a = 0.5 * (lo + hi);
+      if (hi_valid && in_noise(f_lo) && in_noise(f_hi)) {
+        // Values are noise here: the secant on the slopes, kept 10 % inside the bracket.
+        const double w = std::abs(hi - lo), low = std::min(lo, hi), high = std::max(lo, hi);
+        const double secant = lo - d_lo * (hi - lo) / (d_hi - d_lo);
+        if (std::isfinite(secant)) a = std::clamp(secant, low + 0.1 * w, high - 0.1 * w);
+      } else if (hi_valid) {
+        a = cubic_minimizer(lo, f_lo, d_lo, hi, f_hi, d_hi);
+      }
       if (!(std::abs(hi - lo) > 4.0 * std::numeric_limits<double>::epsilon() * std::abs(lo))) break;
       const bool valid = probe(run, eta, a);
       if (valid && in_noise(value_) && in_noise(f_lo)) {  // bisect on the slope's sign
-        if (approximate_wolfe(value_, slope_)) {
+        if (approximate_wolfe(a, value_, slope_)) {
           alpha = a;
           return true;
         }
@@ -118,7 +135,7 @@ bool WolfeLineSearch::search(SolverDriver& run, const Vector& eta, double slope0
         hi_valid = std::isfinite(value_) && std::isfinite(slope_);
         continue;
       }
-      if (curvature(slope_) || approximate_wolfe(value_, slope_)) {
+      if (curvature(slope_) || approximate_wolfe(a, value_, slope_)) {
         alpha = a;
         return true;
       }
@@ -153,7 +170,7 @@ bool WolfeLineSearch::search(SolverDriver& run, const Vector& eta, double slope0
     const bool noisy = in_noise(value_) && in_noise(f_prev);
     if (!noisy && (!sufficient(a, value_, slope_) || (a_prev > 0.0 && value_ >= f_prev)))
       return zoom(a_prev, f_prev, d_prev, a, value_, slope_, true);
-    if (curvature(slope_) || approximate_wolfe(value_, slope_)) {
+    if (curvature(slope_) || approximate_wolfe(a, value_, slope_)) {
       alpha = a;
       return true;
     }

@@ -148,6 +148,8 @@ class SolverDriver {
   double time() const { return t_; }
   // The energy at the point before the last accepted step (the start's before the first).
   double previous_value() const { return previous_value_; }
+  // The step size the last accepted step reported (0 before the first).
+  double last_step_size() const { return last_step_size_; }
   const SolverOptions& options() const { return options_; }
 
   // ---- The trial point, which accept() makes current
@@ -201,6 +203,7 @@ class SolverDriver {
   Summary summary_;
   double t_ = 0.0;
   double previous_value_ = 0.0;
+  double last_step_size_ = 0.0;
   std::string why_;  // the last failed evaluation's cause
   bool ended_ = false;
   RecordSchedule schedule_;
