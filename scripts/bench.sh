@@ -12,3 +12,6 @@ echo "## completion_speed: DLN(3) flow vs gradient descent on the factors (same 
 echo
 echo "## flow_rhs: one RHS of the DLN free-energy flow vs one dgesdd; depth independence (Google Benchmark)"
 ./build/bin/flow_rhs --benchmark_color=false
+echo
+echo "## standard_problems: the Manopt/ROPTLIB benchmark problems, every applicable solver"
+./build/bin/standard_problems
