@@ -30,14 +30,8 @@ void ConjugateGradientOptions::validate() const {
   SolverOptions::validate();
   require(restart_every >= 0, "options.restart_every must be >= 0 (0: the dimension; got {})",
           restart_every);
-  require(std::isfinite(initial_step) && initial_step > 0.0,
-          "options.initial_step must be finite and > 0 (got {})", initial_step);
-  require(sufficient_decrease > 0.0 && sufficient_decrease < curvature && curvature < 1.0,
-          "options: the Wolfe constants need 0 < sufficient_decrease < curvature < 1 (got {} and "
-          "{})",
-          sufficient_decrease, curvature);
-  require(max_line_search_evaluations >= 2,
-          "options.max_line_search_evaluations must be >= 2 (got {})", max_line_search_evaluations);
+  detail::validate_line_search_options(initial_step, sufficient_decrease, curvature,
+                                       max_line_search_evaluations);
   trajectory.validate();
 }
 
@@ -63,10 +57,11 @@ class ConjugateGradientStepper final : public Stepper {
     if (!(slope < 0.0)) slope = restart(run);
     double alpha = alpha_;
     if (!search_.search(run, eta_, slope, alpha)) {
-      if (since_restart_ == 0) return run.stop_without_step(failure_message());
+      if (since_restart_ == 0) return run.stop_without_step(search_.failure_message());
       slope = restart(run);  // a conjugate direction the line search cannot use: start afresh
       alpha = alpha_;
-      if (!search_.search(run, eta_, slope, alpha)) return run.stop_without_step(failure_message());
+      if (!search_.search(run, eta_, slope, alpha))
+        return run.stop_without_step(search_.failure_message());
     }
     // What the next direction needs, carried to the new point before it becomes current.
     const Manifold& manifold = run.problem().manifold();
@@ -80,13 +75,6 @@ class ConjugateGradientStepper final : public Stepper {
   }
 
  private:
-  std::string failure_message() const {
-    return fmt::format(
-        "the Wolfe line search found no acceptable step along −grad E within {} "
-        "evaluations",
-        options_.max_line_search_evaluations);
-  }
-
   // η = −grad E; returns its slope −‖grad E‖² and sets the first trial step.
   double restart(SolverDriver& run) {
     const Problem::Evaluation& e = run.evaluation();

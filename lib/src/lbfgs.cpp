@@ -16,14 +16,8 @@ namespace riemopt {
 void LbfgsOptions::validate() const {
   SolverOptions::validate();
   require(memory >= 1, "options.memory must be >= 1 (got {})", memory);
-  require(std::isfinite(initial_step) && initial_step > 0.0,
-          "options.initial_step must be finite and > 0 (got {})", initial_step);
-  require(sufficient_decrease > 0.0 && sufficient_decrease < curvature && curvature < 1.0,
-          "options: the Wolfe constants need 0 < sufficient_decrease < curvature < 1 (got {} and "
-          "{})",
-          sufficient_decrease, curvature);
-  require(max_line_search_evaluations >= 2,
-          "options.max_line_search_evaluations must be >= 2 (got {})", max_line_search_evaluations);
+  detail::validate_line_search_options(initial_step, sufficient_decrease, curvature,
+                                       max_line_search_evaluations);
   trajectory.validate();
 }
 
@@ -46,10 +40,11 @@ class LbfgsStepper final : public Stepper {
     double alpha = 1.0;
     double slope = direction(run, alpha);
     if (!search_.search(run, eta_, slope, alpha)) {
-      if (memory_.empty()) return run.stop_without_step(failure_message());
+      if (memory_.empty()) return run.stop_without_step(search_.failure_message());
       memory_.clear();  // the quasi-Newton direction failed: steepest descent
       slope = direction(run, alpha);
-      if (!search_.search(run, eta_, slope, alpha)) return run.stop_without_step(failure_message());
+      if (!search_.search(run, eta_, slope, alpha))
+        return run.stop_without_step(search_.failure_message());
     }
     // Everything the update needs, carried to the new point before it becomes current.
     const Manifold& manifold = run.problem().manifold();
@@ -71,13 +66,6 @@ class LbfgsStepper final : public Stepper {
   }
 
  private:
-  std::string failure_message() const {
-    return fmt::format(
-        "the Wolfe line search found no acceptable step along −grad E within {} "
-        "evaluations",
-        options_.max_line_search_evaluations);
-  }
-
   // η = −H grad E by the two-loop recursion, or −grad E without memory; returns dE(η) < 0 and
   // the first trial step.
   double direction(SolverDriver& run, double& alpha) {

@@ -1,8 +1,12 @@
 #include "wolfe_line_search.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "riemopt/errors.hpp"
 
 namespace riemopt::detail {
 namespace {
@@ -26,6 +30,25 @@ double cubic_minimizer(double a, double fa, double da, double b, double fb, doub
 }
 
 }  // namespace
+
+void validate_line_search_options(double initial_step, double sufficient_decrease, double curvature,
+                                  int max_line_search_evaluations) {
+  require(std::isfinite(initial_step) && initial_step > 0.0,
+          "options.initial_step must be finite and > 0 (got {})", initial_step);
+  require(sufficient_decrease > 0.0 && sufficient_decrease < curvature && curvature < 1.0,
+          "options: the Wolfe constants need 0 < sufficient_decrease < curvature < 1 (got {} and "
+          "{})",
+          sufficient_decrease, curvature);
+  require(max_line_search_evaluations >= 2,
+          "options.max_line_search_evaluations must be >= 2 (got {})", max_line_search_evaluations);
+}
+
+std::string WolfeLineSearch::failure_message() const {
+  return fmt::format(
+      "the Wolfe line search found no acceptable step along −grad E within {} "
+      "evaluations",
+      options_.max_evaluations);
+}
 
 double first_trial_step(const SolverDriver& run, double initial_step, double slope) {
   const double norm = std::max(run.evaluation().gradient_norm, std::numeric_limits<double>::min());

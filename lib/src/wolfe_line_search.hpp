@@ -11,6 +11,8 @@
 // instead: φ(α) ≤ φ(0) + 1e-12|φ(0)| and (2δ − 1)φ'(0) ≥ φ'(α) ≥ c2·φ'(0), δ = 0.1.
 #pragma once
 
+#include <string>
+
 #include "riemopt/solver_driver.hpp"
 
 namespace riemopt::detail {
@@ -28,6 +30,10 @@ struct WolfeOptions {
 // one is ‖grad E‖/L.
 double first_trial_step(const SolverDriver& run, double initial_step, double slope);
 
+// Throws InvalidArgument naming the first bad field of a solver's line-search options.
+void validate_line_search_options(double initial_step, double sufficient_decrease, double curvature,
+                                  int max_line_search_evaluations);
+
 class WolfeLineSearch {
  public:
   explicit WolfeLineSearch(const WolfeOptions& options) : options_(options) {}
@@ -37,6 +43,9 @@ class WolfeLineSearch {
   // R_x(αη) and its evaluation, alpha the accepted step, and true is returned. False when no
   // acceptable step was found within max_evaluations (the trial is then unspecified).
   bool search(SolverDriver& run, const Vector& eta, double slope0, double& alpha);
+
+  // "the Wolfe line search found no acceptable step along −grad E within N evaluations".
+  std::string failure_message() const;
 
   // The slope φ'(α) at the accepted step, and eta transported there (valid after search()).
   double accepted_slope() const { return slope_; }
