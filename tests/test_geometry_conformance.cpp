@@ -8,6 +8,7 @@
 #include "riemopt/energies/brockett.hpp"
 #include "riemopt/energies/chamber_energies.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
+#include "riemopt/energies/factored_completion.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/matrix_sensing.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
@@ -15,6 +16,7 @@
 #include "riemopt/hessian_operator.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/chamber_metric.hpp"
+#include "riemopt/manifolds/fixed_rank.hpp"
 #include "riemopt/manifolds/grassmann.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
 #include "riemopt/manifolds/oblique.hpp"
@@ -135,6 +137,17 @@ EnergyPtr coordinate_quartic(const Geometry& g, Rng& rng) {
       });
 }
 
+// Completion of 12 random entries on the factors of a fixed-rank geometry.
+EnergyPtr factored_completion(const Geometry& g, Rng& rng) {
+  const auto f = std::dynamic_pointer_cast<const FixedRankFactors>(g.manifold);
+  std::vector<Observation> obs;
+  for (int k = 0; k < 12; ++k)
+    obs.push_back({static_cast<Eigen::Index>(rng() % static_cast<unsigned>(f->m())),
+                   static_cast<Eigen::Index>(rng() % static_cast<unsigned>(f->n())),
+                   gaussian_vector(1, rng)(0)});
+  return std::make_shared<FactoredCompletion>(f->m(), f->n(), f->rank(), obs);
+}
+
 double sphere_defect(const Vector& y) { return std::abs(y.norm() - 1.0); }
 
 std::function<double(const Vector&)> oblique_defect(Eigen::Index n, Eigen::Index p) {
@@ -207,6 +220,7 @@ std::vector<GeometryCase> cases() {
          return std::max(sphere_defect(y.head(3)), stiefel_defect(4, 2)(y.segment(3, 8)));
        },
        true},
+      {"fixed_rank_6x5_r2", [] { return fixed_rank_geometry(6, 5, 2); }, factored_completion},
       {"product_dln_chamber_spd",
        [] {
          return product_geometry({dln_chamber(3, Depth::finite(3)), spd_geometry(2)});
