@@ -11,6 +11,7 @@
 #include <string>
 
 #include "riemopt/conjugate_gradient.hpp"
+#include "riemopt/derivative_check.hpp"
 #include "riemopt/energies/brockett.hpp"
 #include "riemopt/energies/factored_completion.hpp"
 #include "riemopt/energies/karcher_mean.hpp"
@@ -361,6 +362,31 @@ TEST(FixedRank, FactoredCompletionRecoversTheHeldOutEntries) {
   expect_invalid([&] { factors.make_point(Vector::Zero(factors.ambient_size())); },
                  "no full column rank");
   expect_invalid([&] { FactoredCompletion(3, 3, 1, {{3, 0, 1.0}}); }, "outside");
+}
+
+// check_gradient on embedded manifolds and quotients: an ambient direction is made tangent
+// first, so a right gradient passes with any direction, and a wrong one still fails.
+TEST(DerivativeChecks, CheckGradientWorksOnEveryKindOfManifold) {
+  Rng rng(30);
+  const Eigen::Index n = 8;
+  for (const Geometry& g : {sphere_geometry(n), grassmann_geometry(n, 1), oblique_geometry(n, 1),
+                            spd_geometry(3), fixed_rank_geometry(4, 2, 1)}) {
+    const Eigen::Index size = g.manifold->ambient_size();
+    const Matrix b = random_symmetric(size, rng);
+    const auto energy = std::make_shared<LambdaEnergy>(
+        "quadratic", size, [b](const Point& x) { return x.coords().dot(b * x.coords()); },
+        [b](const Point& x, VectorRef out) { out = 2.0 * b * x.coords(); });
+    const auto wrong = std::make_shared<LambdaEnergy>(
+        "quadratic, gradient off by 10 %", size,
+        [b](const Point& x) { return x.coords().dot(b * x.coords()); },
+        [b](const Point& x, VectorRef out) { out = 2.2 * b * x.coords(); });
+    const Point x = g.manifold->make_point(g.manifold->random_point(rng));
+    const Vector ambient = gaussian_vector(size, rng);  // with a normal part
+    const DerivativeCheck right = check_gradient(Problem(g, energy), x, ambient);
+    EXPECT_TRUE(right.passed) << g.name() << "\n" << right.report();
+    const DerivativeCheck bad = check_gradient(Problem(g, wrong), x, ambient);
+    EXPECT_FALSE(bad.passed) << g.name() << "\n" << bad.report();
+  }
 }
 
 }  // namespace

@@ -104,7 +104,14 @@ DerivativeCheck check_gradient(const Problem& problem, const Point& x, const Vec
   require(v.allFinite() && v.norm() > 0.0, "check_gradient: direction must be finite and nonzero");
   Problem::Evaluation e;
   problem.evaluate(x, e);
-  const double slope0 = e.euclidean_gradient.dot(v);  // = ⟨grad E, v⟩_g for tangent v
+  // On an embedded manifold or a quotient the direction is first made tangent (horizontal): the
+  // retraction only sees its tangent part, and so must the predicted slope.
+  Vector tangent(v.size());
+  problem.manifold().project(x, v, tangent);
+  require(tangent.norm() > 0.0,
+          "check_gradient: the direction has no tangent part at this point of '{}'",
+          problem.manifold().name());
+  const double slope0 = e.euclidean_gradient.dot(tangent);  // = ⟨grad E, v⟩_g for tangent v
   DerivativeCheck check;
   check.kind = "gradient";
   check.expected_slope = 2.0;
@@ -112,7 +119,7 @@ DerivativeCheck check_gradient(const Problem& problem, const Point& x, const Vec
   Vector y(x.size());
   Point py = x;
   for (double t : check.steps) {
-    problem.manifold().retract(x, t * v, y);
+    problem.manifold().retract(x, t * tangent, y);
     py.assign(y);
     check.remainders.push_back(std::abs(problem.value(py) - e.value - t * slope0));
   }

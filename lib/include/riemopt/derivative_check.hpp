@@ -2,7 +2,9 @@
 //
 // Gradient: along the retraction curve c(t) = R_x(t v) the remainder
 //   r₁(t) = |E(c(t)) − E(x) − t ⟨grad E(x), v⟩_g|  =  |E(c(t)) − E(x) − t ∇E(x)ᵀv|
-// is O(t²) when the gradient is right, O(t) when it is wrong: its log–log slope must be ≈ 2.
+// is O(t²) when the gradient is right, O(t) when it is wrong: its log–log slope must be ≈ 2. It
+// runs on any geometry: on an embedded manifold or a quotient, v is first projected onto the
+// tangent (horizontal) space, the part of it the retraction sees.
 // Hessian: along the straight line x + t v, r₂(t) = |E(x+tv) − E(x) − t∇Eᵀv − t²/2 vᵀ∇²E v| is
 // O(t³): slope ≈ 3 (checks the energy's Euclidean Hessian-vector product).
 // The slope is fitted on the best one-decade window of steps well above rounding. A remainder at
