@@ -15,23 +15,14 @@
 #include "riemopt/matrix_statistics.hpp"
 #include "riemopt/problem.hpp"
 #include "riemopt/svd.hpp"
+#include "test_helpers.hpp"
 
 namespace {
 
 using namespace riemopt;
 
 // Runs f, expects InvalidArgument whose message contains every fragment.
-template <typename F>
-void expect_invalid(F&& f, std::initializer_list<const char*> fragments) {
-  try {
-    f();
-    ADD_FAILURE() << "expected InvalidArgument";
-  } catch (const InvalidArgument& e) {
-    for (const char* fragment : fragments)
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)
-          << "message '" << e.what() << "' lacks '" << fragment << "'";
-  }
-}
+using riemopt::testing::expect_invalid;
 
 TEST(BadInput, DepthMustBeAtLeastOne) {
   expect_invalid([] { Depth::finite(0); }, {"depth", ">= 1", "got 0"});

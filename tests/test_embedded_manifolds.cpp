@@ -41,15 +41,7 @@ struct SymmetricInstance {
   }
 };
 
-template <typename Fn>
-void expect_invalid(Fn&& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected InvalidArgument mentioning '" << fragment << "'";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using riemopt::testing::expect_invalid;
 
 // The Rayleigh-quotient flow ẋ = −grad(xᵀAx) = −2(Ax − (xᵀAx)x) on the sphere has the closed form
 // x(t) = e^{−2tA}x₀ / ‖e^{−2tA}x₀‖. Every explicit integrator must follow it to its tolerance and

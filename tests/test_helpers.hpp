@@ -8,9 +8,11 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <filesystem>
+#include <initializer_list>
 #include <random>
 #include <string>
 
+#include "riemopt/errors.hpp"
 #include "riemopt/manifold.hpp"
 #include "riemopt/types.hpp"
 
@@ -66,6 +68,23 @@ inline std::filesystem::path scratch_directory() {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / name;
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Expects f() to throw InvalidArgument whose message contains every fragment.
+template <typename F>
+void expect_invalid(F&& f, std::initializer_list<const char*> fragments) {
+  try {
+    f();
+    ADD_FAILURE() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    for (const char* fragment : fragments)
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)
+          << "message '" << e.what() << "' lacks '" << fragment << "'";
+  }
+}
+template <typename F>
+void expect_invalid(F&& f, const std::string& fragment) {
+  expect_invalid(std::forward<F>(f), {fragment.c_str()});
 }
 
 }  // namespace riemopt::testing

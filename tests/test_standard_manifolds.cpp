@@ -46,15 +46,7 @@ Matrix random_spd(Eigen::Index n, Rng& rng) {
   return ConstMatrixMap(x.data(), n, n);
 }
 
-template <typename Fn>
-void expect_invalid(Fn&& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected InvalidArgument mentioning '" << fragment << "'";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using riemopt::testing::expect_invalid;
 
 // f(X) = tr(XᵀAX) on Gr(n, p): the minimizer spans the eigenvectors of the p smallest eigenvalues,
 // a subspace, so the answer is compared as a projector XXᵀ (any basis of it is a minimizer).

@@ -5,6 +5,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/special_orthogonal.hpp"
@@ -29,6 +30,9 @@ Eigen::SelfAdjointEigenSolver<Matrix> symmetric_eigen(const Eigen::Ref<const Mat
   return Eigen::SelfAdjointEigenSolver<Matrix>(sym(a));
 }
 
+// X^{1/2} and X^{−1/2} of an SPD point, from its cached eigen-decomposition.
+std::pair<Matrix, Matrix> roots_of(const Point& x);
+
 void require_positive(const Vector& lambda, const std::string& what) {
   require(lambda.minCoeff() > 0.0,
           "{}: the matrix is not positive definite (eigenvalues {:.3e} .. {:.3e})", what,
@@ -48,6 +52,14 @@ const SpdEigen& spd_eigen_of(const Point& x) {
   }
   return cache.eigen;
 }
+
+namespace {
+std::pair<Matrix, Matrix> roots_of(const Point& x) {
+  const SpdEigen& e = spd_eigen_of(x);
+  return {apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); }),
+          apply_function(e.q, e.lambda, [](double l) { return 1.0 / std::sqrt(l); })};
+}
+}  // namespace
 
 SymmetricPositiveDefinite::SymmetricPositiveDefinite(Eigen::Index n) : n_(n) {
   require(n >= 1, "SymmetricPositiveDefinite: need n >= 1 (got {})", n);
@@ -81,10 +93,7 @@ void SymmetricPositiveDefinite::retract(const Point& x, const ConstVectorRef& v,
     return;
   }
   // The affine-invariant exponential X^{1/2} expm(X^{−1/2} V X^{−1/2}) X^{1/2}.
-  const SpdEigen& e = spd_eigen_of(x);
-  const Matrix root = apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); });
-  const Matrix inverse_root =
-      apply_function(e.q, e.lambda, [](double l) { return 1.0 / std::sqrt(l); });
+  const auto [root, inverse_root] = roots_of(x);
   const auto inner =
       symmetric_eigen(inverse_root * ConstMatrixMap(v.data(), n_, n_) * inverse_root);
   const Matrix expm = apply_function(inner.eigenvectors(), inner.eigenvalues(),
@@ -95,10 +104,7 @@ void SymmetricPositiveDefinite::retract(const Point& x, const ConstVectorRef& v,
 void SymmetricPositiveDefinite::inverse_retract(const Point& x, const ConstVectorRef& y,
                                                 VectorRef out) const {
   require_size(y, ambient_size(), [&] { return name() + ": inverse retraction target"; });
-  const SpdEigen& e = spd_eigen_of(x);
-  const Matrix root = apply_function(e.q, e.lambda, [](double l) { return std::sqrt(l); });
-  const Matrix inverse_root =
-      apply_function(e.q, e.lambda, [](double l) { return 1.0 / std::sqrt(l); });
+  const auto [root, inverse_root] = roots_of(x);
   const auto inner =
       symmetric_eigen(inverse_root * ConstMatrixMap(y.data(), n_, n_) * inverse_root);
   if (!(inner.eigenvalues().minCoeff() > 0.0))
