@@ -47,8 +47,7 @@ class WolfeLineSearch {
   // "the Wolfe line search found no acceptable step along −grad E within N evaluations".
   std::string failure_message() const;
 
-  // The slope φ'(α) at the accepted step, and eta transported there (valid after search()).
-  double accepted_slope() const { return slope_; }
+  // eta transported to the accepted step (valid after search()).
   const Vector& transported_direction() const { return transported_; }
 
  private:
