@@ -134,12 +134,10 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   // rtol 1e-8 in a fraction of the time (docs/BENCHMARKS.md), and unlike the Rosenbrock method
   // it needs no least-squares term.
   const std::string chosen = integrator.empty() ? "rkc" : integrator;
-  if (solver == "flow" && chosen != "dopri5") {
-    options.flow.integrator =
-        chosen == "rkc" ? Integrator::kRungeKuttaChebyshev : Integrator::kRosenbrock;
-    options.flow.relative_tolerance = 1e-4;
-    options.flow.absolute_tolerance = 1e-8;
-  }
+  if (solver == "flow")
+    options.use_integrator(chosen == "rkc"          ? Integrator::kRungeKuttaChebyshev
+                           : chosen == "rosenbrock" ? Integrator::kRosenbrock
+                                                    : Integrator::kDormandPrince);
   if (relative_tolerance != 0.0) options.flow.relative_tolerance = relative_tolerance;
   options.flow.stiffness_cutoff = stiffness_cutoff;
   options.flow.gradient_tolerance = tolerance;

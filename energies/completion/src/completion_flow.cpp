@@ -34,6 +34,15 @@ GradientFlowOptions CompletionFlowOptions::default_flow_options() {
   return flow;
 }
 
+void CompletionFlowOptions::use_integrator(Integrator integrator) {
+  flow.integrator = integrator;
+  const bool stiff =
+      integrator == Integrator::kRungeKuttaChebyshev || integrator == Integrator::kRosenbrock;
+  const GradientFlowOptions defaults = default_flow_options();
+  flow.relative_tolerance = stiff ? 1e-4 : defaults.relative_tolerance;
+  flow.absolute_tolerance = stiff ? 1e-8 : defaults.absolute_tolerance;
+}
+
 void CompletionFlowOptions::validate() const {
   require(!std::isnan(beta) && beta > 0.0,
           "CompletionFlowOptions: beta must be > 0 (+inf for no entropy; got {})", beta);

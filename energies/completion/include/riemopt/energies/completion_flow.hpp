@@ -87,6 +87,11 @@ struct CompletionFlowOptions {
   CeresLeastSquaresOptions ceres_least_squares;
 
   static GradientFlowOptions default_flow_options();
+  // Selects the flow's integrator with the tolerances the command line and the Python module
+  // use: the stiff integrators (RKC, Rosenbrock) at rtol 1e-4, atol 1e-8, which on the
+  // flagship reach Dormand–Prince's test MSE at rtol 1e-8 in a fraction of the time
+  // (docs/BENCHMARKS.md); Dormand–Prince and RK4 keep default_flow_options()' tolerances.
+  void use_integrator(Integrator integrator);
   void validate() const;  // throws InvalidArgument naming the bad field
 };
 

@@ -1,0 +1,238 @@
+// riemopt.complete (the options of `riemopt complete`), the nuclear-norm baseline, the instances
+// of Arora et al., and the completion files.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "riemopt/energies/completion_files.hpp"
+#include "riemopt/energies/completion_flow.hpp"
+#include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/nuclear_norm_completion.hpp"
+#include "solver_kwargs.hpp"
+#include "solver_result.hpp"
+
+namespace riemopt::python {
+
+namespace {
+
+struct Completion {
+  Matrix x;
+  CompletionMetrics metrics;
+  Result summary;
+};
+
+// The command line's names (`--init-scale` is init_scale) and defaults.
+KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eigen::Index cols) {
+  using O = CompletionFlowOptions;
+  KeywordOptions<O> k;
+  const auto flow_field = [&k](const char* name, double GradientFlowOptions::*member) {
+    k.add(name, [member](O& o, const py::handle& h, const std::string& n) {
+      o.flow.*member = KeywordOptions<O>::cast<double>(h, n);
+    });
+  };
+  k.choice("geometry", &O::geometry, {CompletionGeometry::kDln, CompletionGeometry::kEuclidean},
+           {"dln", "euclidean"})
+      .add("depth", [](O& o, const py::handle& h, const std::string&) { o.depth = to_depth(h); })
+      .field("beta", &O::beta)
+      .choice("loss", &O::loss,
+              {MatrixCompletion::Normalization::kHalfSum, MatrixCompletion::Normalization::kMean},
+              {"half-sum", "mean"})
+      .choice("init", &O::init, {CompletionInit::kGaussianProduct, CompletionInit::kScaledIdentity},
+              {"gaussian-product", "scaled-identity"})
+      .field("init_scale", &O::init_scale)
+      .field("init_factors", &O::init_factors)
+      .field("seed", &O::seed)
+      .field("target_train_mse", &O::target_train_mse)
+      .field("target_test_mse", &O::target_test_mse)
+      .field("recorded_singular_values", &O::recorded_singular_values)
+      .choice("solver", &O::solver,
+              {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
+               CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
+               CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares},
+              {to_string(CompletionSolver::kFlow), to_string(CompletionSolver::kGradientDescent),
+               to_string(CompletionSolver::kNewton), to_string(CompletionSolver::kTrustRegion),
+               to_string(CompletionSolver::kCeresLbfgs),
+               to_string(CompletionSolver::kCeresLeastSquares)})
+      .add("integrator",
+           [](O& o, const py::handle& h, const std::string& n) {
+             o.use_integrator(parse_choice(
+                 KeywordOptions<O>::cast<std::string>(h, n),
+                 {Integrator::kRungeKuttaChebyshev, Integrator::kDormandPrince,
+                  Integrator::kRosenbrock},
+                 {"rkc", "dopri5", "rosenbrock"}, n));
+           })
+      .add("tolerance",
+           [](O& o, const py::handle& h, const std::string& n) {
+             o.flow.gradient_tolerance = KeywordOptions<O>::cast<double>(h, n);
+           })
+      .add("max_time",
+           [](O& o, const py::handle& h, const std::string& n) {
+             o.flow.max_wall_seconds = KeywordOptions<O>::cast<double>(h, n);
+           })
+      .add("progress",
+           [](O& o, const py::handle& h, const std::string& n) {
+             o.flow.progress = KeywordOptions<O>::cast<bool>(h, n);
+           })
+      .add("record", [](O& o, const py::handle& h, const std::string& n) {
+        o.flow.trajectory.enabled = KeywordOptions<O>::cast<bool>(h, n);
+      });
+  flow_field("rtol", &GradientFlowOptions::relative_tolerance);
+  flow_field("atol", &GradientFlowOptions::absolute_tolerance);
+  flow_field("stiffness_cutoff", &GradientFlowOptions::stiffness_cutoff);
+  flow_field("final_time", &GradientFlowOptions::final_time);
+  k.add("callback", [rows, cols](O& o, const py::handle& h, const std::string& n) {
+    if (h.is_none()) return;
+    if (!PyCallable_Check(h.ptr())) throw py::type_error("option '" + n + "' must be callable");
+    o.flow.callbacks.push_back(
+        python_callback(py::reinterpret_borrow<py::function>(h), rows, cols));
+  });
+  return k;
+}
+
+py::dict metrics_dict(const CompletionMetrics& m) {
+  py::dict d;
+  d["test_mse"] = m.test_mse;
+  d["relative_error"] = m.relative_error;
+  d["train_mse"] = m.train_mse;
+  d["effective_rank"] = m.effective_rank;
+  d["nuclear_norm"] = m.nuclear_norm;
+  d["singular_values"] = py::cast(m.singular_values);
+  return d;
+}
+
+py::array index_array(const std::vector<std::int64_t>& v) {
+  return py::array_t<std::int64_t>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+// (rows, cols, values) of observed entries as NumPy arrays.
+py::tuple entry_arrays(const std::vector<Observation>& entries) {
+  std::vector<std::int64_t> i, j;
+  std::vector<double> v;
+  for (const Observation& ob : entries) {
+    i.push_back(ob.row);
+    j.push_back(ob.col);
+    v.push_back(ob.value);
+  }
+  return py::make_tuple(index_array(i), index_array(j), to_numpy(std::move(v)));
+}
+
+std::optional<Matrix> optional_truth(const py::handle& truth, Eigen::Index rows,
+                                     Eigen::Index cols) {
+  if (truth.is_none()) return std::nullopt;
+  Matrix t = to_matrix(truth, "truth", rows, cols);
+  require_finite(t, "truth");
+  return t;
+}
+
+}  // namespace
+
+void bind_completion(py::module_& m) {
+  py::class_<Completion>(m, "Completion", "The completed matrix, its metrics, and the Summary.")
+      .def_readonly("x", &Completion::x)
+      .def_property_readonly("metrics", [](const Completion& c) { return metrics_dict(c.metrics); },
+                             "test_mse (NaN without truth), relative_error, train_mse, "
+                             "effective_rank, nuclear_norm, singular_values")
+      .def_readonly("summary", &Completion::summary)
+      .def("__repr__", [](const Completion& c) {
+        return "<riemopt.Completion " + c.summary.summary.BriefReport() + ">";
+      });
+
+  const std::string names = completion_options(1, 1).names();
+  m.def(
+      "complete",
+      [](std::pair<Eigen::Index, Eigen::Index> shape, const py::handle& rows,
+         const py::handle& cols, const py::handle& values, const py::handle& truth,
+         const py::kwargs& kwargs) {
+        const auto [m_rows, n_cols] = shape;
+        CompletionFlowOptions options;
+        options.use_integrator(Integrator::kRungeKuttaChebyshev);  // the command line's default
+        completion_options(m_rows, n_cols).apply(options, kwargs);
+        const std::vector<Observation> observed = to_observations(rows, cols, values);
+        const std::optional<Matrix> t = optional_truth(truth, m_rows, n_cols);
+        PythonErrorTrap trap;
+        options.flow.callbacks.push_back(trap.stop_callback());
+        CompletionFlowResult r;
+        try {
+          r = complete_by_flow(m_rows, n_cols, observed, t ? &*t : nullptr, options);
+        } catch (const py::error_already_set&) {
+          throw;
+        } catch (...) {
+          trap.rethrow_if_tripped();
+          throw;
+        }
+        trap.rethrow_if_tripped();
+        return Completion{std::move(r.x), r.metrics, Result{std::move(r.summary), m_rows, n_cols}};
+      },
+      py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
+      py::arg("truth") = py::none(),
+      ("Completes a matrix from observed entries (0-based rows, cols, values) with the DLN "
+       "gradient flow, as `riemopt complete` does, with the same options and defaults: "
+       "geometry='dln', depth=3, beta=inf, loss='half-sum', init='gaussian-product', "
+       "init_scale=1e-3, seed=1, tolerance=1e-8, integrator='rkc' (rtol 1e-4), "
+       "target_train_mse=1e-6, max_time=600, solver='flow'. truth (optional) gives the "
+       "test MSE.\nAll keyword options: " +
+       names)
+          .c_str());
+
+  py::class_<NuclearNormCompletionResult>(m, "NuclearNormCompletion")
+      .def_readonly("x", &NuclearNormCompletionResult::x)
+      .def_readonly("low_rank", &NuclearNormCompletionResult::low_rank)
+      .def_readonly("nuclear_norm", &NuclearNormCompletionResult::nuclear_norm)
+      .def_readonly("lower_bound", &NuclearNormCompletionResult::lower_bound)
+      .def_readonly("relative_gap", &NuclearNormCompletionResult::relative_gap)
+      .def_readonly("rank", &NuclearNormCompletionResult::rank)
+      .def_property_readonly("status", [](const NuclearNormCompletionResult& r) {
+        return to_string(r.summary.status);
+      })
+      .def_property_readonly("success",
+                             [](const NuclearNormCompletionResult& r) { return r.summary.is_success(); })
+      .def_property_readonly("message",
+                             [](const NuclearNormCompletionResult& r) { return r.summary.message; })
+      .def_property_readonly("wall_seconds", [](const NuclearNormCompletionResult& r) {
+        return r.summary.wall_seconds;
+      });
+  m.def(
+      "complete_nuclear_norm",
+      [](std::pair<Eigen::Index, Eigen::Index> shape, const py::handle& rows,
+         const py::handle& cols, const py::handle& values, double gap_tolerance,
+         double max_wall_seconds, bool progress) {
+        NuclearNormCompletionOptions options;
+        options.gap_tolerance = gap_tolerance;
+        options.max_wall_seconds = max_wall_seconds;
+        options.progress = progress;
+        PythonErrorTrap trap;  // for Ctrl-C between iterations
+        options.callbacks.push_back(trap.stop_callback());
+        auto r = complete_nuclear_norm(shape.first, shape.second,
+                                       to_observations(rows, cols, values), options);
+        trap.rethrow_if_tripped();
+        return r;
+      },
+      py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
+      py::arg("gap_tolerance") = 1e-6, py::arg("max_wall_seconds") = 600.0,
+      py::arg("progress") = false,
+      "min ‖X‖_* subject to X_ij = M_ij on the observed entries (ADMM with a duality-gap "
+      "certificate).");
+
+  m.def(
+      "completion_instance",
+      [](Eigen::Index rows, Eigen::Index cols, Eigen::Index rank, Eigen::Index observations,
+         std::uint64_t seed) {
+        CompletionInstanceOptions o{rows, cols, rank, observations, seed};
+        const CompletionInstance inst = make_completion_instance(o);
+        return py::make_tuple(inst.truth) + entry_arrays(inst.observed);
+      },
+      py::arg("rows") = 100, py::arg("cols") = 100, py::arg("rank") = 5,
+      py::arg("observations") = 2000, py::arg("seed") = 1,
+      "The instance of Arora et al.: (truth, rows, cols, values), a rank-r matrix with unit-RMS "
+      "entries and entries observed uniformly without replacement (as `riemopt generate`).");
+  m.def(
+      "read_observations",
+      [](const std::string& path) {
+        const ObservedEntries e = read_observations(path);
+        return py::make_tuple(py::make_tuple(e.rows, e.cols)) + entry_arrays(e.entries);
+      },
+      py::arg("path"),
+      "Reads a Matrix Market coordinate file or a rating file (user::item::rating, MovieLens): "
+      "(shape, rows, cols, values), 0-based.");
+}
+
+}  // namespace riemopt::python
