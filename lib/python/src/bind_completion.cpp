@@ -54,11 +54,10 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
                to_string(CompletionSolver::kCeresLeastSquares)})
       .add("integrator",
            [](O& o, const py::handle& h, const std::string& n) {
-             o.use_integrator(parse_choice(
-                 KeywordOptions<O>::cast<std::string>(h, n),
-                 {Integrator::kRungeKuttaChebyshev, Integrator::kDormandPrince,
-                  Integrator::kRosenbrock},
-                 {"rkc", "dopri5", "rosenbrock"}, n));
+             o.use_integrator(parse_choice(KeywordOptions<O>::cast<std::string>(h, n),
+                                           {Integrator::kRungeKuttaChebyshev,
+                                            Integrator::kDormandPrince, Integrator::kRosenbrock},
+                                           {"rkc", "dopri5", "rosenbrock"}, n));
            })
       .add("tolerance",
            [](O& o, const py::handle& h, const std::string& n) {
@@ -128,9 +127,10 @@ std::optional<Matrix> optional_truth(const py::handle& truth, Eigen::Index rows,
 void bind_completion(py::module_& m) {
   py::class_<Completion>(m, "Completion", "The completed matrix, its metrics, and the Summary.")
       .def_readonly("x", &Completion::x)
-      .def_property_readonly("metrics", [](const Completion& c) { return metrics_dict(c.metrics); },
-                             "test_mse (NaN without truth), relative_error, train_mse, "
-                             "effective_rank, nuclear_norm, singular_values")
+      .def_property_readonly(
+          "metrics", [](const Completion& c) { return metrics_dict(c.metrics); },
+          "test_mse (NaN without truth), relative_error, train_mse, "
+          "effective_rank, nuclear_norm, singular_values")
       .def_readonly("summary", &Completion::summary)
       .def("__repr__", [](const Completion& c) {
         return "<riemopt.Completion " + c.summary.summary.BriefReport() + ">";
@@ -180,11 +180,11 @@ void bind_completion(py::module_& m) {
       .def_readonly("lower_bound", &NuclearNormCompletionResult::lower_bound)
       .def_readonly("relative_gap", &NuclearNormCompletionResult::relative_gap)
       .def_readonly("rank", &NuclearNormCompletionResult::rank)
-      .def_property_readonly("status", [](const NuclearNormCompletionResult& r) {
-        return to_string(r.summary.status);
-      })
-      .def_property_readonly("success",
-                             [](const NuclearNormCompletionResult& r) { return r.summary.is_success(); })
+      .def_property_readonly(
+          "status",
+          [](const NuclearNormCompletionResult& r) { return to_string(r.summary.status); })
+      .def_property_readonly(
+          "success", [](const NuclearNormCompletionResult& r) { return r.summary.is_success(); })
       .def_property_readonly("message",
                              [](const NuclearNormCompletionResult& r) { return r.summary.message; })
       .def_property_readonly("wall_seconds", [](const NuclearNormCompletionResult& r) {
@@ -224,6 +224,17 @@ void bind_completion(py::module_& m) {
       py::arg("observations") = 2000, py::arg("seed") = 1,
       "The instance of Arora et al.: (truth, rows, cols, values), a rank-r matrix with unit-RMS "
       "entries and entries observed uniformly without replacement (as `riemopt generate`).");
+  m.def(
+      "gaussian_product_start",
+      [](Eigen::Index rows, Eigen::Index cols, const py::handle& depth, double scale,
+         std::uint64_t seed) {
+        const Vector x = gaussian_product_init(rows, cols, to_depth(depth), scale, seed);
+        return Matrix(Eigen::Map<const Matrix>(x.data(), rows, cols));
+      },
+      py::arg("rows"), py::arg("cols"), py::arg("depth") = 3, py::arg("scale") = 1e-3,
+      py::arg("seed") = 1,
+      "The start of Arora et al.: W_N⋯W_1 of Gaussian factors of std scale^{1/N}/√n, the "
+      "start complete() uses.");
   m.def(
       "read_observations",
       [](const std::string& path) {

@@ -77,9 +77,10 @@ class PythonEnergy final : public Energy {
 
   void add_gradient(const Point& x, double weight, VectorRef out) const override {
     check_point_size(x);
-    out += weight * call_python("the gradient function", [&] {
-      return to_coordinates(gradient_(to_numpy(x)), name_ + "'s gradient", x.rows(), x.cols());
-    });
+    out +=
+        weight * call_python("the gradient function", [&] {
+          return to_coordinates(gradient_(to_numpy(x)), name_ + "'s gradient", x.rows(), x.cols());
+        });
   }
 
   bool has_hessian() const override { return !hessian_vector_.is_none(); }
@@ -89,9 +90,9 @@ class PythonEnergy final : public Energy {
     if (!has_hessian()) Energy::add_hessian_vector(x, v, weight, out);  // throws the usual error
     check_point_size(x);
     out += weight * call_python("the hessian_vector function", [&] {
-      return to_coordinates(hessian_vector_(to_numpy(x), to_numpy(v, x.rows(), x.cols())),
-                            name_ + "'s Hessian-vector product", x.rows(), x.cols());
-    });
+             return to_coordinates(hessian_vector_(to_numpy(x), to_numpy(v, x.rows(), x.cols())),
+                                   name_ + "'s Hessian-vector product", x.rows(), x.cols());
+           });
   }
 
  private:
@@ -152,9 +153,8 @@ like the point (rows, cols) or a flat vector.)doc")
       [](py::function value, py::function gradient, py::object hessian_vector,
          std::optional<Eigen::Index> size, std::string name) -> EnergyHolder {
         require(!size || *size >= 1, "energy: size must be >= 1 (got {})", size.value_or(0));
-        return std::make_shared<PythonEnergy>(std::move(name), size.value_or(-1),
-                                              std::move(value), std::move(gradient),
-                                              std::move(hessian_vector));
+        return std::make_shared<PythonEnergy>(std::move(name), size.value_or(-1), std::move(value),
+                                              std::move(gradient), std::move(hessian_vector));
       },
       py::arg("value"), py::arg("gradient"), py::arg("hessian_vector") = py::none(),
       py::arg("size") = py::none(), py::arg("name") = "python-energy", R"doc(
@@ -166,15 +166,16 @@ x arrives as a NumPy array shaped like the point (a copy: keeping it is safe). s
 given, is the number of coordinates the energy accepts. Check the gradient with
 Problem.check_gradient. An exception raised inside a solve stops the solve and is re-raised.)doc");
 
-  m.def("schatten", [](double p) -> EnergyHolder { return std::make_shared<SchattenEnergy>(p); },
-        py::arg("p"), "Σ σ_i^p / p of a matrix (p > 0).");
+  m.def(
+      "schatten", [](double p) -> EnergyHolder { return std::make_shared<SchattenEnergy>(p); },
+      py::arg("p"), "Σ σ_i^p / p of a matrix (p > 0).");
   m.def(
       "spectral",
       [](const py::object& f, const py::object& df, const py::object& d2f,
          std::string name) -> EnergyHolder {
-        return std::make_shared<SeparableSpectralEnergy>(
-            std::move(name), scalar_function(f, "f"), scalar_function(df, "df"),
-            scalar_function(d2f, "d2f"));
+        return std::make_shared<SeparableSpectralEnergy>(std::move(name), scalar_function(f, "f"),
+                                                         scalar_function(df, "df"),
+                                                         scalar_function(d2f, "d2f"));
       },
       py::arg("f"), py::arg("df"), py::arg("d2f") = py::none(), py::arg("name") = "spectral",
       "Σ f(σ_i) of a matrix, from Python callables f, f' (and f'' for Hessians).");
@@ -183,7 +184,8 @@ Problem.check_gradient. An exception raised inside a solve stops the solve and i
       [](double p) -> EnergyHolder { return SeparableChamberEnergy::schatten(p); }, py::arg("p"),
       "Σ σ_i^p / p on the chamber.");
   m.def(
-      "entropy", [](const py::handle& depth) -> EnergyHolder {
+      "entropy",
+      [](const py::handle& depth) -> EnergyHolder {
         return std::make_shared<MatrixEntropy>(to_depth(depth));
       },
       py::arg("depth"), "The DLN entropy S_N(X) of a full-rank matrix.");
@@ -198,8 +200,7 @@ Problem.check_gradient. An exception raised inside a solve stops the solve and i
       [](const EnergyHolder& energy, const EnergyHolder& entropy, double beta) {
         return hold(free_energy(energy, entropy, beta));
       },
-      py::arg("energy"), py::arg("entropy"), py::arg("beta"),
-      "E − S/β (β > 0; β = inf gives E).");
+      py::arg("energy"), py::arg("entropy"), py::arg("beta"), "E − S/β (β > 0; β = inf gives E).");
   m.def(
       "matrix_completion",
       [](std::pair<Eigen::Index, Eigen::Index> shape, const py::handle& rows,
@@ -207,10 +208,10 @@ Problem.check_gradient. An exception raised inside a solve stops the solve and i
          const std::string& normalization) -> EnergyHolder {
         return std::make_shared<MatrixCompletion>(
             shape.first, shape.second, to_observations(rows, cols, values),
-            parse_choice(normalization,
-                         {MatrixCompletion::Normalization::kHalfSum,
-                          MatrixCompletion::Normalization::kMean},
-                         {"half-sum", "mean"}, "normalization"));
+            parse_choice(
+                normalization,
+                {MatrixCompletion::Normalization::kHalfSum, MatrixCompletion::Normalization::kMean},
+                {"half-sum", "mean"}, "normalization"));
       },
       py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
       py::arg("normalization") = "half-sum",
@@ -245,8 +246,8 @@ Problem.check_gradient. An exception raised inside a solve stops the solve and i
       py::arg("a"), py::arg("weights"), "Brockett's tr(XᵀAX D), D = diag(weights), on St(n, p).");
   m.def(
       "rayleigh_quotient",
-      [](const py::handle& a) { return hold(rayleigh_quotient(to_matrix(a, "A"))); },
-      py::arg("a"), "xᵀAx on the sphere.");
+      [](const py::handle& a) { return hold(rayleigh_quotient(to_matrix(a, "A"))); }, py::arg("a"),
+      "xᵀAx on the sphere.");
   m.def(
       "karcher_mean",
       [](const std::vector<py::object>& matrices) -> EnergyHolder {

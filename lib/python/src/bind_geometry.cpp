@@ -13,8 +13,8 @@
 #include "riemopt/manifolds/oblique.hpp"
 #include "riemopt/manifolds/parameter_space.hpp"
 #include "riemopt/manifolds/product.hpp"
-#include "riemopt/manifolds/special_orthogonal.hpp"
 #include "riemopt/manifolds/spd.hpp"
+#include "riemopt/manifolds/special_orthogonal.hpp"
 #include "riemopt/manifolds/sphere.hpp"
 #include "riemopt/manifolds/stiefel.hpp"
 
@@ -89,8 +89,7 @@ oblique, spd, special_orthogonal, fixed_rank, product, ParameterSpace(...).geome
           },
           py::arg("x"), py::arg("seed") = 0, "A random unit (Euclidean norm) tangent vector at x.")
       .def(
-          "check_point",
-          [](const Geometry& g, const py::handle& x) { make_point(g, x, "x"); },
+          "check_point", [](const Geometry& g, const py::handle& x) { make_point(g, x, "x"); },
           py::arg("x"), "Raises ValueError when x is not a point of the manifold.")
       .def(
           "project",
@@ -185,10 +184,9 @@ oblique, spd, special_orthogonal, fixed_rank, product, ParameterSpace(...).geome
   m.def(
       "spd",
       [](Eigen::Index n, const std::string& metric) {
-        return spd_geometry(n, parse_choice(metric,
-                                            {SpdMetric::kAffineInvariant,
-                                             SpdMetric::kBuresWasserstein},
-                                            {"affine-invariant", "bures-wasserstein"}, "metric"));
+        return spd_geometry(
+            n, parse_choice(metric, {SpdMetric::kAffineInvariant, SpdMetric::kBuresWasserstein},
+                            {"affine-invariant", "bures-wasserstein"}, "metric"));
       },
       py::arg("n"), py::arg("metric") = "affine-invariant",
       "Symmetric positive definite n × n matrices with the affine-invariant or the "
@@ -231,9 +229,9 @@ vector (each factor column-major, W_1 first), and the end-to-end map φ(W) = W_N
                     "pack: expected {} factors, got {}", s.depth(), factors.size());
             Vector w(s.ambient_size());
             for (int p = 1; p <= s.depth(); ++p)
-              s.mutable_factor(w, p) = to_matrix(factors[static_cast<std::size_t>(p - 1)],
-                                                 "W_" + std::to_string(p), s.width(p),
-                                                 s.width(p - 1));
+              s.mutable_factor(w, p) =
+                  to_matrix(factors[static_cast<std::size_t>(p - 1)], "W_" + std::to_string(p),
+                            s.width(p), s.width(p - 1));
             return w;
           },
           py::arg("factors"), "The flat vector of [W_1, …, W_N].")
@@ -249,8 +247,8 @@ vector (each factor column-major, W_1 first), and the end-to-end map φ(W) = W_N
           "balanced_factorization",
           [](const ParameterSpace& s, const py::handle& x, std::uint64_t seed) {
             Rng rng(seed);
-            return balanced_factorization(
-                s, to_matrix(x, "x", s.output_rows(), s.output_cols()), rng);
+            return balanced_factorization(s, to_matrix(x, "x", s.output_rows(), s.output_cols()),
+                                          rng);
           },
           py::arg("x"), py::arg("seed") = 0,
           "Balanced W with φ(W) = x (random orthogonal gauge from the seed).")
@@ -272,7 +270,8 @@ vector (each factor column-major, W_1 first), and the end-to-end map φ(W) = W_N
             return is_balanced(s, to_vector(w, "w", s.ambient_size()), tolerance);
           },
           py::arg("w"), py::arg("relative_tolerance") = 1e-10)
-      .def("__repr__", [](const ParameterSpace& s) { return "<riemopt.ParameterSpace " + s.name() + ">"; });
+      .def("__repr__",
+           [](const ParameterSpace& s) { return "<riemopt.ParameterSpace " + s.name() + ">"; });
 }
 
 }  // namespace riemopt::python

@@ -48,8 +48,8 @@ KeywordOptions<Options> common_options(Eigen::Index rows, Eigen::Index cols) {
              if (h.is_none()) return;
              if (!PyCallable_Check(h.ptr()))
                throw py::type_error("option '" + name + "' must be callable");
-             o.callbacks.push_back(python_callback(py::reinterpret_borrow<py::function>(h), rows,
-                                                   cols));
+             o.callbacks.push_back(
+                 python_callback(py::reinterpret_borrow<py::function>(h), rows, cols));
            })
       .add("record",
            [](Options& o, const py::handle& h, const std::string& name) {
@@ -122,8 +122,8 @@ void def_solver(py::module_& m, const char* name, const char* doc,
   KeywordOptions<Options> probe = common_options<Options>(1, 1);
   specific(probe);
   const std::string full_doc =
-      std::string(doc) + "\n\nKeyword options (defaults as in the C++ options struct): " +
-      probe.names() +
+      std::string(doc) +
+      "\n\nKeyword options (defaults as in the C++ options struct): " + probe.names() +
       ".\ncallback(info) is called after every accepted step with a StepInfo; return True to "
       "stop.\nobservables={'name': f(x) -> float} adds trajectory columns.";
   m.def(
@@ -190,8 +190,7 @@ An energy on a geometry: what the solvers minimize. Keeps both alive.)doc")
           [](const Problem& p, const py::handle& x, const py::handle& direction,
              std::uint64_t seed) {
             const Point point = make_point(p.geometry(), x, "x");
-            return check_hessian(p.energy(), point,
-                                 direction_or_random(p, point, direction, seed));
+            return check_hessian(p.energy(), point, direction_or_random(p, point, direction, seed));
           },
           py::arg("x"), py::arg("direction") = py::none(), py::arg("seed") = 0,
           "Taylor test of the energy's Hessian-vector product: the remainder must fall as t³.");
@@ -212,10 +211,10 @@ An energy on a geometry: what the solvers minimize. Keeps both alive.)doc")
   def_solver<GradientFlowOptions>(
       m, "gradient_flow", "Integrates the gradient flow ẋ = −grad E(x) from x0.",
       [](KeywordOptions<GradientFlowOptions>& k) {
-        add_choice(k, "integrator", &GradientFlowOptions::integrator,
-                   std::vector<Integrator>{Integrator::kDormandPrince, Integrator::kRungeKutta4,
-                                           Integrator::kRungeKuttaChebyshev,
-                                           Integrator::kRosenbrock});
+        add_choice(
+            k, "integrator", &GradientFlowOptions::integrator,
+            std::vector<Integrator>{Integrator::kDormandPrince, Integrator::kRungeKutta4,
+                                    Integrator::kRungeKuttaChebyshev, Integrator::kRosenbrock});
         k.field("final_time", &GradientFlowOptions::final_time)
             .field("absolute_tolerance", &GradientFlowOptions::absolute_tolerance)
             .field("relative_tolerance", &GradientFlowOptions::relative_tolerance)
@@ -239,8 +238,7 @@ An energy on a geometry: what the solvers minimize. Keeps both alive.)doc")
             .field("backtracking_factor", &GradientDescentOptions::backtracking_factor)
             .field("max_backtracks", &GradientDescentOptions::max_backtracks)
             .field("fixed_step", &GradientDescentOptions::fixed_step)
-            .field("relative_change_tolerance",
-                   &GradientDescentOptions::relative_change_tolerance);
+            .field("relative_change_tolerance", &GradientDescentOptions::relative_change_tolerance);
       },
       &gradient_descent);
   const std::vector<HessianMode> hessian_modes{HessianMode::kAuto, HessianMode::kExact,
@@ -311,10 +309,10 @@ An energy on a geometry: what the solvers minimize. Keeps both alive.)doc")
       m, "ceres_least_squares",
       "Ceres' Levenberg-Marquardt or dogleg on a sum of squares (completion, sensing).",
       [](KeywordOptions<CeresLeastSquaresOptions>& k) {
-        add_choice(k, "strategy", &CeresLeastSquaresOptions::strategy,
-                   std::vector<CeresTrustRegionStrategy>{
-                       CeresTrustRegionStrategy::kLevenbergMarquardt,
-                       CeresTrustRegionStrategy::kDogleg});
+        add_choice(
+            k, "strategy", &CeresLeastSquaresOptions::strategy,
+            std::vector<CeresTrustRegionStrategy>{CeresTrustRegionStrategy::kLevenbergMarquardt,
+                                                  CeresTrustRegionStrategy::kDogleg});
         k.field("initial_trust_region_radius",
                 &CeresLeastSquaresOptions::initial_trust_region_radius)
             .field("function_tolerance", &CeresLeastSquaresOptions::function_tolerance)

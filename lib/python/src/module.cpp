@@ -26,8 +26,9 @@ void register_exceptions(py::module_& m) {
 
 PYBIND11_MODULE(_riemopt, m) {
   using namespace riemopt::python;
-  m.doc() = "riemopt: Riemannian optimization and gradient flows, with the Deep Linear Network "
-            "as a first-class geometry (C++ core).";
+  m.doc() =
+      "riemopt: Riemannian optimization and gradient flows, with the Deep Linear Network "
+      "as a first-class geometry (C++ core).";
   register_exceptions(m);
   bind_geometry(m);
   bind_energies(m);

@@ -19,7 +19,8 @@ py::array real_array(const py::handle& object, const std::string& what) {
   py::array a = py::module_::import("numpy").attr("asarray")(object);
   const char kind = a.dtype().kind();
   if (kind != 'f' && kind != 'i' && kind != 'u')
-    throw py::type_error(what + " must be an array of real numbers (float64 preferred); got dtype " +
+    throw py::type_error(what +
+                         " must be an array of real numbers (float64 preferred); got dtype " +
                          std::string(py::str(a.dtype())));
   return a;
 }
@@ -78,8 +79,8 @@ py::array to_numpy(const ConstVectorRef& coords, Eigen::Index rows, Eigen::Index
 py::array to_numpy(const Point& x) { return to_numpy(x.coords(), x.rows(), x.cols()); }
 
 py::array to_numpy(std::vector<double> values) {
-  return py::cast(Vector(Eigen::Map<const Vector>(values.data(),
-                                                  static_cast<Eigen::Index>(values.size()))));
+  return py::cast(
+      Vector(Eigen::Map<const Vector>(values.data(), static_cast<Eigen::Index>(values.size()))));
 }
 
 Depth to_depth(const py::handle& object) {

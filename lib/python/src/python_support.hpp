@@ -115,8 +115,8 @@ auto call_python(const char* what, Call&& call) -> decltype(call()) {
     trap->keep(std::move(e));
     throw PythonRaised(message);
   } catch (py::cast_error& e) {
-    const std::string message = std::string(what) + " returned a value of the wrong type (" +
-                                e.what() + ")";
+    const std::string message =
+        std::string(what) + " returned a value of the wrong type (" + e.what() + ")";
     if (trap == nullptr) throw py::type_error(message);
     PyErr_SetString(PyExc_TypeError, message.c_str());
     trap->keep(py::error_already_set());

@@ -36,18 +36,19 @@ class KeywordOptions {
   template <typename Enum, typename Owner>
   KeywordOptions& choice(std::string name, Enum Owner::*member, std::vector<Enum> values,
                          std::vector<std::string> names) {
-    return add(std::move(name), [member, values, names](Options& o, const py::handle& h,
-                                                        const std::string& n) {
-      o.*member = parse_choice(cast<std::string>(h, n), values, names, n);
-    });
+    return add(std::move(name),
+               [member, values, names](Options& o, const py::handle& h, const std::string& n) {
+                 o.*member = parse_choice(cast<std::string>(h, n), values, names, n);
+               });
   }
 
   void apply(Options& options, const py::kwargs& kwargs) const {
     for (const auto& [key, value] : kwargs) {
       const std::string name = py::str(key);
       const Setter* set = find(name);
-      if (set == nullptr) throw py::type_error("unexpected keyword argument '" + name +
-                                               "'; the options are: " + names());
+      if (set == nullptr)
+        throw py::type_error("unexpected keyword argument '" + name +
+                             "'; the options are: " + names());
       (*set)(options, value, name);
     }
   }
@@ -64,8 +65,8 @@ class KeywordOptions {
       return h.cast<T>();
     } catch (const py::cast_error&) {
       throw py::type_error("option '" + name + "' cannot take a " +
-                           std::string(py::str(py::type::of(h).attr("__name__"))) +
-                           " (got " + std::string(py::repr(h)) + ")");
+                           std::string(py::str(py::type::of(h).attr("__name__"))) + " (got " +
+                           std::string(py::repr(h)) + ")");
     }
   }
 

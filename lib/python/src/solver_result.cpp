@@ -8,8 +8,8 @@ IterationCallback python_callback(py::function f, Eigen::Index rows, Eigen::Inde
   return [f = std::move(f), rows, cols](const IterationInfo& info) -> CallbackDecision {
     try {
       const bool stop = call_python("the callback", [&] {
-        StepInfo s{info.iteration, info.time,         info.value,
-                   info.gradient_norm, info.step_size, info.wall_seconds, py::none()};
+        StepInfo s{info.iteration, info.time,         info.value, info.gradient_norm,
+                   info.step_size, info.wall_seconds, py::none()};
         if (info.point != nullptr) s.x = to_numpy(info.point->coords(), rows, cols);
         return py::bool_(f(std::move(s))).cast<bool>();
       });
@@ -55,7 +55,8 @@ means success (converged, or the final time reached); `status` and `message` say
       .def_property_readonly(
           "x", [](const Result& r) { return to_numpy(r.summary.x, r.rows, r.cols); },
           "The final point, shaped like x0.")
-      .def_property_readonly("initial_value", [](const Result& r) { return r.summary.initial_value; })
+      .def_property_readonly("initial_value",
+                             [](const Result& r) { return r.summary.initial_value; })
       .def_property_readonly("final_value", [](const Result& r) { return r.summary.final_value; })
       .def_property_readonly("initial_gradient_norm",
                              [](const Result& r) { return r.summary.initial_gradient_norm; })
@@ -77,9 +78,9 @@ means success (converged, or the final time reached); `status` and `message` say
       .def_property_readonly("linear_iterations",
                              [](const Result& r) { return r.summary.linear_iterations; })
       .def_property_readonly("wall_seconds", [](const Result& r) { return r.summary.wall_seconds; })
-      .def_property_readonly("times",
-                             [](const Result& r) { return column(r.summary.trajectory.times); },
-                             "Trajectory: the recorded times (flow time, or iteration number)")
+      .def_property_readonly(
+          "times", [](const Result& r) { return column(r.summary.trajectory.times); },
+          "Trajectory: the recorded times (flow time, or iteration number)")
       .def_property_readonly("values",
                              [](const Result& r) { return column(r.summary.trajectory.values); })
       .def_property_readonly(
