@@ -136,7 +136,6 @@ void bind_completion(py::module_& m) {
         return "<riemopt.Completion " + c.summary.summary.BriefReport() + ">";
       });
 
-  const std::string names = completion_options(1, 1).names();
   m.def(
       "complete",
       [](std::pair<Eigen::Index, Eigen::Index> shape, const py::handle& rows,
@@ -164,14 +163,34 @@ void bind_completion(py::module_& m) {
       },
       py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
       py::arg("truth") = py::none(),
-      ("Completes a matrix from observed entries (0-based rows, cols, values) with the DLN "
-       "gradient flow, as `riemopt complete` does, with the same options and defaults: "
-       "geometry='dln', depth=3, beta=inf, loss='half-sum', init='gaussian-product', "
-       "init_scale=1e-3, seed=1, tolerance=1e-8, integrator='rkc' (rtol 1e-4), "
-       "target_train_mse=1e-6, max_time=600, solver='flow'. truth (optional) gives the "
-       "test MSE.\nAll keyword options: " +
-       names)
-          .c_str());
+      R"doc(Completes a matrix from observed entries with the DLN gradient flow, as `riemopt complete`
+does, with the same options and defaults. Returns a Completion (x, metrics, summary).
+
+shape               (rows, cols) of the matrix
+rows, cols, values  the observed entries: 0-based indices and values, equal lengths
+truth               optional full matrix; gives metrics['test_mse'] and relative_error
+geometry            'dln' (default) or 'euclidean': the metric of the flow
+depth               N of the DLN metric and of the entropy: int >= 1 or math.inf (3)
+beta                inverse temperature of the entropic term E - S_N/beta (inf: none)
+loss                'half-sum' (½ Σ over Ω, default) or 'mean' (mean over Ω)
+init                'gaussian-product' (Arora et al., default) or 'scaled-identity'
+init_scale          scale of the start (1e-3)
+init_factors        factors K of the Gaussian product (0: the depth; 3 at inf)
+seed                seed of the start (1)
+solver              'flow' (default), 'gd', 'newton', 'trust-region', 'ceres-lbfgs',
+                    'ceres-lm' (the flow's tolerance and budgets apply to each)
+integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
+rtol, atol          the integrator's tolerances (after `integrator`)
+stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
+tolerance           stop when the Riemannian gradient norm is <= this (1e-8)
+target_train_mse    stop once the MSE on the observed entries is <= this (1e-6; 0: off)
+target_test_mse     stop once the test MSE is <= this (needs truth; 0: off)
+final_time          stop at this flow time (inf)
+max_time            wall-clock budget in seconds (600)
+recorded_singular_values  singular values recorded along the trajectory (10)
+progress            a progress line on stderr every second (False)
+record              record the trajectory (True)
+callback            f(StepInfo) after each step; return True to stop)doc");
 
   py::class_<NuclearNormCompletionResult>(m, "NuclearNormCompletion")
       .def_readonly("x", &NuclearNormCompletionResult::x)
