@@ -71,6 +71,7 @@ struct CompleteCommand {
   std::string truth;
   std::string solver = "flow";
   std::string integrator;           // empty: the default, rkc
+  std::string path = "auto";        // auto | matrix | factors (CompletionPath)
   double relative_tolerance = 0.0;  // 0: the integrator's default
   double stiffness_cutoff = 0.1;    // of the rosenbrock integrator's Jacobian model
   std::string geometry = "dln";

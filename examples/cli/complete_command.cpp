@@ -61,6 +61,11 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
                   "rosenbrock (ROS34PW2: linearly implicit, L-stable, third order; fastest on "
                   "the transient of a completion run)")
       ->check(CLI::IsMember({"dopri5", "rkc", "rosenbrock"}));
+  sub->add_option("--path", path,
+                  "Where the DLN flow runs: auto (default: factors where they apply and are "
+                  "faster), matrix (one SVD per step) or factors (the balanced factors W_1..W_N, "
+                  "no SVD; the same flow, finite depth and --solver flow only)")
+      ->check(CLI::IsMember({"auto", "matrix", "factors"}));
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
                   "for rkc and rosenbrock)");
@@ -130,6 +135,9 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   options.target_train_mse = target_train_mse;
   options.target_test_mse = target_test_mse;
   options.solver = parse_completion_solver(solver);
+  options.path = path == "factors"  ? CompletionPath::kFactors
+                 : path == "matrix" ? CompletionPath::kMatrix
+                                    : CompletionPath::kAuto;
   // RKC by default: on the flagship run it reaches the same test MSE as Dormand-Prince at
   // rtol 1e-8 in a fraction of the time (docs/BENCHMARKS.md), and unlike the Rosenbrock method
   // it needs no least-squares term.
@@ -208,8 +216,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   if (solver == "nuclear-norm") {
     for (const char* option :
          {"--geometry", "--depth", "--beta", "--loss", "--init", "--init-scale", "--init-factors",
-          "--seed", "--tolerance", "--integrator", "--rtol", "--stiffness-cutoff", "--final-time",
-          "--target-train-mse", "--target-test-mse", "--trajectory", "--plot"})
+          "--seed", "--tolerance", "--integrator", "--path", "--rtol", "--stiffness-cutoff",
+          "--final-time", "--target-train-mse", "--target-test-mse", "--trajectory", "--plot"})
       require(!given(option),
               "{} does not apply to --solver nuclear-norm (ADMM minimizes the nuclear norm and "
               "stops on its duality gap; it takes --observed, --truth, --max-time, --output and "
@@ -299,6 +307,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"absolute_tolerance", options.flow.absolute_tolerance},
                     {"relative_tolerance", options.flow.relative_tolerance},
                     {"integrator", to_string(options.flow.integrator)},
+                    {"path", to_string(r.path)},
                     {"stiffness_cutoff", options.flow.stiffness_cutoff}};
   std::vector<OutputFile> files;
   if (!trajectory.empty()) files.push_back(text_file(trajectory, s.trajectory.to_csv()));

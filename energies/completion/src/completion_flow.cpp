@@ -10,8 +10,12 @@
 #include "riemopt/energies/completion_instance.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
+#include "riemopt/energies/pulled_back_energy.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/manifolds/balanced_factors.hpp"
+#include "riemopt/manifolds/end_to_end_map.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/parameter_space.hpp"
 #include "riemopt/matrix_statistics.hpp"
 #include "riemopt/svd.hpp"
 
@@ -32,6 +36,40 @@ GradientFlowOptions CompletionFlowOptions::default_flow_options() {
   flow.trajectory.first_time = 1e-2;
   flow.trajectory.per_decade = 20;
   return flow;
+}
+
+std::string to_string(CompletionPath path) {
+  switch (path) {
+    case CompletionPath::kAuto:
+      return "auto";
+    case CompletionPath::kMatrix:
+      return "matrix";
+    case CompletionPath::kFactors:
+      return "factors";
+  }
+  return "unknown";
+}
+
+CompletionPath CompletionFlowOptions::resolved_path() const {
+  const bool factors_apply = geometry == CompletionGeometry::kDln && !depth.is_infinite() &&
+                             solver == CompletionSolver::kFlow;
+  switch (path) {
+    case CompletionPath::kMatrix:
+      return CompletionPath::kMatrix;
+    case CompletionPath::kFactors:
+      require(factors_apply,
+              "CompletionFlowOptions: path 'factors' needs the DLN geometry, a finite depth and "
+              "the flow solver (got geometry {}, depth {}, solver {})",
+              to_string(geometry), depth.to_string(), to_string(solver));
+      return CompletionPath::kFactors;
+    case CompletionPath::kAuto:
+      break;
+  }
+  // The entropy needs the SVD of φ(W) on either path, and past kMaxAutoFactorDepth the 3N − 2
+  // products cost more than the matrix path's SVD (docs/BENCHMARKS.md, depth sweep).
+  return factors_apply && std::isinf(beta) && depth.value() <= kMaxAutoFactorDepth
+             ? CompletionPath::kFactors
+             : CompletionPath::kMatrix;
 }
 
 void CompletionFlowOptions::use_integrator(Integrator integrator) {
@@ -172,10 +210,29 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
             rows, cols);
     energy = free_energy(loss, std::make_shared<MatrixEntropy>(options.depth), options.beta);
   }
-  const Geometry geometry = options.geometry == CompletionGeometry::kDln
-                                ? dln_matrices(rows, cols, options.depth)
-                                : euclidean_matrices(rows, cols);
-  const Problem problem(geometry, energy);
+  const CompletionPath path = options.resolved_path();
+  // On the factor path: the balanced factors of widths n, k, …, k, m (k = min(m, n)), so that
+  // every full-rank m × n matrix has a balanced factorization and dφ is onto.
+  std::shared_ptr<const ParameterSpace> space;
+  if (path == CompletionPath::kFactors) {
+    std::vector<Eigen::Index> widths(static_cast<std::size_t>(options.depth.value()) + 1,
+                                     std::min(rows, cols));
+    widths.front() = cols;
+    widths.back() = rows;
+    space = std::make_shared<const ParameterSpace>(std::move(widths));
+  }
+  const Problem problem = space ? Problem(parameter_space_geometry(space),
+                                          std::make_shared<PulledBackEnergy>(energy, space))
+                                : Problem(options.geometry == CompletionGeometry::kDln
+                                              ? dln_matrices(rows, cols, options.depth)
+                                              : euclidean_matrices(rows, cols),
+                                          energy);
+  // Calls f with the estimate X at a solver's point: the point itself, or φ(W).
+  const auto with_estimate = [space](const Point& p, const auto& f) {
+    if (!space) return f(p.matrix());
+    const EndToEndMap phi(*space, p.coords());
+    return f(phi.product());
+  };
 
   GradientFlowOptions flow = options.flow;
   // Targets on the train/test error, and progress lines that show them.
@@ -194,54 +251,60 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                                   std::sqrt(static_cast<double>(rows) * static_cast<double>(cols)) *
                                   largest_observed;
   flow.callbacks.push_back([&loss, truth, &options, target_message, progress, interval,
-                            last_progress,
-                            divergence_limit](const IterationInfo& info) -> CallbackDecision {
+                            last_progress, divergence_limit,
+                            &with_estimate](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
-    const double size = info.point->coords().norm();
-    if (divergence_limit > 0.0 && size > divergence_limit) {
-      return CallbackDecision::stop(
-          TerminationStatus::kDiverged,
-          fmt::format(
-              "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
-              "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
-              size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
-    }
-    const double train = loss->observed_mse(info.point->coords());
-    const double test = truth ? mean_squared_difference(info.point->matrix(), *truth)
-                              : std::numeric_limits<double>::quiet_NaN();
-    if (progress && info.wall_seconds >= *last_progress + interval) {
-      *last_progress = info.wall_seconds;
-      std::fprintf(
-          stderr,
-          "[complete] t = %-10.4g train MSE = %.3e  test MSE = %.3e  steps = %lld  (%.1f s)\n",
-          info.time, train, test, static_cast<long long>(info.iteration), info.wall_seconds);
-    }
-    if (options.target_train_mse > 0.0 && train <= options.target_train_mse) {
-      *target_message =
-          fmt::format("train MSE {:.3e} <= target {:g}", train, options.target_train_mse);
-      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
-    }
-    if (options.target_test_mse > 0.0 && test <= options.target_test_mse) {
-      *target_message =
-          fmt::format("test MSE {:.3e} <= target {:g}", test, options.target_test_mse);
-      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
-    }
-    return CallbackResult::kContinue;
+    return with_estimate(*info.point, [&](const Eigen::Ref<const Matrix>& x) -> CallbackDecision {
+      const double size = x.norm();
+      if (divergence_limit > 0.0 && size > divergence_limit) {
+        return CallbackDecision::stop(
+            TerminationStatus::kDiverged,
+            fmt::format(
+                "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
+                "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
+                size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
+      }
+      const double train = loss->observed_mse(x.reshaped());
+      const double test =
+          truth ? mean_squared_difference(x, *truth) : std::numeric_limits<double>::quiet_NaN();
+      if (progress && info.wall_seconds >= *last_progress + interval) {
+        *last_progress = info.wall_seconds;
+        std::fprintf(
+            stderr,
+            "[complete] t = %-10.4g train MSE = %.3e  test MSE = %.3e  steps = %lld  (%.1f s)\n",
+            info.time, train, test, static_cast<long long>(info.iteration), info.wall_seconds);
+      }
+      if (options.target_train_mse > 0.0 && train <= options.target_train_mse) {
+        *target_message =
+            fmt::format("train MSE {:.3e} <= target {:g}", train, options.target_train_mse);
+        return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
+      }
+      if (options.target_test_mse > 0.0 && test <= options.target_test_mse) {
+        *target_message =
+            fmt::format("test MSE {:.3e} <= target {:g}", test, options.target_test_mse);
+        return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
+      }
+      return CallbackResult::kContinue;
+    });
   });
   const Eigen::Index k =
       std::min<Eigen::Index>(options.recorded_singular_values, std::min(rows, cols));
   flow.trajectory.observable_names = {"train_mse", "test_mse", "effective_rank"};
   for (Eigen::Index i = 0; i < k; ++i)
     flow.trajectory.observable_names.push_back("sigma_" + std::to_string(i + 1));
-  flow.trajectory.observables = [&loss, truth, k](const Point& p) {
-    std::vector<double> row;
-    row.push_back(loss->observed_mse(p.coords()));
-    row.push_back(truth ? mean_squared_difference(p.matrix(), *truth)
-                        : std::numeric_limits<double>::quiet_NaN());
-    const Svd& svd = svd_of(p);
-    row.push_back(effective_rank(svd.sigma));
-    for (Eigen::Index i = 0; i < k; ++i) row.push_back(svd.sigma(i));
-    return row;
+  flow.trajectory.observables = [&loss, truth, k, &with_estimate, &space](const Point& p) {
+    return with_estimate(p, [&](const Eigen::Ref<const Matrix>& x) {
+      std::vector<double> row;
+      row.push_back(loss->observed_mse(x.reshaped()));
+      row.push_back(truth ? mean_squared_difference(x, *truth)
+                          : std::numeric_limits<double>::quiet_NaN());
+      Svd computed;
+      if (space) compute_svd(x, computed);
+      const Svd& svd = space ? computed : svd_of(p);  // the point's cached SVD on matrices
+      row.push_back(effective_rank(svd.sigma));
+      for (Eigen::Index i = 0; i < k; ++i) row.push_back(svd.sigma(i));
+      return row;
+    });
   };
 
   CompletionFlowResult result;
@@ -264,6 +327,13 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   // What is left of the budget goes to the solver (at least a moment, so that it stops at once
   // on its budget rather than refusing the option).
   flow.max_wall_seconds = std::max(budget - elapsed(), 1e-9);
+  Vector start = x0;
+  if (space) {  // the balanced factorization with identity gauges: deterministic
+    const Eigen::Index width = std::min(rows, cols);
+    const std::vector<Matrix> gauges(static_cast<std::size_t>(space->depth() - 1),
+                                     Matrix::Identity(width, width));
+    start = balanced_factorization(*space, x0.reshaped(rows, cols), gauges);
+  }
   // The discrete solvers share the flow's stops, callbacks and trajectory.
   auto with_common = [&flow](auto solver_options) {
     static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(flow);
@@ -272,7 +342,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   };
   switch (options.solver) {
     case CompletionSolver::kFlow:
-      result.summary = gradient_flow(problem, x0, flow);
+      result.summary = gradient_flow(problem, start, flow);
       break;
     case CompletionSolver::kGradientDescent:
       result.summary = gradient_descent(problem, x0, with_common(options.descent));
@@ -289,6 +359,12 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     case CompletionSolver::kCeresLeastSquares:
       result.summary = ceres_least_squares(problem, x0, with_common(options.ceres_least_squares));
       break;
+  }
+  result.path = path;
+  if (space) {
+    result.factors = result.summary.x;
+    const EndToEndMap phi(*space, result.factors);
+    result.summary.x = phi.product().reshaped();
   }
   // A gradient-tolerance stop is a success only if the run's own train target holds there: the
   // origin of a DLN flow is stationary, and from a start small enough the gradient is below

@@ -18,6 +18,8 @@ struct Completion {
   Matrix x;
   CompletionMetrics metrics;
   Result summary;
+  std::string path;
+  Vector factors;
 };
 
 // The command line's names (`--init-scale` is init_scale) and defaults.
@@ -38,6 +40,9 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
               {"half-sum", "mean"})
       .choice("init", &O::init, {CompletionInit::kGaussianProduct, CompletionInit::kScaledIdentity},
               {"gaussian-product", "scaled-identity"})
+      .choice("path", &O::path,
+              {CompletionPath::kAuto, CompletionPath::kMatrix, CompletionPath::kFactors},
+              {"auto", "matrix", "factors"})
       .field("init_scale", &O::init_scale)
       .field("init_factors", &O::init_factors)
       .field("seed", &O::seed)
@@ -132,6 +137,9 @@ void bind_completion(py::module_& m) {
           "test_mse (NaN without truth), relative_error, train_mse, "
           "effective_rank, nuclear_norm, singular_values")
       .def_readonly("summary", &Completion::summary)
+      .def_readonly("path", &Completion::path, "'matrix' or 'factors': the path that ran")
+      .def_readonly("factors", &Completion::factors,
+                    "The final balanced factors on the factor path (ParameterSpace layout)")
       .def("__repr__", [](const Completion& c) {
         return "<riemopt.Completion " + c.summary.summary.BriefReport() + ">";
       });
@@ -159,7 +167,8 @@ void bind_completion(py::module_& m) {
           throw;
         }
         trap.rethrow_if_tripped();
-        return Completion{std::move(r.x), r.metrics, Result{std::move(r.summary), m_rows, n_cols}};
+        return Completion{std::move(r.x), r.metrics, Result{std::move(r.summary), m_rows, n_cols},
+                          to_string(r.path), std::move(r.factors)};
       },
       py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
       py::arg("truth") = py::none(),
@@ -180,6 +189,8 @@ seed                seed of the start (1)
 solver              'flow' (default), 'gd', 'newton', 'trust-region', 'ceres-lbfgs',
                     'ceres-lm' (the flow's tolerance and budgets apply to each)
 integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
+path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same
+                    flow on balanced factors W_1..W_N, no SVD; finite depth, solver 'flow')
 rtol, atol          the integrator's tolerances (after `integrator`)
 stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
 tolerance           stop when the Riemannian gradient norm is <= this (1e-8)

@@ -43,11 +43,22 @@ enum class CompletionInit {
   kScaledIdentity,   // scale·I (the rectangular identity when rows ≠ cols)
 };
 
+// Where the DLN flow runs (docs/MATH.md §2). kMatrix integrates Ẋ = −A_{N,X}(∇E) on matrices:
+// one SVD per right-hand side, whatever the depth. kFactors integrates the Euclidean gradient flow
+// of E∘φ on the balanced factorization W = (W_1, …, W_N) of the start: from a balanced start it
+// stays balanced and φ(W(t)) = X(t), so it is the same flow, computed with 3N − 2 matrix products
+// per right-hand side and no SVD (unless the entropy needs one). It needs the DLN geometry, a
+// finite depth and the flow solver. kAuto takes kFactors where it applies and is faster: no
+// entropy and depth ≤ kMaxAutoFactorDepth (docs/BENCHMARKS.md measures the crossover).
+enum class CompletionPath { kAuto, kMatrix, kFactors };
+inline constexpr int kMaxAutoFactorDepth = 4;
+
 // Names for reports ("dln", "trust-region", "gaussian-product", ...). The command line's words
 // for these (and their parsing) live with the command line, examples/cli/cli_common.hpp.
 std::string to_string(CompletionGeometry geometry);
 std::string to_string(CompletionSolver solver);
 std::string to_string(CompletionInit init);
+std::string to_string(CompletionPath path);  // "auto" | "matrix" | "factors"
 
 struct CompletionFlowOptions {
   CompletionGeometry geometry = CompletionGeometry::kDln;
@@ -56,6 +67,7 @@ struct CompletionFlowOptions {
   // +∞ (the default) means no entropy. Must be > 0.
   double beta = std::numeric_limits<double>::infinity();
   MatrixCompletion::Normalization loss = MatrixCompletion::Normalization::kHalfSum;
+  CompletionPath path = CompletionPath::kAuto;  // matrix or balanced factors (see CompletionPath)
 
   CompletionInit init = CompletionInit::kGaussianProduct;
   double init_scale = 1e-3;  // α of the start (> 0)
@@ -93,6 +105,9 @@ struct CompletionFlowOptions {
   // (docs/BENCHMARKS.md); Dormand–Prince and RK4 keep default_flow_options()' tolerances.
   void use_integrator(Integrator integrator);
   void validate() const;  // throws InvalidArgument naming the bad field
+  // The path kAuto resolves to for an m × n problem; throws InvalidArgument when kFactors was
+  // asked for where it does not apply.
+  CompletionPath resolved_path() const;
 };
 
 // Metrics of docs/MATH.md §6 for an estimate X.
@@ -110,9 +125,13 @@ struct CompletionMetrics {
 };
 
 struct CompletionFlowResult {
-  Matrix x;
+  Matrix x;  // the estimate (φ of the factors on the factor path)
   CompletionMetrics metrics;
-  Summary summary;  // status, costs, and the trajectory with the metric columns
+  // Status, costs, and the trajectory with the metric columns. summary.x is x, flattened; on
+  // the factor path stored trajectory points are factor vectors.
+  Summary summary;
+  CompletionPath path = CompletionPath::kMatrix;  // the path that ran
+  Vector factors;  // the final W_1, …, W_N (ParameterSpace layout) on the factor path, else empty
 };
 
 // The start X₀ of the options (validated: scale > 0, factors ≥ 1).
