@@ -5,13 +5,16 @@
 
 #include <Eigen/SVD>
 #include <cmath>
+#include <limits>
 
 #include "riemopt/energies/completion_flow.hpp"
 #include "riemopt/energies/completion_instance.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/manifolds/end_to_end_map.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/parameter_space.hpp"
 
 namespace {
 
@@ -139,6 +142,90 @@ TEST(CompletionFlow, BadOptionsAreRejected) {
   Matrix nan_truth = inst.truth;
   nan_truth(0, 0) = NAN;
   EXPECT_THROW(run([](auto&) {}, &nan_truth), InvalidArgument);
+}
+
+}  // namespace
+
+namespace {
+
+// docs/MATH.md §2: the factor path integrates the Euclidean flow of E∘φ from the balanced
+// factorization of the start; φ(W(t)) must be the matrix path's X(t) at every recorded time, to
+// the integrators' tolerance, with or without the entropy.
+TEST(CompletionFlow, FactorPathFollowsTheMatrixFlow) {
+  const CompletionInstance inst = make_completion_instance({6, 6, 2, 24, 4});
+  for (int depth : {2, 3, 5}) {
+    for (double beta : {std::numeric_limits<double>::infinity(), 20.0}) {
+      SCOPED_TRACE(fmt::format("depth {}, beta {}", depth, beta));
+      CompletionFlowOptions o;
+      o.depth = Depth::finite(depth);
+      o.beta = beta;
+      o.init_scale = 0.3;  // distinct singular values from the start: the entropy is smooth
+      o.target_train_mse = 0.0;
+      o.flow.gradient_tolerance = 0.0;
+      o.flow.final_time = 2.0;
+      o.flow.relative_tolerance = 1e-11;
+      o.flow.absolute_tolerance = 1e-13;
+      o.flow.trajectory.times = {0.25, 0.5, 1.0, 2.0};
+      o.flow.trajectory.store_points = true;
+      o.path = CompletionPath::kMatrix;
+      const CompletionFlowResult matrix = complete_by_flow(6, 6, inst.observed, &inst.truth, o);
+      o.path = CompletionPath::kFactors;
+      const CompletionFlowResult factors = complete_by_flow(6, 6, inst.observed, &inst.truth, o);
+      ASSERT_EQ(matrix.path, CompletionPath::kMatrix);
+      ASSERT_EQ(factors.path, CompletionPath::kFactors);
+      ASSERT_EQ(matrix.summary.status, TerminationStatus::kFinalTimeReached);
+      ASSERT_EQ(factors.summary.status, TerminationStatus::kFinalTimeReached);
+      const Trajectory& a = matrix.summary.trajectory;
+      const Trajectory& b = factors.summary.trajectory;
+      ASSERT_EQ(a.points.size(), b.points.size());
+      const ParameterSpace space(std::vector<Eigen::Index>(static_cast<std::size_t>(depth) + 1, 6));
+      std::size_t compared = 0;
+      for (std::size_t i = 0; i < a.points.size(); ++i) {
+        ASSERT_DOUBLE_EQ(a.times[i], b.times[i]);
+        if (a.times[i] < 0.25) continue;
+        const Matrix x = a.points[i].reshaped(6, 6);
+        const Matrix phi = EndToEndMap(space, b.points[i]).product();
+        EXPECT_LT((phi - x).norm(), 1e-7 * x.norm()) << "t = " << a.times[i];
+        ++compared;
+      }
+      EXPECT_EQ(compared, 4u);
+      EXPECT_LT((factors.x - matrix.x).norm(), 1e-7 * matrix.x.norm());
+      // Without the entropy the only SVDs are the records' singular values; S_N needs one per
+      // right-hand side.
+      if (std::isfinite(beta))
+        EXPECT_GT(factors.summary.svd_count, b.size());
+      else
+        EXPECT_LE(factors.summary.svd_count, b.size());
+      EXPECT_EQ(factors.factors.size(), space.ambient_size());
+    }
+  }
+}
+
+TEST(CompletionFlow, FactorPathIsChosenWhereItAppliesAndRefusedElsewhere) {
+  CompletionFlowOptions o;
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors);  // depth 3, no entropy, the flow
+  o.beta = 10.0;
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);  // the entropy needs the SVD anyway
+  o.beta = std::numeric_limits<double>::infinity();
+  o.depth = Depth::finite(kMaxAutoFactorDepth + 1);
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);
+  o.path = CompletionPath::kFactors;
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors);  // asked for: allowed
+  o.depth = Depth::infinite();
+  EXPECT_THROW(o.resolved_path(), InvalidArgument);
+  o.depth = Depth::finite(3);
+  o.geometry = CompletionGeometry::kEuclidean;
+  EXPECT_THROW(o.resolved_path(), InvalidArgument);
+  o.geometry = CompletionGeometry::kDln;
+  o.solver = CompletionSolver::kTrustRegion;
+  EXPECT_THROW(o.resolved_path(), InvalidArgument);
+  o.path = CompletionPath::kAuto;
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);
+  o.solver = CompletionSolver::kFlow;
+  o.use_integrator(Integrator::kRosenbrock);  // needs a least-squares energy: matrices only
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);
+  o.path = CompletionPath::kFactors;
+  EXPECT_THROW(o.resolved_path(), InvalidArgument);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/end_to_end_map.hpp"
 
@@ -20,6 +21,33 @@ Point end_to_end_point(const ParameterSpace& space, const EndToEndMap& phi) {
 
 ConstMatrixMap as_matrix(const Vector& v, const ParameterSpace& space) {
   return {v.data(), space.output_rows(), space.output_cols()};
+}
+
+// The buffers of one evaluation, kept in the factor point's cache so that the flow's right-hand
+// side allocates nothing after its first call: the prefix products P_p = W_p⋯W_1, φ(W) as a
+// point for E (with E's own caches), ∇E(φ(W)), and the backward pass's U_p.
+struct PullbackWorkspace : PointCacheOf<PullbackWorkspace> {
+  std::vector<Matrix> prefix;
+  Point end_to_end;
+  Vector gradient;
+  Matrix u, next;
+};
+
+// Fills ws.prefix and ws.end_to_end = φ(W), through BLAS.
+void forward(const ParameterSpace& s, const Point& w, PullbackWorkspace& ws) {
+  const int n = s.depth();
+  ws.prefix.resize(static_cast<std::size_t>(n));
+  ws.prefix[0] = s.factor(w.coords(), 1);
+  for (int p = 2; p <= n; ++p) {
+    Matrix& out = ws.prefix[static_cast<std::size_t>(p) - 1];
+    out.resize(s.width(p), s.width(0));
+    detail::dense_product(s.factor(w.coords(), p), detail::Op::kNone,
+                          ws.prefix[static_cast<std::size_t>(p) - 2], detail::Op::kNone, out);
+  }
+  const Matrix& x = ws.prefix.back();
+  if (ws.end_to_end.size() != x.size())
+    ws.end_to_end = Point(Vector(x.size()), s.output_rows(), s.output_cols());
+  ws.end_to_end.assign(x.reshaped());
 }
 
 }  // namespace
@@ -42,8 +70,10 @@ std::string PulledBackEnergy::name() const {
 
 double PulledBackEnergy::value(const Point& x) const {
   check_point_size(x);
-  const EndToEndMap phi(*space_, x.coords());
-  return energy_->value(end_to_end_point(*space_, phi));
+  space_->check_coordinates(x.coords(), "PulledBackEnergy");
+  PullbackWorkspace& ws = x.cache<PullbackWorkspace>();
+  forward(*space_, x, ws);
+  return energy_->value(ws.end_to_end);
 }
 
 void PulledBackEnergy::add_gradient(const Point& x, double weight, VectorRef out) const {
@@ -53,11 +83,27 @@ void PulledBackEnergy::add_gradient(const Point& x, double weight, VectorRef out
 double PulledBackEnergy::value_and_add_gradient(const Point& x, double weight,
                                                 VectorRef out) const {
   check_point_size(x);
-  const EndToEndMap phi(*space_, x.coords());
-  const Point xp = end_to_end_point(*space_, phi);
-  Vector g = Vector::Zero(xp.size());
-  const double value = energy_->value_and_add_gradient(xp, 1.0, g);
-  phi.add_adjoint(as_matrix(g, *space_), weight, out);
+  const ParameterSpace& s = *space_;
+  s.check_coordinates(x.coords(), "PulledBackEnergy");
+  PullbackWorkspace& ws = x.cache<PullbackWorkspace>();
+  forward(s, x, ws);
+  ws.gradient.setZero(ws.end_to_end.size());
+  const double value = energy_->value_and_add_gradient(ws.end_to_end, 1.0, ws.gradient);
+  // dφᵀ: with U_N = ∇E and U_{p−1} = W_pᵀ U_p, the gradient of W_p is U_p P_{p−1}ᵀ.
+  ws.u = as_matrix(ws.gradient, s);
+  for (int p = s.depth(); p >= 1; --p) {
+    MatrixMap out_p = s.mutable_factor(out, p);
+    if (p == 1) {
+      out_p += weight * ws.u;
+      break;
+    }
+    detail::dense_product(ws.u, detail::Op::kNone, ws.prefix[static_cast<std::size_t>(p) - 2],
+                          detail::Op::kTranspose, out_p, weight, 1.0);
+    ws.next.resize(s.width(p - 1), ws.u.cols());
+    detail::dense_product(s.factor(x.coords(), p), detail::Op::kTranspose, ws.u, detail::Op::kNone,
+                          ws.next);
+    ws.u.swap(ws.next);
+  }
   return value;
 }
 

@@ -1,5 +1,6 @@
 #include "riemopt/manifolds/end_to_end_map.hpp"
 
+#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
@@ -10,7 +11,11 @@ EndToEndMap::EndToEndMap(const ParameterSpace& space, const ConstVectorRef& w)
   const int n = space.depth();
   prefix_.reserve(static_cast<std::size_t>(n));
   prefix_.emplace_back(space.factor(w_, 1));
-  for (int p = 2; p <= n; ++p) prefix_.push_back(space.factor(w_, p) * prefix_.back());
+  for (int p = 2; p <= n; ++p) {  // P_p = W_p P_{p−1}, through BLAS (the factor flow's hot path)
+    prefix_.emplace_back(space.width(p), space.width(0));
+    detail::dense_product(space.factor(w_, p), detail::Op::kNone, prefix_[prefix_.size() - 2],
+                          detail::Op::kNone, prefix_.back());
+  }
 }
 
 const Matrix& EndToEndMap::prefix(int p) const {
@@ -42,14 +47,18 @@ void EndToEndMap::add_adjoint(const Eigen::Ref<const Matrix>& z, double weight,
           "EndToEndMap::adjoint: Z must be {}x{} (got {}x{})", space_.output_rows(),
           space_.output_cols(), z.rows(), z.cols());
   require_size(out, space_.ambient_size(), "EndToEndMap::adjoint: output");
-  Matrix u = z;  // U_p = (W_N ⋯ W_{p+1})ᵀ Z
+  // U_p = (W_N ⋯ W_{p+1})ᵀ Z; the gradient of W_p is U_p P_{p−1}ᵀ. Products through BLAS.
+  Matrix u = z, next;
   for (int p = space_.depth(); p >= 1; --p) {
     MatrixMap out_p = space_.mutable_factor(out, p);
     if (p == 1) {
       out_p += weight * u;
     } else {
-      out_p.noalias() += weight * (u * prefix_[static_cast<std::size_t>(p) - 2].transpose());
-      Matrix next = space_.factor(w_, p).transpose() * u;
+      detail::dense_product(u, detail::Op::kNone, prefix_[static_cast<std::size_t>(p) - 2],
+                            detail::Op::kTranspose, out_p, weight, 1.0);
+      next.resize(space_.width(p - 1), u.cols());
+      detail::dense_product(space_.factor(w_, p), detail::Op::kTranspose, u, detail::Op::kNone,
+                            next);
       u.swap(next);
     }
   }

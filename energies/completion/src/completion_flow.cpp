@@ -51,16 +51,20 @@ std::string to_string(CompletionPath path) {
 }
 
 CompletionPath CompletionFlowOptions::resolved_path() const {
+  // The Rosenbrock integrator's model needs a least-squares energy, which E∘φ does not expose.
   const bool factors_apply = geometry == CompletionGeometry::kDln && !depth.is_infinite() &&
-                             solver == CompletionSolver::kFlow;
+                             solver == CompletionSolver::kFlow &&
+                             flow.integrator != Integrator::kRosenbrock;
   switch (path) {
     case CompletionPath::kMatrix:
       return CompletionPath::kMatrix;
     case CompletionPath::kFactors:
       require(factors_apply,
               "CompletionFlowOptions: path 'factors' needs the DLN geometry, a finite depth and "
-              "the flow solver (got geometry {}, depth {}, solver {})",
-              to_string(geometry), depth.to_string(), to_string(solver));
+              "the flow solver with an integrator other than rosenbrock (got geometry {}, depth "
+              "{}, solver {}, integrator {})",
+              to_string(geometry), depth.to_string(), to_string(solver),
+              to_string(flow.integrator));
       return CompletionPath::kFactors;
     case CompletionPath::kAuto:
       break;
