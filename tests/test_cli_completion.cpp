@@ -359,3 +359,48 @@ TEST(CliWords, ParseTheLibraryNamesAndRefuseOthers) {
 }
 
 }  // namespace
+
+namespace {
+
+// --path: the factor path reports itself, agrees with the matrix path, and is refused where it
+// does not apply.
+TEST(CliComplete, FactorPathAgreesWithTheMatrixPathAndIsRefusedWhereItDoesNotApply) {
+  const Files f = generate();
+  std::map<std::string, nlohmann::json> docs;
+  for (const std::string p : {"matrix", "factors", "auto"}) {
+    const std::string json = path("P_" + p + ".json");
+    // Compared at one flow time (a train-MSE stop lands at different times on the two paths).
+    const CliRun r = run({"complete", "--observed",
+                          f.observed, "--truth",
+                          f.truth,    "--path",
+                          p,          "--integrator",
+                          "dopri5",   "--rtol",
+                          "1e-10",    "--final-time",
+                          "3",        "--target-train-mse",
+                          "0",        "--tolerance",
+                          "0",        "--quiet",
+                          "--output", json});
+    ASSERT_EQ(r.code, 0) << p << ": " << r.err;
+    docs[p] = read_json(json);
+    EXPECT_EQ(docs[p]["status"], "final_time_reached") << p;
+  }
+  EXPECT_EQ(docs["matrix"]["options"]["path"], "matrix");
+  EXPECT_EQ(docs["factors"]["options"]["path"], "factors");
+  EXPECT_EQ(docs["auto"]["options"]["path"], "factors");  // depth 3, no entropy
+  EXPECT_NEAR(docs["factors"]["test_mse"].get<double>(), docs["matrix"]["test_mse"].get<double>(),
+              1e-6 * docs["matrix"]["test_mse"].get<double>());
+  EXPECT_EQ(docs["factors"]["svd_count"].get<double>(), 0.0);
+  for (const std::vector<std::string>& extra : {std::vector<std::string>{"--depth", "inf"},
+                                                {"--geometry", "euclidean"},
+                                                {"--integrator", "rosenbrock"},
+                                                {"--solver", "gd"}}) {
+    std::vector<std::string> args = {"complete", "--observed", f.observed,
+                                     "--path",   "factors",    "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CliRun r = run(args);
+    EXPECT_EQ(r.code, 1) << extra[0];
+    EXPECT_NE(r.err.find("path 'factors' needs"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
