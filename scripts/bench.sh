@@ -10,6 +10,10 @@ echo
 echo "## completion_speed: DLN(3) flow vs gradient descent on the factors (same instance, same start)"
 ./build/bin/completion_speed "$@"
 echo
+echo "## completion_paths: the flow on matrices and on balanced factors, depths 2-6, and NumPy GD"
+PYTHON=python3; [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3  # where setup.sh put NumPy
+PYTHONPATH=build/python "$PYTHON" bench/completion_paths.py
+echo
 echo "## flow_rhs: one RHS of the DLN free-energy flow vs one dgesdd; depth independence (Google Benchmark)"
 ./build/bin/flow_rhs --benchmark_color=false
 echo
