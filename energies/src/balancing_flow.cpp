@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "riemopt/energies/squared_moment_map.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/balanced_factors.hpp"
 #include "riemopt/manifolds/end_to_end_map.hpp"
@@ -33,6 +34,10 @@ void BalancingRegularizer::add_hessian_vector(const Point& x, const ConstVectorR
   check_point_size(x);
   require_size(v, size_, "BalancingRegularizer: Hessian direction");
   out += weight * v;
+}
+
+std::string to_string(BalancingFlow flow) {
+  return flow == BalancingFlow::kMomentMap ? "moment-map" : "regularizer";
 }
 
 GradientFlowOptions BalancingOptions::default_flow() {
@@ -97,13 +102,32 @@ BalancingResult balance_factors(std::shared_ptr<const ParameterSpace> space, con
   };
 
   GradientFlowOptions flow = options.flow;
-  flow.trajectory.observable_names = {"drift"};
-  flow.trajectory.observables = [drift](const Point& w) {
-    return std::vector<double>{drift(w.coords())};
+  flow.trajectory.observable_names = {"drift", "imbalance"};
+  flow.trajectory.observables = [drift, space](const Point& w) {
+    return std::vector<double>{drift(w.coords()), imbalance_norm(*space, w.coords())};
   };
-  const Problem problem(fiber_geometry(space), std::make_shared<BalancingRegularizer>(space));
+  const Problem problem =
+      options.kind == BalancingFlow::kMomentMap
+          ? Problem(parameter_space_geometry(space), std::make_shared<SquaredMomentMap>(space))
+          : Problem(fiber_geometry(space), std::make_shared<BalancingRegularizer>(space));
 
+  if (options.kind == BalancingFlow::kMomentMap && flow.gradient_tolerance > 0.0) {
+    // The same stop as the regularizer's flow, whose gradient norm is ‖μ‖: here ‖μ‖ is measured
+    // after each step (the solver's own gradient norm, ‖∇½Σ‖μ_p‖²‖, is not ‖μ‖).
+    // The solver's own tolerance stays positive (and below anything reachable) so that its floor
+    // rules still end a run that stalls above the tolerance as tolerance_unreachable.
+    const double tolerance = flow.gradient_tolerance;
+    flow.gradient_tolerance = std::numeric_limits<double>::min();
+    flow.callbacks.push_back([space, tolerance](const IterationInfo& info) -> CallbackDecision {
+      if (info.point == nullptr) return CallbackResult::kContinue;
+      const double mu = imbalance_norm(*space, info.point->coords());
+      if (mu > tolerance) return CallbackResult::kContinue;
+      return CallbackDecision::stop(TerminationStatus::kConverged,
+                                    fmt::format("|mu| = {:.3e} <= {:g}", mu, tolerance));
+    });
+  }
   BalancingResult result;
+  result.kind = options.kind;
   result.summary = gradient_flow(problem, w0, flow);
   result.factors = result.summary.x;
   result.initial_imbalance = imbalance_norm(*space, w0);
@@ -118,9 +142,10 @@ BalancingResult balance_factors(std::shared_ptr<const ParameterSpace> space, con
   for (std::size_t i = 0; i < tr.size(); ++i) {
     if (!tr.observables[i].empty() && std::isfinite(tr.observables[i][0]))
       result.max_drift = std::max(result.max_drift, tr.observables[i][0]);
-    if (tr.times[i] >= half && tr.gradient_norms[i] > 0.0) {
+    const double mu = tr.observables[i].size() > 1 ? tr.observables[i][1] : 0.0;
+    if (tr.times[i] >= half && mu > 0.0 && std::isfinite(mu)) {
       times.push_back(tr.times[i]);
-      logs.push_back(std::log(tr.gradient_norms[i]));
+      logs.push_back(std::log(mu));
     }
   }
   result.decay_rate =
@@ -130,14 +155,14 @@ BalancingResult balance_factors(std::shared_ptr<const ParameterSpace> space, con
 
 std::string BalancingResult::report() const {
   return fmt::format(
-      "balancing flow: {} ({})\n"
+      "balancing flow ({}): {} ({})\n"
       "  imbalance |mu|   {:.4e} -> {:.4e}   fitted decay rate {:.4g} per unit time\n"
       "  regularizer R    {:.10g} -> {:.10g}\n"
       "  drift of phi     final {:.3e}, largest recorded {:.3e} (relative)\n"
       "  cost             t = {:.4g}, {} steps, {} field evaluations, {:.3f} s\n",
-      to_string(summary.status), summary.message, initial_imbalance, final_imbalance, decay_rate,
-      initial_regularizer, final_regularizer, final_drift, max_drift, summary.final_time,
-      summary.iterations, summary.rhs_evaluations, summary.wall_seconds);
+      to_string(kind), to_string(summary.status), summary.message, initial_imbalance,
+      final_imbalance, decay_rate, initial_regularizer, final_regularizer, final_drift, max_drift,
+      summary.final_time, summary.iterations, summary.rhs_evaluations, summary.wall_seconds);
 }
 
 }  // namespace riemopt

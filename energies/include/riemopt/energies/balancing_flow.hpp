@@ -38,25 +38,39 @@ class BalancingRegularizer final : public Energy {
   Eigen::Index size_;
 };
 
+// Which balancing flow balance_factors integrates. Both keep φ(W) fixed and end balanced; they are
+// the same curves (the moment map's field is twice the regularizer's), so kMomentMap reaches a
+// given imbalance in half the flow time.
+enum class BalancingFlow {
+  kRegularizer,  // the fiber-metric gradient flow of R = ½Σ‖W_p‖² (below)
+  kMomentMap,    // the Euclidean gradient flow of ½Σ‖μ_p‖² (squared_moment_map.hpp)
+};
+std::string to_string(BalancingFlow flow);  // "regularizer" | "moment-map"
+
 struct BalancingOptions {
+  BalancingFlow kind = BalancingFlow::kRegularizer;
   // The flow solver's options. The defaults set here: stop when ‖μ‖ ≤ gradient_tolerance = 1e-10
-  // (the solver's gradient norm is ‖μ‖ exactly, see fiber_metric.hpp), tolerances 1e-12
+  // (for kRegularizer the solver's gradient norm is ‖μ‖ exactly, see fiber_metric.hpp; for
+  // kMomentMap a callback measures ‖μ‖ after each step), tolerances 1e-12
   // absolute / 1e-10 relative (the drift of φ is at this level), 40 records per decade of time
-  // (the rate fit reads them). The trajectory's observables are replaced by the drift of φ.
+  // (the rate fit reads them). The trajectory's observables are replaced by the drift of φ and ‖μ‖.
   GradientFlowOptions flow = default_flow();
 
   static GradientFlowOptions default_flow();
 };
 
 struct BalancingResult {
-  Summary summary;  // of the flow: value = R, gradient norm = ‖μ‖
-  Vector factors;   // the balanced W
+  // Of the flow: value = R and gradient norm = ‖μ‖ (kRegularizer), or value = ½Σ‖μ_p‖² and
+  // gradient norm = ‖∇(½Σ‖μ_p‖²)‖ (kMomentMap). The trajectory's columns: drift, imbalance ‖μ‖.
+  Summary summary;
+  Vector factors;                                         // the balanced W
   double initial_imbalance = 0.0, final_imbalance = 0.0;  // ‖μ‖
   double initial_regularizer = 0.0, final_regularizer = 0.0;
   // ‖φ(W(t)) − φ(W_0)‖_F / ‖φ(W_0)‖_F: at the end, and the largest over the records.
   double final_drift = 0.0, max_drift = 0.0;
   // Least-squares slope r of log ‖μ(t)‖ ≈ c − r t over the records of the second half of the run
   // (NaN when fewer than three such records).
+  BalancingFlow kind = BalancingFlow::kRegularizer;
   double decay_rate = 0.0;
 
   // Several lines: status, ‖μ‖ and R before and after, rate, drift, cost.
