@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/LU>
+#include <Eigen/SVD>
 #include <cmath>
 #include <set>
 
@@ -20,6 +21,7 @@
 #include "riemopt/errors.hpp"
 #include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
+#include "riemopt/lbfgs.hpp"
 #include "riemopt/manifolds/balanced_factors.hpp"
 #include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/end_to_end_map.hpp"
@@ -466,6 +468,67 @@ TEST(BalancingFlow, SquaredMomentMapFlowIsTheRegularizerFlowAtDoubleSpeed) {
     EXPECT_LT(r.max_drift, 1e-8) << r.report();
     EXPECT_TRUE(is_balanced(*space, r.factors, 1e-8));
     EXPECT_GT(r.decay_rate, 0.0);
+  }
+}
+
+// docs/MATH.md §2 (weight decay): on balanced factors R = (N/2)Σσ_i^{2/N}, and every critical
+// point of E∘φ + λR is balanced (Kempf–Ness), so φ of a minimizer reached from an unbalanced start
+// is a critical point of E + λ(N/2)Σσ^{2/N} = E + λ·Schatten(2/N) for the DLN metric.
+TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
+  Rng rng(21);
+  const double lambda = 0.05;
+  for (int n : {2, 3, 4}) {
+    for (const bool sensing : {false, true}) {
+      SCOPED_TRACE(fmt::format("N = {}, {}", n, sensing ? "sensing" : "completion"));
+      // The data come from a full-rank M (σ from 2 down to 0.5): sensing measures ⟨A_k, M⟩ 30 times
+      // (with 12, at N = 3, the minimizer reached is rank-deficient: the penalty's pull),
+      // completion observes every entry. With p = 2/N < 1 the penalty also has rank-deficient
+      // local minimizers (σ = 0 is one along each direction), so the start is M's balanced
+      // factorization, made unbalanced by a perturbation of 0.15: the solver must rebalance it.
+      const Eigen::Index d = sensing ? 3 : 4;
+      const Matrix m = separated_matrix(d, rng);
+      EnergyPtr loss;
+      if (sensing) {
+        std::vector<Matrix> a;
+        Vector y(30);
+        for (int k = 0; k < 30; ++k) {
+          a.push_back(random_matrix(d, d, rng));
+          y(k) = a.back().cwiseProduct(m).sum();
+        }
+        loss = std::make_shared<MatrixSensing>(a, y);
+      } else {
+        std::vector<Observation> obs;
+        for (Eigen::Index j = 0; j < d; ++j)
+          for (Eigen::Index i = 0; i < d; ++i) obs.push_back({i, j, m(i, j)});
+        loss = std::make_shared<MatrixCompletion>(d, d, obs);
+      }
+      const auto space = square_space(d, n);
+      const EnergyPtr upstairs = std::make_shared<PulledBackEnergy>(loss, space) +
+                                 lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(space));
+      const Vector w0 = balanced_factorization(*space, m, rng) +
+                        0.15 * gaussian_vector(space->ambient_size(), rng);
+      LbfgsOptions options;
+      options.gradient_tolerance = 1e-11;
+      const Summary s = lbfgs(Problem(parameter_space_geometry(space), upstairs), w0, options);
+      ASSERT_TRUE(s.is_success()) << s.FullReport();
+      EXPECT_GT(imbalance_norm(*space, w0), 0.1);
+      EXPECT_TRUE(is_balanced(*space, s.x, 1e-9)) << imbalance_norm(*space, s.x);
+      // R on the balanced limit is (N/2)Σσ^{2/N} of φ.
+      const Matrix x = EndToEndMap(*space, s.x).product();
+      const Eigen::JacobiSVD<Matrix> svd(x);
+      const double schatten = 0.5 * n * svd.singularValues().array().pow(2.0 / n).sum();
+      EXPECT_NEAR(0.5 * s.x.squaredNorm(), schatten, 1e-7 * schatten);
+      EXPECT_GT(svd.singularValues().minCoeff(), 0.1);  // the full-rank critical point
+      const Problem downstairs(
+          dln_matrices(d, d, Depth::finite(n)),
+          loss + lambda * EnergyPtr(std::make_shared<SchattenEnergy>(2.0 / n)));
+      Problem::Evaluation at_start, at_limit;
+      downstairs.evaluate(downstairs.make_point(EndToEndMap(*space, w0).product().reshaped()),
+                          at_start);
+      downstairs.evaluate(downstairs.make_point(x.reshaped()), at_limit);
+      EXPECT_LT(at_limit.gradient_norm, 1e-8 * at_start.gradient_norm)
+          << at_limit.gradient_norm << " vs " << at_start.gradient_norm;
+    }
   }
 }
 
