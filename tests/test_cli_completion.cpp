@@ -404,3 +404,23 @@ TEST(CliComplete, FactorPathAgreesWithTheMatrixPathAndIsRefusedWhereItDoesNotApp
 }
 
 }  // namespace
+
+namespace {
+
+// The library's own Riemannian CG and L-BFGS are command-line solvers too; they fit the
+// observations (train-MSE stop) and report themselves.
+TEST(CliComplete, ConjugateGradientAndLbfgsFitTheObservations) {
+  const Files f = generate();
+  for (const std::string solver : {"cg", "lbfgs"}) {
+    const CliRun r = run(
+        {"complete", "--observed", f.observed, "--truth", f.truth, "--solver", solver, "--quiet"});
+    ASSERT_EQ(r.code, 0) << solver << ": " << r.err;
+    const nlohmann::json doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["status"], "converged") << solver;
+    EXPECT_EQ(doc["options"]["solver"], solver);
+    EXPECT_LE(doc["train_mse"].get<double>(), 1e-6) << solver;
+    EXPECT_EQ(doc["options"]["path"], "matrix");  // the factor path is for the flow only
+  }
+}
+
+}  // namespace

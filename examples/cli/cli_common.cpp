@@ -29,11 +29,12 @@ CompletionInit parse_completion_init(const std::string& text) {
 CompletionSolver parse_completion_solver(const std::string& text) {
   for (CompletionSolver s : {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
                              CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
-                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares})
+                             CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares,
+                             CompletionSolver::kConjugateGradient, CompletionSolver::kLbfgs})
     if (text == to_string(s)) return s;
   throw InvalidArgument(
-      fmt::format("unknown completion solver '{}' (expected flow, gd, newton, trust-region, "
-                  "ceres-lbfgs or ceres-lm)",
+      fmt::format("unknown completion solver '{}' (expected flow, gd, newton, trust-region, cg, "
+                  "lbfgs, ceres-lbfgs or ceres-lm)",
                   text));
 }
 

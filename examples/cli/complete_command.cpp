@@ -30,13 +30,15 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
       "Ground truth (Matrix Market array or coordinate) for test MSE and relative error");
   sub->add_option("--solver", solver,
                   "flow (default): the gradient flow; gd: Riemannian gradient descent (Armijo); "
-                  "newton: Riemannian Newton; trust-region: Riemannian trust region (tCG); "
+                  "newton: Riemannian Newton; trust-region: Riemannian trust region (tCG); cg: "
+                  "Riemannian conjugate gradient (Polak-Ribiere+, strong Wolfe); lbfgs: Riemannian "
+                  "L-BFGS (strong Wolfe); "
                   "ceres-lbfgs: Ceres L-BFGS in the metric's orthonormal frame; ceres-lm: Ceres "
                   "Levenberg-Marquardt on the observed residuals (no --beta; dense Jacobians, "
                   "up to 2500 entries); nuclear-norm: the convex baseline (ADMM). All but "
                   "nuclear-norm use the geometry, the targets and the budgets below")
-      ->check(CLI::IsMember(
-          {"flow", "gd", "newton", "trust-region", "ceres-lbfgs", "ceres-lm", "nuclear-norm"}));
+      ->check(CLI::IsMember({"flow", "gd", "newton", "trust-region", "cg", "lbfgs", "ceres-lbfgs",
+                             "ceres-lm", "nuclear-norm"}));
   sub->add_option("--geometry", geometry, "Metric of the flow: dln (default) or euclidean")
       ->check(CLI::IsMember({"dln", "euclidean"}));
   sub->add_option("--depth", depth,

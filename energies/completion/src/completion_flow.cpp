@@ -155,6 +155,10 @@ std::string to_string(CompletionSolver solver) {
       return "ceres-lbfgs";
     case CompletionSolver::kCeresLeastSquares:
       return "ceres-lm";
+    case CompletionSolver::kConjugateGradient:
+      return "cg";
+    case CompletionSolver::kLbfgs:
+      return "lbfgs";
   }
   return "unknown";
 }
@@ -362,6 +366,12 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
       break;
     case CompletionSolver::kCeresLeastSquares:
       result.summary = ceres_least_squares(problem, x0, with_common(options.ceres_least_squares));
+      break;
+    case CompletionSolver::kConjugateGradient:
+      result.summary = conjugate_gradient(problem, x0, with_common(options.conjugate_gradient));
+      break;
+    case CompletionSolver::kLbfgs:
+      result.summary = lbfgs(problem, x0, with_common(options.lbfgs));
       break;
   }
   result.path = path;

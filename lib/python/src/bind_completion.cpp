@@ -52,9 +52,11 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
       .choice("solver", &O::solver,
               {CompletionSolver::kFlow, CompletionSolver::kGradientDescent,
                CompletionSolver::kNewton, CompletionSolver::kTrustRegion,
+               CompletionSolver::kConjugateGradient, CompletionSolver::kLbfgs,
                CompletionSolver::kCeresLbfgs, CompletionSolver::kCeresLeastSquares},
               {to_string(CompletionSolver::kFlow), to_string(CompletionSolver::kGradientDescent),
                to_string(CompletionSolver::kNewton), to_string(CompletionSolver::kTrustRegion),
+               to_string(CompletionSolver::kConjugateGradient), to_string(CompletionSolver::kLbfgs),
                to_string(CompletionSolver::kCeresLbfgs),
                to_string(CompletionSolver::kCeresLeastSquares)})
       .add("integrator",
@@ -186,7 +188,8 @@ init                'gaussian-product' (Arora et al., default) or 'scaled-identi
 init_scale          scale of the start (1e-3)
 init_factors        factors K of the Gaussian product (0: the depth; 3 at inf)
 seed                seed of the start (1)
-solver              'flow' (default), 'gd', 'newton', 'trust-region', 'ceres-lbfgs',
+solver              'flow' (default), 'gd', 'newton', 'trust-region', 'cg', 'lbfgs',
+                    'ceres-lbfgs',
                     'ceres-lm' (the flow's tolerance and budgets apply to each)
 integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
 path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same

@@ -16,10 +16,12 @@
 #include <vector>
 
 #include "riemopt/ceres_solvers.hpp"
+#include "riemopt/conjugate_gradient.hpp"
 #include "riemopt/depth.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
+#include "riemopt/lbfgs.hpp"
 #include "riemopt/newton.hpp"
 #include "riemopt/trust_region.hpp"
 
@@ -36,7 +38,9 @@ enum class CompletionSolver {
   kNewton,
   kTrustRegion,
   kCeresLbfgs,
-  kCeresLeastSquares
+  kCeresLeastSquares,
+  kConjugateGradient,  // the library's Riemannian CG (any geometry)
+  kLbfgs,              // the library's Riemannian L-BFGS (any geometry)
 };
 enum class CompletionInit {
   kGaussianProduct,  // Arora et al.: W_K⋯W_1, Gaussian factors of std scale^{1/K}/√n
@@ -98,6 +102,8 @@ struct CompletionFlowOptions {
   GradientDescentOptions descent;
   NewtonOptions newton;
   TrustRegionOptions trust_region;
+  ConjugateGradientOptions conjugate_gradient;
+  LbfgsOptions lbfgs;
   CeresGradientOptions ceres_gradient;
   CeresLeastSquaresOptions ceres_least_squares;
 
