@@ -368,11 +368,15 @@ TEST(BalancingFlow, FieldIsTheFormulaAndDecreasesRAtTheRateOfTheImbalance) {
   EXPECT_THROW(fibers.metric->flat(x, w), NumericalError);
 }
 
+// The factor shapes both balancing flows are tested on: square and rectangular, φ of full rank
+// and (3, 5, 3) of rank 3 through width 5, depth 2 to 5.
+std::vector<std::vector<Eigen::Index>> balancing_shapes() {
+  return {{3, 3, 3}, {4, 4, 4, 4}, {3, 5, 3}, {2, 4, 2, 4}, {3, 3, 3, 3, 3, 3}};
+}
+
 TEST(BalancingFlow, ImbalanceDecaysExponentiallyWhilePhiStaysPut) {
   Rng rng(12);
-  const std::vector<std::vector<Eigen::Index>> shapes = {
-      {3, 3, 3}, {4, 4, 4, 4}, {3, 5, 3}, {2, 4, 2, 4}, {3, 3, 3, 3, 3, 3}};
-  for (const auto& widths : shapes) {
+  for (const auto& widths : balancing_shapes()) {
     const auto space = std::make_shared<ParameterSpace>(widths);
     SCOPED_TRACE(space->name());
     const Vector w0 = space->random_point(rng);
@@ -418,9 +422,7 @@ TEST(BalancingFlow, ImbalanceDecaysExponentiallyWhilePhiStaysPut) {
 // it is the regularizer's fiber flow at double speed: W_M(t) = W_R(2t).
 TEST(BalancingFlow, SquaredMomentMapFlowIsTheRegularizerFlowAtDoubleSpeed) {
   Rng rng(13);
-  const std::vector<std::vector<Eigen::Index>> shapes = {
-      {3, 3, 3}, {4, 4, 4, 4}, {3, 5, 3}, {2, 4, 2, 4}, {3, 3, 3, 3, 3, 3}};
-  for (const auto& widths : shapes) {
+  for (const auto& widths : balancing_shapes()) {
     const auto space = std::make_shared<ParameterSpace>(widths);
     SCOPED_TRACE(space->name());
     const Vector w0 = space->random_point(rng);

@@ -4,7 +4,6 @@
 
 #include <vector>
 
-#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/end_to_end_map.hpp"
 
@@ -33,17 +32,9 @@ struct PullbackWorkspace : PointCacheOf<PullbackWorkspace> {
   Matrix u, next;
 };
 
-// Fills ws.prefix and ws.end_to_end = φ(W), through BLAS.
+// Fills ws.prefix and ws.end_to_end = φ(W).
 void forward(const ParameterSpace& s, const Point& w, PullbackWorkspace& ws) {
-  const int n = s.depth();
-  ws.prefix.resize(static_cast<std::size_t>(n));
-  ws.prefix[0] = s.factor(w.coords(), 1);
-  for (int p = 2; p <= n; ++p) {
-    Matrix& out = ws.prefix[static_cast<std::size_t>(p) - 1];
-    out.resize(s.width(p), s.width(0));
-    detail::dense_product(s.factor(w.coords(), p), detail::Op::kNone,
-                          ws.prefix[static_cast<std::size_t>(p) - 2], detail::Op::kNone, out);
-  }
+  detail::end_to_end_prefixes(s, w.coords(), ws.prefix);
   const Matrix& x = ws.prefix.back();
   if (ws.end_to_end.size() != x.size())
     ws.end_to_end = Point(Vector(x.size()), s.output_rows(), s.output_cols());
@@ -89,21 +80,8 @@ double PulledBackEnergy::value_and_add_gradient(const Point& x, double weight,
   forward(s, x, ws);
   ws.gradient.setZero(ws.end_to_end.size());
   const double value = energy_->value_and_add_gradient(ws.end_to_end, 1.0, ws.gradient);
-  // dφᵀ: with U_N = ∇E and U_{p−1} = W_pᵀ U_p, the gradient of W_p is U_p P_{p−1}ᵀ.
-  ws.u = as_matrix(ws.gradient, s);
-  for (int p = s.depth(); p >= 1; --p) {
-    MatrixMap out_p = s.mutable_factor(out, p);
-    if (p == 1) {
-      out_p += weight * ws.u;
-      break;
-    }
-    detail::dense_product(ws.u, detail::Op::kNone, ws.prefix[static_cast<std::size_t>(p) - 2],
-                          detail::Op::kTranspose, out_p, weight, 1.0);
-    ws.next.resize(s.width(p - 1), ws.u.cols());
-    detail::dense_product(s.factor(x.coords(), p), detail::Op::kTranspose, ws.u, detail::Op::kNone,
-                          ws.next);
-    ws.u.swap(ws.next);
-  }
+  detail::end_to_end_add_adjoint(s, x.coords(), ws.prefix, as_matrix(ws.gradient, s), weight, out,
+                                 ws.u, ws.next);
   return value;
 }
 

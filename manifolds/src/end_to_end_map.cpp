@@ -5,17 +5,46 @@
 
 namespace riemopt {
 
+namespace detail {
+
+void end_to_end_prefixes(const ParameterSpace& space, const ConstVectorRef& w,
+                         std::vector<Matrix>& prefix) {
+  const int n = space.depth();
+  prefix.resize(static_cast<std::size_t>(n));
+  prefix[0] = space.factor(w, 1);
+  for (int p = 2; p <= n; ++p) {  // P_p = W_p P_{p−1}
+    Matrix& out = prefix[static_cast<std::size_t>(p) - 1];
+    out.resize(space.width(p), space.width(0));
+    dense_product(space.factor(w, p), Op::kNone, prefix[static_cast<std::size_t>(p) - 2], Op::kNone,
+                  out);
+  }
+}
+
+void end_to_end_add_adjoint(const ParameterSpace& space, const ConstVectorRef& w,
+                            const std::vector<Matrix>& prefix, const Eigen::Ref<const Matrix>& z,
+                            double weight, VectorRef out, Matrix& u, Matrix& next) {
+  // U_N = Z, U_{p−1} = W_pᵀ U_p; the gradient of W_p is U_p P_{p−1}ᵀ.
+  u = z;
+  for (int p = space.depth(); p >= 1; --p) {
+    MatrixMap out_p = space.mutable_factor(out, p);
+    if (p == 1) {
+      out_p += weight * u;
+      break;
+    }
+    dense_product(u, Op::kNone, prefix[static_cast<std::size_t>(p) - 2], Op::kTranspose, out_p,
+                  weight, 1.0);
+    next.resize(space.width(p - 1), u.cols());
+    dense_product(space.factor(w, p), Op::kTranspose, u, Op::kNone, next);
+    u.swap(next);
+  }
+}
+
+}  // namespace detail
+
 EndToEndMap::EndToEndMap(const ParameterSpace& space, const ConstVectorRef& w)
     : space_(space), w_(w) {
   space.check_coordinates(w, "EndToEndMap");
-  const int n = space.depth();
-  prefix_.reserve(static_cast<std::size_t>(n));
-  prefix_.emplace_back(space.factor(w_, 1));
-  for (int p = 2; p <= n; ++p) {  // P_p = W_p P_{p−1}, through BLAS (the factor flow's hot path)
-    prefix_.emplace_back(space.width(p), space.width(0));
-    detail::dense_product(space.factor(w_, p), detail::Op::kNone, prefix_[prefix_.size() - 2],
-                          detail::Op::kNone, prefix_.back());
-  }
+  detail::end_to_end_prefixes(space, w_, prefix_);
 }
 
 const Matrix& EndToEndMap::prefix(int p) const {
@@ -47,21 +76,8 @@ void EndToEndMap::add_adjoint(const Eigen::Ref<const Matrix>& z, double weight,
           "EndToEndMap::adjoint: Z must be {}x{} (got {}x{})", space_.output_rows(),
           space_.output_cols(), z.rows(), z.cols());
   require_size(out, space_.ambient_size(), "EndToEndMap::adjoint: output");
-  // U_p = (W_N ⋯ W_{p+1})ᵀ Z; the gradient of W_p is U_p P_{p−1}ᵀ. Products through BLAS.
-  Matrix u = z, next;
-  for (int p = space_.depth(); p >= 1; --p) {
-    MatrixMap out_p = space_.mutable_factor(out, p);
-    if (p == 1) {
-      out_p += weight * u;
-    } else {
-      detail::dense_product(u, detail::Op::kNone, prefix_[static_cast<std::size_t>(p) - 2],
-                            detail::Op::kTranspose, out_p, weight, 1.0);
-      next.resize(space_.width(p - 1), u.cols());
-      detail::dense_product(space_.factor(w_, p), detail::Op::kTranspose, u, detail::Op::kNone,
-                            next);
-      u.swap(next);
-    }
-  }
+  Matrix u, next;
+  detail::end_to_end_add_adjoint(space_, w_, prefix_, z, weight, out, u, next);
 }
 
 Vector EndToEndMap::adjoint(const Eigen::Ref<const Matrix>& z) const {

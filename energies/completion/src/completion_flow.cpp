@@ -69,8 +69,8 @@ CompletionPath CompletionFlowOptions::resolved_path() const {
     case CompletionPath::kAuto:
       break;
   }
-  // The entropy needs the SVD of φ(W) on either path, and past kMaxAutoFactorDepth the 3N − 2
-  // products cost more than the matrix path's SVD (docs/BENCHMARKS.md, depth sweep).
+  // The entropy needs the SVD of φ(W) on either path; past kMaxAutoFactorDepth the factor path is
+  // still faster but, at the command line's tolerances, less accurate (docs/BENCHMARKS.md).
   return factors_apply && std::isinf(beta) && depth.value() <= kMaxAutoFactorDepth
              ? CompletionPath::kFactors
              : CompletionPath::kMatrix;

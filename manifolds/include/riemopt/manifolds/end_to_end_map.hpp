@@ -46,4 +46,19 @@ class EndToEndMap {
   std::vector<Matrix> prefix_;  // prefix_[p − 1] = P_p
 };
 
+namespace detail {
+
+// The two passes behind EndToEndMap with caller-owned buffers, for hot paths that keep them
+// between calls (PulledBackEnergy keeps them in the point's cache): no allocation once the
+// buffers have their sizes. Products go through BLAS.
+//   prefix[p − 1] = P_p = W_p ⋯ W_1, p = 1..N;
+//   out += weight · dφ_Wᵀ(Z) from those prefixes, with u and next as scratch.
+void end_to_end_prefixes(const ParameterSpace& space, const ConstVectorRef& w,
+                         std::vector<Matrix>& prefix);
+void end_to_end_add_adjoint(const ParameterSpace& space, const ConstVectorRef& w,
+                            const std::vector<Matrix>& prefix, const Eigen::Ref<const Matrix>& z,
+                            double weight, VectorRef out, Matrix& u, Matrix& next);
+
+}  // namespace detail
+
 }  // namespace riemopt

@@ -50,7 +50,7 @@ enum class CompletionInit {
 // Where the DLN flow runs (docs/MATH.md §2). kMatrix integrates Ẋ = −A_{N,X}(∇E) on matrices:
 // one SVD per right-hand side, whatever the depth. kFactors integrates the Euclidean gradient flow
 // of E∘φ on the balanced factorization W = (W_1, …, W_N) of the start: from a balanced start it
-// stays balanced and φ(W(t)) = X(t), so it is the same flow, computed with 3N − 2 matrix products
+// stays balanced and φ(W(t)) = X(t), so it is the same flow, computed with 3N − 3 matrix products
 // per right-hand side and no SVD (unless the entropy needs one). It needs the DLN geometry, a
 // finite depth and the flow solver with an integrator other than Rosenbrock. kAuto takes kFactors
 // where it applies, is faster and was measured to be as accurate as the matrix path at the command
