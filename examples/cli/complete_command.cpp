@@ -66,7 +66,7 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--path", path,
                   "Where the DLN flow runs: auto (default: factors where they apply and are "
                   "faster), matrix (one SVD per step) or factors (the balanced factors W_1..W_N, "
-                  "no SVD; the same flow, finite depth and --solver flow only)")
+                  "no SVD; the same flow, depth <= 6 and --solver flow only)")
       ->check(CLI::IsMember({"auto", "matrix", "factors"}));
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
