@@ -86,10 +86,7 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
   flow_field("stiffness_cutoff", &GradientFlowOptions::stiffness_cutoff);
   flow_field("final_time", &GradientFlowOptions::final_time);
   k.add("callback", [rows, cols](O& o, const py::handle& h, const std::string& n) {
-    if (h.is_none()) return;
-    if (!PyCallable_Check(h.ptr())) throw py::type_error("option '" + n + "' must be callable");
-    o.flow.callbacks.push_back(
-        python_callback(py::reinterpret_borrow<py::function>(h), rows, cols));
+    add_python_callback(o.flow.callbacks, h, n, rows, cols);
   });
   return k;
 }
@@ -157,18 +154,9 @@ void bind_completion(py::module_& m) {
         completion_options(m_rows, n_cols).apply(options, kwargs);
         const std::vector<Observation> observed = to_observations(rows, cols, values);
         const std::optional<Matrix> t = optional_truth(truth, m_rows, n_cols);
-        PythonErrorTrap trap;
-        options.flow.callbacks.push_back(trap.stop_callback());
-        CompletionFlowResult r;
-        try {
-          r = complete_by_flow(m_rows, n_cols, observed, t ? &*t : nullptr, options);
-        } catch (const py::error_already_set&) {
-          throw;
-        } catch (...) {
-          trap.rethrow_if_tripped();
-          throw;
-        }
-        trap.rethrow_if_tripped();
+        CompletionFlowResult r = run_trapped(options.flow.callbacks, [&] {
+          return complete_by_flow(m_rows, n_cols, observed, t ? &*t : nullptr, options);
+        });
         return Completion{std::move(r.x), r.metrics, Result{std::move(r.summary), m_rows, n_cols},
                           to_string(r.path), std::move(r.factors)};
       },
@@ -232,12 +220,10 @@ callback            f(StepInfo) after each step; return True to stop)doc");
         options.gap_tolerance = gap_tolerance;
         options.max_wall_seconds = max_wall_seconds;
         options.progress = progress;
-        PythonErrorTrap trap;  // for Ctrl-C between iterations
-        options.callbacks.push_back(trap.stop_callback());
-        auto r = complete_nuclear_norm(shape.first, shape.second,
-                                       to_observations(rows, cols, values), options);
-        trap.rethrow_if_tripped();
-        return r;
+        const std::vector<Observation> observed = to_observations(rows, cols, values);
+        return run_trapped(options.callbacks, [&] {  // Ctrl-C between iterations
+          return complete_nuclear_norm(shape.first, shape.second, observed, options);
+        });
       },
       py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
       py::arg("gap_tolerance") = 1e-6, py::arg("max_wall_seconds") = 600.0,

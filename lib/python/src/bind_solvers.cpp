@@ -45,11 +45,7 @@ KeywordOptions<Options> common_options(Eigen::Index rows, Eigen::Index cols) {
       .field("progress_interval_seconds", &Options::progress_interval_seconds)
       .add("callback",
            [rows, cols](Options& o, const py::handle& h, const std::string& name) {
-             if (h.is_none()) return;
-             if (!PyCallable_Check(h.ptr()))
-               throw py::type_error("option '" + name + "' must be callable");
-             o.callbacks.push_back(
-                 python_callback(py::reinterpret_borrow<py::function>(h), rows, cols));
+             add_python_callback(o.callbacks, h, name, rows, cols);
            })
       .add("record",
            [](Options& o, const py::handle& h, const std::string& name) {
@@ -100,18 +96,8 @@ Result run(const Problem& problem, const py::handle& x0, Options options,
   table.apply(options, kwargs);
   const Manifold& m = problem.manifold();
   const Vector x = to_coordinates(x0, "x0", m.rows(), m.cols());
-  PythonErrorTrap trap;
-  options.callbacks.push_back(trap.stop_callback());
-  try {
-    Summary s = solve(problem, x, options);
-    trap.rethrow_if_tripped();
-    return Result{std::move(s), m.rows(), m.cols()};
-  } catch (const py::error_already_set&) {
-    throw;
-  } catch (...) {
-    trap.rethrow_if_tripped();
-    throw;
-  }
+  Summary s = run_trapped(options.callbacks, [&] { return solve(problem, x, options); });
+  return Result{std::move(s), m.rows(), m.cols()};
 }
 
 template <typename Options>

@@ -100,6 +100,25 @@ class PythonErrorTrap {
   std::optional<py::error_already_set> error_;
 };
 
+// Runs solve() with a trap active and its stop callback appended to `callbacks` (the options of
+// the solve): a Python exception kept during the solve is raised instead of the result, or of the
+// C++ exception it led to.
+template <typename Solve>
+auto run_trapped(std::vector<IterationCallback>& callbacks, Solve&& solve) -> decltype(solve()) {
+  PythonErrorTrap trap;
+  callbacks.push_back(trap.stop_callback());
+  try {
+    auto result = solve();
+    trap.rethrow_if_tripped();
+    return result;
+  } catch (const py::error_already_set&) {
+    throw;
+  } catch (...) {
+    trap.rethrow_if_tripped();
+    throw;
+  }
+}
+
 // Calls a Python callable from C++ code that may run inside a solve. Outside a solve a Python
 // exception propagates as usual; inside one it is kept by the trap and PythonRaised is thrown.
 template <typename Call>

@@ -23,6 +23,13 @@ IterationCallback python_callback(py::function f, Eigen::Index rows, Eigen::Inde
   };
 }
 
+void add_python_callback(std::vector<IterationCallback>& callbacks, const py::handle& f,
+                         const std::string& option, Eigen::Index rows, Eigen::Index cols) {
+  if (f.is_none()) return;
+  if (!PyCallable_Check(f.ptr())) throw py::type_error("option '" + option + "' must be callable");
+  callbacks.push_back(python_callback(py::reinterpret_borrow<py::function>(f), rows, cols));
+}
+
 namespace {
 
 py::array column(const std::vector<double>& v) { return to_numpy(v); }

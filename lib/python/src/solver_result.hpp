@@ -2,6 +2,9 @@
 // come back as matrices), riemopt.StepInfo, and Python callbacks as IterationCallbacks.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "python_support.hpp"
 #include "riemopt/solver_summary.hpp"
 
@@ -21,6 +24,9 @@ struct StepInfo {
 
 // A truthy return stops the run (status 'user abort'); an exception stops it and is re-raised.
 IterationCallback python_callback(py::function f, Eigen::Index rows, Eigen::Index cols);
+// The `callback=` option: appends f (nothing for None); TypeError naming `option` unless callable.
+void add_python_callback(std::vector<IterationCallback>& callbacks, const py::handle& f,
+                         const std::string& option, Eigen::Index rows, Eigen::Index cols);
 
 void bind_result(py::module_& m);
 
