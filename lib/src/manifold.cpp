@@ -80,6 +80,16 @@ void Manifold::logarithm(const Point& /*x*/, const ConstVectorRef& /*y*/, Vector
   throw InvalidArgument(name() + ": no closed-form logarithm map (use inverse_retract)");
 }
 
+bool Manifold::fold_into_domain(VectorRef x) const {
+  canonicalize(x);
+  try {
+    validate_point(x);
+  } catch (const InvalidArgument&) {
+    return false;
+  }
+  return true;
+}
+
 Vector Manifold::random_tangent(const Point& x, Rng& rng) const {
   Vector v(ambient_size());
   project(x, gaussian_vector(ambient_size(), rng), v);

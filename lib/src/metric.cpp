@@ -24,6 +24,25 @@ void Metric::christoffel(const Point& /*x*/, const ConstVectorRef& /*v*/,
                         "' does not supply Christoffel symbols (has_christoffel() is false)");
 }
 
+double Metric::log_volume_density(const Point& /*x*/) const {
+  throw InvalidArgument("metric '" + name() +
+                        "' has no closed-form volume density (has_volume_terms() is false); "
+                        "Langevin sampling can use finite differences for small dimensions");
+}
+
+void Metric::volume_drift(const Point& /*x*/, VectorRef /*out*/) const {
+  throw InvalidArgument("metric '" + name() +
+                        "' has no closed-form volume drift (has_volume_terms() is false); "
+                        "Langevin sampling can use finite differences for small dimensions");
+}
+
+double EuclideanMetric::log_volume_density(const Point& /*x*/) const { return 0.0; }
+
+void EuclideanMetric::volume_drift(const Point& x, VectorRef out) const {
+  require_size(out, x.size(), "EuclideanMetric::volume_drift: output");
+  out.setZero();
+}
+
 Vector Metric::sharp(const Point& x, const ConstVectorRef& df) const {
   Vector out(x.size());
   sharp(x, df, out);

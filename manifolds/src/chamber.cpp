@@ -46,6 +46,13 @@ Vector Chamber::random_point(Rng& rng) const {
   return x;
 }
 
+bool Chamber::fold_into_domain(VectorRef x) const {
+  if (x.size() != d_ || !x.allFinite()) return false;
+  x = x.cwiseAbs();
+  sort_decreasing(x);
+  return x[d_ - 1] > 0.0;
+}
+
 void Chamber::sort_decreasing(VectorRef x) {
   std::sort(x.begin(), x.end(), std::greater<double>());
 }

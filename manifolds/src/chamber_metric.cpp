@@ -28,6 +28,35 @@ double ChamberMetric::connection_coefficient() const {
   return 1.0 - 1.0 / depth_->as_double();
 }
 
+double ChamberMetric::half_weight_derivative(double sigma) const {
+  if (!depth_) return 0.0;
+  if (depth_->is_infinite()) return sigma;
+  const double n = depth_->as_double();
+  if (depth_->value() == 1) return 0.0;
+  return (n - 1.0) * std::pow(sigma, 1.0 - 2.0 / n);
+}
+
+double ChamberMetric::log_volume_density(const Point& x) const {
+  const Vector& s = x.coords();
+  double sum = 0.0;
+  for (Eigen::Index k = 0; k < s.size(); ++k) {
+    const double w = weight(s[k]);
+    if (!(w > 0.0) || !std::isfinite(w))
+      throw NumericalError(fmt::format(
+          "{} chamber metric: the volume density is infinite at sigma[{}] = {} (it needs "
+          "sigma > 0)",
+          name(), k, s[k]));
+    sum += std::log(w);
+  }
+  return -0.5 * sum;
+}
+
+void ChamberMetric::volume_drift(const Point& x, VectorRef out) const {
+  require_size(out, x.size(), [&] { return name() + " chamber metric: volume drift output"; });
+  const Vector& s = x.coords();
+  for (Eigen::Index k = 0; k < s.size(); ++k) out[k] = half_weight_derivative(s[k]);
+}
+
 Vector ChamberMetric::christoffel_symbols(const ConstVectorRef& sigma) const {
   return -connection_coefficient() * sigma.array().inverse();
 }

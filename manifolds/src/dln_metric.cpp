@@ -224,6 +224,59 @@ void DlnMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) 
   apply(x, xi, Power::kHalf, "DlnMetric::whiten", out);
 }
 
+namespace {
+
+void require_square_for_volume(const Point& x, const char* caller) {
+  if (x.rows() != x.cols())
+    throw InvalidArgument(fmt::format(
+        "{}: the DLN metric's volume terms have closed forms on square matrices only (got "
+        "{}x{}); for small rectangular problems use the finite-difference volume terms "
+        "(LangevinOptions::volume_terms)",
+        caller, x.rows(), x.cols()));
+}
+
+}  // namespace
+
+double DlnMetric::log_volume_density(const Point& x) const {
+  require_square_for_volume(x, "DlnMetric::log_volume_density");
+  if (!depth_.is_infinite() && depth_.value() == 1) return 0.0;
+  const Svd& svd = svd_of(x);
+  const Eigen::Index d = svd.sigma.size();
+  if (!(svd.sigma[d - 1] > 0.0))
+    throw NumericalError(fmt::format(
+        "DlnMetric::log_volume_density: the volume density of the DLN metric (depth {}) is "
+        "infinite at a singular matrix (smallest singular value {:.3g})",
+        depth_.to_string(), svd.sigma[d - 1]));
+  // Products of the weights, renormalized by logs in one pass: Σ_k log w_k + 2 Σ_{i<j} log h_ij.
+  double log_det = 0.0;
+  for (Eigen::Index i = 0; i < d; ++i) {
+    log_det += std::log(dln_divided_difference(svd.sigma[i], svd.sigma[i], depth_));
+    for (Eigen::Index j = i + 1; j < d; ++j)
+      log_det += 2.0 * std::log(dln_divided_difference(svd.sigma[i], svd.sigma[j], depth_));
+  }
+  return -0.5 * log_det;
+}
+
+void DlnMetric::volume_drift(const Point& x, VectorRef out) const {
+  require_square_for_volume(x, "DlnMetric::volume_drift");
+  require_size(out, x.size(), "DlnMetric::volume_drift: output");
+  if (depth_.is_infinite()) {  // ½ (σ²)' = σ: the matrix itself, no SVD
+    out = x.coords();
+    return;
+  }
+  const int n = depth_.value();
+  if (n == 1) {
+    out.setZero();
+    return;
+  }
+  const Svd& svd = svd_of(x);
+  const double exponent = 1.0 - 2.0 / n;
+  const Vector scale = svd.sigma.unaryExpr(
+      [&](double s) { return (n - 1) * (exponent == 0.0 ? 1.0 : std::pow(s, exponent)); });
+  MatrixMap(out.data(), x.rows(), x.cols()).noalias() =
+      svd.U * scale.asDiagonal() * svd.V.transpose();
+}
+
 double DlnMetric::sharp_split(const Point& x, const ConstVectorRef& df,
                               const ConstVectorRef& spectral, VectorRef out) const {
   const bool euclidean = !depth_.is_infinite() && depth_.value() == 1;

@@ -108,6 +108,14 @@ class Manifold {
   // (the chamber sorts). Solvers apply it to the points they report. Default: nothing.
   virtual void canonicalize(VectorRef /*x*/) const {}
 
+  // For samplers (langevin.hpp): replaces an ambient vector that a random step produced by the
+  // point of the domain it stands for, on an open subset that is the quotient of a larger open
+  // set by a group the sampled law is invariant under (the chamber: |x| sorted, since its
+  // metrics and symmetric energies are invariant under sign changes and permutations). Returns
+  // false when x stands for no point (the step left the domain). Default: canonicalize(x), then
+  // whether validate_point accepts it.
+  virtual bool fold_into_domain(VectorRef x) const;
+
   // A random point (for tests and examples).
   virtual Vector random_point(Rng& rng) const = 0;
 

@@ -78,6 +78,18 @@ class Metric {
   virtual double sharp_split(const Point& x, const ConstVectorRef& df,
                              const ConstVectorRef& spectral, VectorRef out) const;
 
+  // An optional capability for Langevin sampling (langevin.hpp, docs/MATH.md §13): the two terms
+  // the volume of the metric adds to the dynamics, in ambient coordinates of an open subset,
+  //   log_volume_density(x) = log √det G_x   (the density of dvol_g against Lebesgue measure),
+  //   volume_drift(x)       = |g|^{−1/2} ∂_j(|g|^{1/2} (G⁻¹)^{ij})  (the Itô drift correction,
+  //                           before the factor 1/β),
+  // so that dx = [−G⁻¹∇F + β⁻¹ volume_drift] dt + √(2/β) B dW has the law e^{−βF} dvol_g.
+  // Metrics with closed forms return true from has_volume_terms(); the defaults throw
+  // InvalidArgument (langevin.hpp offers a finite-difference fallback for small dimensions).
+  virtual bool has_volume_terms() const { return false; }
+  virtual double log_volume_density(const Point& x) const;
+  virtual void volume_drift(const Point& x, VectorRef out) const;
+
   // Convenience wrappers that allocate the result.
   Vector sharp(const Point& x, const ConstVectorRef& df) const;
   Vector flat(const Point& x, const ConstVectorRef& v) const;
@@ -102,6 +114,10 @@ class EuclideanMetric final : public Metric {
   bool has_christoffel() const override { return true; }
   void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                    VectorRef out) const override;
+  // Constant volume density: log √det G = 0 and no drift correction.
+  bool has_volume_terms() const override { return true; }
+  double log_volume_density(const Point& x) const override;
+  void volume_drift(const Point& x, VectorRef out) const override;
 };
 
 }  // namespace riemopt

@@ -39,6 +39,9 @@ class Chamber final : public Manifold {
 
   // Sorts x into decreasing order: the chamber's representative of a permuted point.
   void canonicalize(VectorRef x) const override { sort_decreasing(x); }
+  // |x| sorted (the positive orthant is R^d modulo sign changes, the chamber that modulo
+  // permutations); false when an entry is zero or not finite.
+  bool fold_into_domain(VectorRef x) const override;
   static void sort_decreasing(VectorRef x);
 
  private:

@@ -44,8 +44,16 @@ class ChamberMetric final : public Metric {
   void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                    VectorRef out) const override;
 
+  // Langevin's volume terms (docs/MATH.md §13): log √det G = −½ Σ log w(σ_k) (NumericalError at
+  // σ_k <= 0 for the DLN metrics), and the drift correction ½ w'(σ_k) = κ w(σ_k)/σ_k.
+  bool has_volume_terms() const override { return true; }
+  double log_volume_density(const Point& x) const override;
+  void volume_drift(const Point& x, VectorRef out) const override;
+
   // w_k = N σ_k^{2−2/N} (σ_k² at infinite depth, 1 for Euclidean): g = Σ dσ_k²/w_k.
   double weight(double sigma) const;
+  // ½ w'(σ): (N−1) σ^{1−2/N} (σ at infinite depth, 0 for Euclidean).
+  double half_weight_derivative(double sigma) const;
   // κ in Γ^k_kk = −κ/σ_k.
   double connection_coefficient() const;
   // The nonzero Christoffel symbols Γ^k_kk(σ), k = 1..d.

@@ -56,6 +56,18 @@ class DlnMetric final : public Metric, public StiffnessModel {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
 
+  // Langevin's volume terms on square d×d matrices (docs/MATH.md §13), from the cached SVD:
+  //   log √det G = −½ Σ_k log w(σ_k) − Σ_{i<j} log h_N(σ_i, σ_j),  w(σ) = h_N(σ, σ),
+  //   volume_drift = U diag(½ w'(σ)) Vᵀ = (N − 1) U Σ^{1−2/N} Vᵀ   (infinite depth: X itself;
+  //                                                                  depth 1: zero).
+  // The divergence of A_{N,X} and A_{N,X} ∇log √det G cancel except for that diagonal term, so
+  // the correction is the chamber's, carried by the singular vectors. Rectangular matrices
+  // throw InvalidArgument (no closed form here; langevin.hpp has a finite-difference fallback);
+  // log_volume_density throws NumericalError at singular X (depth >= 2: the density is infinite).
+  bool has_volume_terms() const override { return true; }
+  double log_volume_density(const Point& x) const override;
+  void volume_drift(const Point& x, VectorRef out) const override;
+
  private:
   // Applies Q (F(H) ∘ QᵀZR) Rᵀ + complement terms with weights F(h(σ, 0)), F ∈ {id, 1/·, √·}.
   // With `spectral` (square X and F = id only), Z + Q diag(spectral) Rᵀ is applied and the
