@@ -132,7 +132,10 @@ TEST(SpectralStationaryLaw, RefusesImproperLaws) {
   EXPECT_THROW(validate_spectral_law_spec(spec), InvalidArgument);
   spec.log_barrier = -0.3;
   EXPECT_NO_THROW(validate_spectral_law_spec(spec));
-  spec.width = 4;
+  spec.width = 4;  // a law, but past the quadrature's reach
+  EXPECT_NO_THROW(validate_spectral_law_spec(spec));
+  EXPECT_THROW(spectral_stationary_law(spec), InvalidArgument);
+  spec.width = 0;
   EXPECT_THROW(validate_spectral_law_spec(spec), InvalidArgument);
 }
 

@@ -40,16 +40,14 @@ double exponent_at_zero(const SpectralLawSpec& spec) {
 }  // namespace
 
 void validate_spectral_law_spec(const SpectralLawSpec& spec) {
-  require(spec.width >= 1 && spec.width <= 3,
-          "spectral_stationary_law: the quadrature covers widths 1 to 3 (got {})", spec.width);
+  require(spec.width >= 1, "spectral law: the width d must be at least 1 (got {})", spec.width);
   require(std::isfinite(spec.beta) && spec.beta > 0.0,
-          "spectral_stationary_law: beta must be positive and finite (got {})", spec.beta);
+          "spectral law: beta must be positive and finite (got {})", spec.beta);
   require(std::isfinite(spec.schatten_p) && spec.schatten_p > 0.0,
-          "spectral_stationary_law: the Schatten exponent p must be positive and finite (got {})",
+          "spectral law: the Schatten exponent p must be positive and finite (got {})",
           spec.schatten_p);
   require(std::isfinite(spec.log_barrier),
-          "spectral_stationary_law: the log-barrier weight must be finite (got {})",
-          spec.log_barrier);
+          "spectral law: the log-barrier weight must be finite (got {})", spec.log_barrier);
   const double n = metric_depth(spec);
   if (std::isinf(n))
     require(spec.beta * spec.log_barrier > 0.0,
@@ -121,7 +119,8 @@ struct Accumulated {
   Matrix bins;
 };
 
-Accumulated integrate(const SpectralLawSpec& spec, int nodes, double upper, double q, int bins) {
+Accumulated integrate(const SpectralLawSpec& spec, int nodes, double upper, double q, int bins,
+                      double histogram_upper) {
   const Eigen::Index d = spec.width;
   const double t_upper = std::pow(upper, 1.0 / q);
   const double dt = t_upper / nodes;
@@ -131,6 +130,11 @@ Accumulated integrate(const SpectralLawSpec& spec, int nodes, double upper, doub
     t[i] = (i + 0.5) * dt;
     sigma_at[i] = std::pow(t[i], q);
     log_jacobian[i] = std::log(q) + (q - 1.0) * std::log(t[i]);  // dσ/dt
+  }
+  std::vector<double> cell_low(t.size()), cell_high(t.size());
+  for (int i = 0; i < nodes; ++i) {
+    cell_low[i] = std::pow(i * dt, q);
+    cell_high[i] = std::pow((i + 1) * dt, q);
   }
   // Ordered cells i_1 >= i_2 >= … >= i_d (σ decreasing), weighted by d!/Π(multiplicities!).
   struct Cell {
@@ -181,8 +185,14 @@ Accumulated integrate(const SpectralLawSpec& spec, int nodes, double upper, doub
       const double s = sigma_at[c.index[k]];
       out.mean[k] += w * s;
       out.mean_square[k] += w * s * s;
-      const int bin = std::min(bins - 1, static_cast<int>(s / upper * bins));
-      out.bins(bin, k) += w;
+      // The cell's σ-interval, its weight spread over the bins it overlaps (uniformly in σ):
+      // assigning it whole to one bin would alias the grid against the bins.
+      const double lo = cell_low[c.index[k]] / histogram_upper * bins;
+      const double hi = cell_high[c.index[k]] / histogram_upper * bins;
+      for (int b = static_cast<int>(lo); b < bins && b < hi; ++b) {
+        const double overlap = std::min(hi, b + 1.0) - std::max(lo, static_cast<double>(b));
+        if (overlap > 0.0) out.bins(b, k) += w * overlap / (hi - lo);
+      }
     }
   }
   require(total > 0.0, "spectral_stationary_law: the density vanished on the whole grid");
@@ -230,11 +240,19 @@ Vector spectral_law_observable(const SpectralLawSpec& spec, const Point& x) {
   return svd_of(x).sigma;
 }
 
-SpectralLaw spectral_stationary_law(const SpectralLawSpec& spec, int nodes, int bins) {
+SpectralLaw spectral_stationary_law(const SpectralLawSpec& spec, int nodes, int bins,
+                                    double histogram_upper) {
   validate_spectral_law_spec(spec);
+  require(spec.width <= 3,
+          "spectral_stationary_law: the quadrature covers widths 1 to 3 (got {}): its cost grows "
+          "like nodes^d",
+          spec.width);
   require(nodes == 0 || nodes >= 20, "spectral_stationary_law: nodes must be 0 or >= 20 (got {})",
           nodes);
   require(bins >= 1, "spectral_stationary_law: bins must be >= 1 (got {})", bins);
+  require(std::isfinite(histogram_upper) && histogram_upper >= 0.0,
+          "spectral_stationary_law: histogram_upper must be finite and >= 0 (got {})",
+          histogram_upper);
   if (nodes == 0) nodes = spec.width == 1 ? 4000 : spec.width == 2 ? 400 : 150;
   // σ = t^q with σ^e q t^{q−1} = q t^{q(e+1)−1} bounded at 0: q = 1/(e + 1) when e < 0.
   const double e =
@@ -243,12 +261,13 @@ SpectralLaw spectral_stationary_law(const SpectralLawSpec& spec, int nodes, int 
   SpectralLaw law;
   law.nodes = nodes;
   law.upper = upper_end(spec);
-  const Accumulated fine = integrate(spec, nodes, law.upper, q, bins);
-  const Accumulated coarse = integrate(spec, nodes / 2, law.upper, q, bins);
+  const double histogram_end = histogram_upper > 0.0 ? histogram_upper : law.upper;
+  const Accumulated fine = integrate(spec, nodes, law.upper, q, bins, histogram_end);
+  const Accumulated coarse = integrate(spec, nodes / 2, law.upper, q, bins, histogram_end);
   law.mean = fine.mean;
   law.mean_square = fine.mean_square;
   law.bin_probability = fine.bins;
-  law.bin_edges = Vector::LinSpaced(bins + 1, 0.0, law.upper);
+  law.bin_edges = Vector::LinSpaced(bins + 1, 0.0, histogram_end);
   law.quadrature_error =
       std::max(((fine.mean - coarse.mean).array() / fine.mean.array()).abs().maxCoeff(),
                ((fine.mean_square - coarse.mean_square).array() / fine.mean_square.array())

@@ -16,10 +16,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   SpectralCommand spectral;
   GenerateCommand generate;
   CompleteCommand complete;
+  SampleCommand sample;
   CLI::App* entropy_app = entropy.add_to(app);
   CLI::App* spectral_app = spectral.add_to(app);
   CLI::App* generate_app = generate.add_to(app);
   CLI::App* complete_app = complete.add_to(app);
+  CLI::App* sample_app = sample.add_to(app);
 
   std::vector<std::string> storage = args;
   std::vector<char*> argv;
@@ -40,6 +42,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (spectral_app->parsed()) return spectral.run(out, err);
     if (generate_app->parsed()) return generate.run(out, err);
     if (complete_app->parsed()) return complete.run(out, err);
+    if (sample_app->parsed()) return sample.run(out, err);
   } catch (const std::bad_alloc&) {
     err << "riemopt: error: out of memory: the run needs more memory than this machine can "
            "give it (a smaller problem, or fewer or narrower outputs, may fit)\n";

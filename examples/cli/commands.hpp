@@ -51,6 +51,32 @@ struct SpectralCommand {
   int run(std::ostream& out, std::ostream& err) const;
 };
 
+// `riemopt sample`: Riemannian Langevin sampling of a spectral potential on the chamber or on d×d
+// matrices, with the moments of the singular values against the stationary law's.
+struct SampleCommand {
+  long width = 0;
+  std::string depth;
+  double beta = 0.0;
+  double schatten = 0.0;
+  bool entropy = false;
+  double log_barrier = 0.0;
+  std::string metric = "dln";
+  std::string space = "chamber";
+  long steps = 0;
+  long burn_in = -1;  // -1: steps / 10
+  long thinning = 1;
+  double step_size = 0.0;
+  bool mala = false;
+  std::string seed = "1";
+  std::string output;
+  std::string plot;
+  std::string json;
+  bool quiet = false;
+
+  CLI::App* add_to(CLI::App& app);
+  int run(std::ostream& out, std::ostream& err) const;
+};
+
 // `riemopt generate`: a random completion instance of Arora et al. written as Matrix Market.
 struct GenerateCommand {
   long rows = 100;

@@ -50,7 +50,7 @@ struct SpectralLaw {
   Vector mean_square;  // E[σ_k²]
   double upper = 0.0;  // the quadrature's upper end in σ (beyond it the density is < e^{−46} of
                        // its largest value)
-  Vector bin_edges;    // bins + 1 edges on [0, upper]
+  Vector bin_edges;    // bins + 1 edges on [0, histogram_upper]
   Matrix bin_probability;         // bins × d: the probability of σ_k in each bin
   double quadrature_error = 0.0;  // max over k of the change of mean and mean_square from the
                                   // half-fine grid, relative to the value
@@ -61,8 +61,9 @@ struct SpectralLaw {
 // Throws InvalidArgument on a bad spec (validate_spectral_law_spec).
 double spectral_law_log_density(const SpectralLawSpec& spec, const ConstVectorRef& sigma);
 
-// Throws InvalidArgument with what is wrong: d outside 1..3, β <= 0, p <= 0, non-finite a, or
-// an improper law (see above).
+// Throws InvalidArgument with what is wrong: d < 1, β <= 0, p <= 0, non-finite a, or an improper
+// law (see above; at infinite depth β·a > 0 is asked for every d, which is sufficient, and
+// necessary except on the chamber with the entropy at d >= 4).
 void validate_spectral_law_spec(const SpectralLawSpec& spec);
 
 // The sampling problem the law belongs to: the potential F on the chamber of width d or on d×d
@@ -71,7 +72,10 @@ Problem spectral_law_problem(const SpectralLawSpec& spec);
 // The ordered singular values of a point of that problem (the chamber point itself, or σ(X)).
 Vector spectral_law_observable(const SpectralLawSpec& spec, const Point& x);
 
-// nodes = 0 picks 4000, 400 and 150 nodes per axis for d = 1, 2, 3.
-SpectralLaw spectral_stationary_law(const SpectralLawSpec& spec, int nodes = 0, int bins = 40);
+// The moments by quadrature; d <= 3 (InvalidArgument otherwise). nodes = 0 picks 4000, 400 and
+// 150 nodes per axis for d = 1, 2, 3.
+// The marginal histograms cover [0, histogram_upper] (0: [0, upper]); mass beyond it is not binned.
+SpectralLaw spectral_stationary_law(const SpectralLawSpec& spec, int nodes = 0, int bins = 40,
+                                    double histogram_upper = 0.0);
 
 }  // namespace riemopt
