@@ -17,6 +17,8 @@
 //                    rectangular branch of A_{N,X}, whose allocation count must be 0 too
 //   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
 //                    the parameter-space cost grows with K, the end-to-end one does not
+//   langevin/d:D     20 MALA steps of ½‖X‖² − S_4/β under the depth-4 DLN metric (langevin.hpp):
+//                    one SVD per step, and the step's cost against one dgesdd
 //
 // Counters per iteration: svds (SVDs performed) and allocs (heap allocations, counted by the
 // malloc interposition below). After the runs a table prints the ratios of the targets in
@@ -43,6 +45,8 @@
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
+#include "riemopt/energies/spectral.hpp"
+#include "riemopt/langevin.hpp"
 #include "riemopt/manifolds/balanced_factors.hpp"
 #include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
@@ -213,6 +217,27 @@ void factors(benchmark::State& state, Eigen::Index d, int n) {
   counters.report(state);
 }
 
+// kLangevinSteps MALA steps of the depth-4 DLN free energy ½‖X‖² − S_4/β on d×d matrices (one
+// langevin_sample call; its start costs one SVD more).
+constexpr std::int64_t kLangevinSteps = 20;
+void langevin(benchmark::State& state, Eigen::Index d) {
+  const Problem problem(dln_matrices(d, d, Depth::finite(4)),
+                        free_energy(std::make_shared<SchattenEnergy>(2.0),
+                                    std::make_shared<MatrixEntropy>(Depth::finite(4)), 1.0));
+  const Vector x0 = test_matrix(d).reshaped();
+  LangevinOptions options;
+  options.scheme = LangevinScheme::kMala;
+  options.step_size = 1e-4;
+  options.samples = kLangevinSteps;
+  options.observable = [](const Point&) { return Vector(); };
+  Counters counters;
+  for (auto _ : state) {
+    const LangevinResult run = langevin_sample(problem, x0, options);
+    benchmark::DoNotOptimize(run.final_point.data());
+  }
+  counters.report(state);
+}
+
 // Keeps every run's time and counters for the ratio table, and prints the usual console lines.
 class RatioReporter final : public benchmark::ConsoleReporter {
  public:
@@ -275,6 +300,17 @@ void print_ratios(const RatioReporter& r) {
         sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-",
         ratio(one_part));
   }
+  fmt::print("\nLangevin: one MALA step (depth-4 free energy on d x d matrices) vs one dgesdd\n");
+  fmt::print("{:>5} {:>12} {:>12} {:>10} {:>12}\n", "d", "step us", "dgesdd us", "step/SVD",
+             "SVDs/step");
+  for (Eigen::Index d : kSizes) {
+    const auto* step = r.find(fmt::format("langevin/d:{}", d));
+    const auto* lapack = r.find(fmt::format("svd/lapack/d:{}", d));
+    if (!step || !lapack) continue;
+    const double per_step = step->microseconds / kLangevinSteps;
+    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>10.2f} {:>12.2f}\n", d, per_step, lapack->microseconds,
+               per_step / lapack->microseconds, step->svds / kLangevinSteps);
+  }
   fmt::print("\nRectangular RHS (completion, depth-3 DLN metric): SVDs and allocations per RHS\n");
   fmt::print("{:>5} {:>5} {:>12} {:>8} {:>10}\n", "m", "n", "RHS us", "SVDs", "allocs");
   for (const auto& [m, n] : kRectangularShapes)
@@ -329,6 +365,9 @@ int main(int argc, char** argv) {
                                  [d](benchmark::State& s) { loss_only(s, d, d); });
     benchmark::RegisterBenchmark(fmt::format("sharp/d:{}", d).c_str(),
                                  [d](benchmark::State& s) { sharp_cached(s, d); });
+    if (d <= 200)
+      benchmark::RegisterBenchmark(fmt::format("langevin/d:{}", d).c_str(),
+                                   [d](benchmark::State& s) { langevin(s, d); });
   }
   for (Eigen::Index d : {Eigen::Index{100}, Eigen::Index{200}}) {
     for (int n : kDepths) {

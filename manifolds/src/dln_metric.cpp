@@ -242,19 +242,15 @@ double DlnMetric::log_volume_density(const Point& x) const {
   if (!depth_.is_infinite() && depth_.value() == 1) return 0.0;
   const Svd& svd = svd_of(x);
   const Eigen::Index d = svd.sigma.size();
-  if (!(svd.sigma[d - 1] > 0.0))
+  if (d == 0 || !(svd.sigma[d - 1] > 0.0))
     throw NumericalError(fmt::format(
         "DlnMetric::log_volume_density: the volume density of the DLN metric (depth {}) is "
         "infinite at a singular matrix (smallest singular value {:.3g})",
         depth_.to_string(), svd.sigma[d - 1]));
-  // Products of the weights, renormalized by logs in one pass: Σ_k log w_k + 2 Σ_{i<j} log h_ij.
-  double log_det = 0.0;
-  for (Eigen::Index i = 0; i < d; ++i) {
-    log_det += std::log(dln_divided_difference(svd.sigma[i], svd.sigma[i], depth_));
-    for (Eigen::Index j = i + 1; j < d; ++j)
-      log_det += 2.0 * std::log(dln_divided_difference(svd.sigma[i], svd.sigma[j], depth_));
-  }
-  return -0.5 * log_det;
+  // log det K = Σ_{i,j} log h(σ_i, σ_j): the eigenvalues of K are the weights H that sharp uses
+  // (cached for this σ when sharp ran at the point first, as in the sampler).
+  const Matrix& weights = divided_differences_for(workspace(), svd.sigma, depth_);
+  return -0.5 * weights.array().log().sum();
 }
 
 void DlnMetric::volume_drift(const Point& x, VectorRef out) const {
@@ -273,8 +269,11 @@ void DlnMetric::volume_drift(const Point& x, VectorRef out) const {
   const double exponent = 1.0 - 2.0 / n;
   const Vector scale = svd.sigma.unaryExpr(
       [&](double s) { return (n - 1) * (exponent == 0.0 ? 1.0 : std::pow(s, exponent)); });
-  MatrixMap(out.data(), x.rows(), x.cols()).noalias() =
-      svd.U * scale.asDiagonal() * svd.V.transpose();
+  Workspace& w = workspace();
+  w.W.resize(x.rows(), x.cols());
+  w.W = svd.U * scale.asDiagonal();
+  MatrixMap result(out.data(), x.rows(), x.cols());
+  detail::dense_product(w.W, detail::Op::kNone, svd.V, detail::Op::kTranspose, result);
 }
 
 double DlnMetric::sharp_split(const Point& x, const ConstVectorRef& df,
