@@ -473,6 +473,50 @@ TEST(BalancingFlow, SquaredMomentMapFlowIsTheRegularizerFlowAtDoubleSpeed) {
   }
 }
 
+// docs/MATH.md §2 (the explicit solution at depth 2). For W_1 = Q diag(a) Pᵀ and W_2 = R diag(b) Qᵀ
+// (singular frames aligned through the hidden layer) the flow keeps the frames and each pair
+// (a_i, b_i) follows the scalar flow: with μ_i = b_i² − a_i² and the conserved product x_i = a_i
+// b_i, μ̇_i = −4 μ_i (a_i² + b_i²) = −4 μ_i √(μ_i² + c_i²), c_i = 2|x_i|, for the squared moment
+// map, so
+//   μ_i(t) = c_i / sinh(asinh(c_i/μ_i(0)) + 4 c_i t)   (signs: μ_i keeps the sign of μ_i(0)).
+TEST(BalancingFlow, SquaredMomentMapFlowMatchesItsExplicitSolutionAtDepthTwo) {
+  Rng rng(31);
+  const Eigen::Index d = 3;
+  const auto space = std::make_shared<ParameterSpace>(std::vector<Eigen::Index>{d, d, d});
+  const Vector a = (Vector(3) << 2.0, 0.7, 0.3).finished();
+  const Vector b = (Vector(3) << 0.5, 1.4, 0.3 * 4.0).finished();  // μ(0) = b² − a² of both signs
+  const Matrix p = random_orthogonal(d, rng), q = random_orthogonal(d, rng),
+               r = random_orthogonal(d, rng);
+  Vector w0(space->ambient_size());
+  space->mutable_factor(w0, 1) = q * a.asDiagonal() * p.transpose();
+  space->mutable_factor(w0, 2) = r * b.asDiagonal() * q.transpose();
+  auto exact_imbalance = [&](double t) {
+    double sum = 0.0;
+    for (Eigen::Index i = 0; i < d; ++i) {
+      const double mu0 = b[i] * b[i] - a[i] * a[i], c = 2.0 * std::abs(a[i] * b[i]);
+      const double u = std::asinh(c / mu0) + (mu0 > 0 ? 4.0 : -4.0) * c * t;
+      sum += std::pow(c / std::sinh(u), 2);
+    }
+    return std::sqrt(sum);  // ‖μ‖_F: the frames are orthogonal
+  };
+  BalancingOptions options;
+  options.kind = BalancingFlow::kMomentMap;
+  options.flow.gradient_tolerance = 0.0;
+  options.flow.final_time = 5.0;
+  options.flow.trajectory.times = {0.01, 0.05, 0.2, 0.5, 1.0, 2.0, 5.0};
+  const BalancingResult run = balance_factors(space, w0, options);
+  ASSERT_EQ(run.summary.status, TerminationStatus::kFinalTimeReached) << run.report();
+  const Trajectory& traj = run.summary.trajectory;
+  ASSERT_GE(traj.times.size(), options.flow.trajectory.times.size());
+  for (std::size_t k = 0; k < traj.times.size(); ++k) {
+    const double t = traj.times[k], measured = traj.observables[k][1];  // columns: drift, ‖μ‖
+    const double exact = exact_imbalance(t);
+    // Relative 1e-8, and an absolute floor at the flow's absolute tolerance (1e-12 per entry).
+    EXPECT_NEAR(measured, exact, 1e-8 * exact + 1e-11) << "t = " << t;
+  }
+  EXPECT_LT(exact_imbalance(5.0), 1e-5 * exact_imbalance(0.0));  // the run did balance
+}
+
 // docs/MATH.md §2 (weight decay): on balanced factors R = (N/2)Σσ_i^{2/N}, and every critical
 // point of E∘φ + λR is balanced (Kempf–Ness), so φ of a minimizer reached from an unbalanced start
 // is a critical point of E + λ(N/2)Σσ^{2/N} = E + λ·Schatten(2/N) for the DLN metric.
