@@ -520,6 +520,25 @@ TEST(BalancingFlow, SquaredMomentMapFlowMatchesItsExplicitSolutionAtDepthTwo) {
 // docs/MATH.md §2 (weight decay): on balanced factors R = (N/2)Σσ_i^{2/N}, and every critical
 // point of E∘φ + λR is balanced (Kempf–Ness), so φ of a minimizer reached from an unbalanced start
 // is a critical point of E + λ(N/2)Σσ^{2/N} = E + λ·Schatten(2/N) for the DLN metric.
+// The losses of the weight-decay tests: sensing measures ⟨A_k, M⟩ 30 times (A_k Gaussian),
+// completion observes every entry of M.
+EnergyPtr weight_decay_loss(const Matrix& m, bool sensing, Rng& rng) {
+  const Eigen::Index d = m.rows();
+  if (sensing) {
+    std::vector<Matrix> a;
+    Vector y(30);
+    for (int k = 0; k < 30; ++k) {
+      a.push_back(random_matrix(d, d, rng));
+      y(k) = a.back().cwiseProduct(m).sum();
+    }
+    return std::make_shared<MatrixSensing>(a, y);
+  }
+  std::vector<Observation> obs;
+  for (Eigen::Index j = 0; j < d; ++j)
+    for (Eigen::Index i = 0; i < d; ++i) obs.push_back({i, j, m(i, j)});
+  return std::make_shared<MatrixCompletion>(d, d, obs);
+}
+
 TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
   Rng rng(21);
   const double lambda = 0.05;
@@ -533,21 +552,7 @@ TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
       // factorization, made unbalanced by a perturbation of 0.15: the solver must rebalance it.
       const Eigen::Index d = sensing ? 3 : 4;
       const Matrix m = separated_matrix(d, rng);
-      EnergyPtr loss;
-      if (sensing) {
-        std::vector<Matrix> a;
-        Vector y(30);
-        for (int k = 0; k < 30; ++k) {
-          a.push_back(random_matrix(d, d, rng));
-          y(k) = a.back().cwiseProduct(m).sum();
-        }
-        loss = std::make_shared<MatrixSensing>(a, y);
-      } else {
-        std::vector<Observation> obs;
-        for (Eigen::Index j = 0; j < d; ++j)
-          for (Eigen::Index i = 0; i < d; ++i) obs.push_back({i, j, m(i, j)});
-        loss = std::make_shared<MatrixCompletion>(d, d, obs);
-      }
+      const EnergyPtr loss = weight_decay_loss(m, sensing, rng);
       const auto space = square_space(d, n);
       const EnergyPtr upstairs = std::make_shared<PulledBackEnergy>(loss, space) +
                                  lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(space));
@@ -574,6 +579,85 @@ TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
       downstairs.evaluate(downstairs.make_point(x.reshaped()), at_limit);
       EXPECT_LT(at_limit.gradient_norm, 1e-8 * at_start.gradient_norm)
           << at_limit.gradient_norm << " vs " << at_start.gradient_norm;
+    }
+  }
+}
+
+// docs/MATH.md §2 (the fast–slow split of weight decay). E∘φ is constant on fibers, so its flow
+// conserves every μ_p; the weight-decay gradient λW adds μ̇_p = −2λ μ_p. Hence along the factor
+// flow of E∘φ + λR the imbalance decays exactly like e^{−2λt}, whatever E and however the loss
+// moves meanwhile, and once balanced the flow is the horizontal lift of the DLN flow of
+// E + λ(N/2)Σσ^{2/N}: φ(W(t)) follows that flow, to within O(‖μ‖) of the imbalance left.
+TEST(WeightDecay, ImbalanceDecaysAtTwiceLambdaThenPhiFollowsThePenalizedDlnFlow) {
+  Rng rng(41);
+  for (int n : {2, 3, 4}) {
+    for (const bool sensing : {false, true}) {
+      SCOPED_TRACE(fmt::format("N = {}, {}", n, sensing ? "sensing" : "completion"));
+      const Eigen::Index d = sensing ? 3 : 4;
+      const Matrix m = separated_matrix(d, rng);
+      const EnergyPtr loss = weight_decay_loss(m, sensing, rng);
+      const auto space = square_space(d, n);
+      const double lambda = 0.2;
+      const EnergyPtr upstairs = std::make_shared<PulledBackEnergy>(loss, space) +
+                                 lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(space));
+      // A small balanced start made unbalanced: learning is still far from done when the
+      // imbalance has decayed.
+      const Vector w0 = balanced_factorization(*space, 0.3 * m, rng) +
+                        0.1 * gaussian_vector(space->ambient_size(), rng);
+      const double mu0 = imbalance_norm(*space, w0);
+      GradientFlowOptions options;
+      options.relative_tolerance = 1e-11;
+      options.absolute_tolerance = 1e-13;
+      options.gradient_tolerance = 0.0;
+      options.final_time = 12.0;
+      const std::vector<double> times = {1.0, 2.0, 4.0, 5.0, 10.0, 11.0};
+      options.trajectory.times = times;
+      options.trajectory.store_points = true;
+      const Summary factor_flow =
+          gradient_flow(Problem(parameter_space_geometry(space), upstairs), w0, options);
+      ASSERT_EQ(factor_flow.status, TerminationStatus::kFinalTimeReached)
+          << factor_flow.FullReport();
+      const Trajectory& traj = factor_flow.trajectory;
+      auto point_at = [&](double t) -> const Vector& {
+        for (std::size_t k = 0; k < traj.times.size(); ++k)
+          if (std::abs(traj.times[k] - t) < 1e-12) return traj.points[k];
+        ADD_FAILURE() << "no record at t = " << t;
+        return traj.points.front();
+      };
+      for (double t : times) {
+        const double mu = imbalance_norm(*space, point_at(t));
+        EXPECT_NEAR(mu, mu0 * std::exp(-2.0 * lambda * t), 1e-7 * mu0) << "t = " << t;
+      }
+      // The loss still moves while the imbalance decays: from t = 1 to t = 5 the imbalance falls
+      // by e^{-1.6} and the loss by a comparable factor, not to its limit.
+      const double loss_1 =
+          loss->value(Point(EndToEndMap(*space, point_at(1.0)).product().reshaped()));
+      const double loss_5 =
+          loss->value(Point(EndToEndMap(*space, point_at(5.0)).product().reshaped()));
+      EXPECT_GT(std::abs(loss_1 - loss_5), 1e-3 * loss_1);
+      // From t0, the DLN flow of the penalized energy on φ(W(t0)) against φ(W(t0 + 1)).
+      const Problem downstairs(
+          dln_matrices(d, d, Depth::finite(n)),
+          loss + lambda * EnergyPtr(std::make_shared<SchattenEnergy>(2.0 / n)));
+      auto deviation = [&](double t0) {
+        GradientFlowOptions matrix_options = options;
+        matrix_options.final_time = 1.0;
+        matrix_options.trajectory = {};
+        const Matrix x0 = EndToEndMap(*space, point_at(t0)).product();
+        const Summary flow = gradient_flow(downstairs, x0.reshaped(), matrix_options);
+        EXPECT_EQ(flow.status, TerminationStatus::kFinalTimeReached) << flow.FullReport();
+        const Matrix lifted = EndToEndMap(*space, point_at(t0 + 1.0)).product();
+        return (flow.x.reshaped(d, d) - lifted).norm() / lifted.norm();
+      };
+      const double early = deviation(4.0), late = deviation(10.0);
+      const double shrink = std::exp(-2.0 * lambda * 6.0);  // ‖μ(10)‖/‖μ(4)‖
+      std::printf(
+          "N = %d %s: deviation after one time unit from t0 = 4: %.3g, from t0 = 10: %.3g "
+          "(imbalance ratio %.3g)\n",
+          n, sensing ? "sensing" : "completion", early, late, shrink);
+      EXPECT_LT(late, 3.0 * shrink * early);  // O(‖μ(t0)‖)
+      EXPECT_GT(early, 1e-6);                 // the unbalanced part is felt...
+      EXPECT_LT(late, 0.2 * early);           // ...and fades with it
     }
   }
 }
