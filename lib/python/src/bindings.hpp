@@ -16,6 +16,7 @@ void bind_geometry(py::module_& m);
 void bind_energies(py::module_& m);
 void bind_solvers(py::module_& m);
 void bind_completion(py::module_& m);
+void bind_sampling(py::module_& m);
 
 // A point of the geometry from a NumPy array (validated by the manifold).
 Point make_point(const Geometry& g, const py::handle& x, const std::string& what);

@@ -34,4 +34,5 @@ PYBIND11_MODULE(_riemopt, m) {
   bind_energies(m);
   bind_solvers(m);
   bind_completion(m);
+  bind_sampling(m);
 }
