@@ -2,12 +2,29 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+
+#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
 
+namespace {
+
+struct BrockettProduct final : PointCacheOf<BrockettProduct> {
+  std::uint64_t owner = 0;
+  Matrix ax;
+};
+
+std::uint64_t next_brockett_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+
+}  // namespace
+
 BrockettCost::BrockettCost(Matrix a, Vector weights)
-    : a_(std::move(a)), weights_(std::move(weights)) {
+    : a_(std::move(a)), weights_(std::move(weights)), id_(next_brockett_id()) {
   require(a_.rows() >= 1 && a_.rows() == a_.cols(), "BrockettCost: A must be square (got {}x{})",
           a_.rows(), a_.cols());
   require_finite(a_, "BrockettCost: A");
@@ -31,10 +48,23 @@ void BrockettCost::check_shape(Eigen::Index rows, Eigen::Index cols) const {
           weights_.size(), rows, cols);
 }
 
+const Matrix& BrockettCost::product(const Point& x) const {
+  BrockettProduct& cache = x.cache<BrockettProduct>();
+  if (!cache.valid || cache.owner != id_) {
+    const ConstMatrixMap xm(x.coords().data(), a_.rows(), weights_.size());
+    cache.ax.resize(a_.rows(), weights_.size());
+    detail::dense_product(a_, detail::Op::kNone, xm, detail::Op::kNone, cache.ax);
+    cache.owner = id_;
+    cache.valid = true;
+  }
+  return cache.ax;
+}
+
 double BrockettCost::value(const Point& x) const {
   check_point_size(x);
   const ConstMatrixMap xm(x.coords().data(), a_.rows(), weights_.size());
-  return ((xm.transpose() * a_ * xm).diagonal().array() * weights_.array()).sum();
+  // tr(XᵀAX D) = Σ_j d_j x_jᵀ(AX)_j.
+  return (xm.cwiseProduct(product(x)).colwise().sum().transpose().array() * weights_.array()).sum();
 }
 
 void BrockettCost::add_gradient(const Point& x, double weight, VectorRef out) const {
@@ -44,9 +74,9 @@ void BrockettCost::add_gradient(const Point& x, double weight, VectorRef out) co
 double BrockettCost::value_and_add_gradient(const Point& x, double weight, VectorRef out) const {
   check_point_size(x);
   const ConstMatrixMap xm(x.coords().data(), a_.rows(), weights_.size());
-  const Matrix ax = a_ * xm;
+  const Matrix& ax = product(x);
   MatrixMap(out.data(), a_.rows(), weights_.size()) += (2.0 * weight) * ax * weights_.asDiagonal();
-  return ((xm.transpose() * ax).diagonal().array() * weights_.array()).sum();
+  return (xm.cwiseProduct(ax).colwise().sum().transpose().array() * weights_.array()).sum();
 }
 
 void BrockettCost::add_hessian_vector(const Point& x, const ConstVectorRef& v, double weight,
@@ -54,8 +84,10 @@ void BrockettCost::add_hessian_vector(const Point& x, const ConstVectorRef& v, d
   check_point_size(x);
   require_size(v, ambient_size(), [&] { return name() + ": Hessian direction"; });
   const ConstMatrixMap vm(v.data(), a_.rows(), weights_.size());
-  MatrixMap(out.data(), a_.rows(), weights_.size()) +=
-      (2.0 * weight) * (a_ * vm) * weights_.asDiagonal();
+  thread_local Matrix av;
+  av.resize(a_.rows(), weights_.size());
+  detail::dense_product(a_, detail::Op::kNone, vm, detail::Op::kNone, av);
+  MatrixMap(out.data(), a_.rows(), weights_.size()) += (2.0 * weight) * av * weights_.asDiagonal();
 }
 
 EnergyPtr rayleigh_quotient(Matrix a) {

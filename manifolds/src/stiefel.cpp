@@ -8,6 +8,7 @@
 #include <cmath>
 #include <unsupported/Eigen/MatrixFunctions>
 
+#include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
@@ -49,27 +50,40 @@ void Stiefel::validate_point(const ConstVectorRef& x) const {
           name(), defect);
 }
 
+// The n×p by p×p and p×n by n×p products below go through BLAS (detail::dense_product): Eigen's
+// blocked product spends most of its time packing at these thin shapes (measured on Brockett's
+// cost on St(200, 10): the retraction and projection were 45 % of a conjugate-gradient run).
 void Stiefel::project(const Point& x, const ConstVectorRef& v, VectorRef out) const {
   require_size(v, ambient_size(), [&] { return name() + ": projected vector"; });
   const ConstMatrixMap xm = x.matrix();
   const ConstMatrixMap vm(v.data(), n_, p_);
-  const Matrix s = sym(xm.transpose() * vm);
-  MatrixMap(out.data(), n_, p_) = vm - xm * s;
+  thread_local Matrix s;
+  s.resize(p_, p_);
+  detail::dense_product(xm, detail::Op::kTranspose, vm, detail::Op::kNone, s);
+  s = (0.5 * (s + s.transpose())).eval();
+  MatrixMap result(out.data(), n_, p_);
+  if (out.data() != v.data()) result = vm;
+  detail::dense_product(xm, detail::Op::kNone, s, detail::Op::kNone, result, -1.0, 1.0);
 }
 
 void Stiefel::polar_factor(const ConstMatrixMap& y, MatrixMap out) const {
-  const Eigen::SelfAdjointEigenSolver<Matrix> eig(y.transpose() * y);
+  thread_local Matrix gram, inverse_root, z;
+  gram.resize(p_, p_);
+  detail::dense_product(y, detail::Op::kTranspose, y, detail::Op::kNone, gram);
+  const Eigen::SelfAdjointEigenSolver<Matrix> eig(gram);
   const Vector& lambda = eig.eigenvalues();
   require(lambda.minCoeff() > 0.0 && lambda.minCoeff() >= 1e-28 * lambda.maxCoeff(),
           "{}: the matrix has no full column rank (smallest eigenvalue of Y^T Y: {:.3e}), so it "
           "has no orthonormal polar factor",
           name(), lambda.minCoeff());
   const Matrix& q = eig.eigenvectors();
-  const Matrix inverse_root = q * lambda.cwiseSqrt().cwiseInverse().asDiagonal() * q.transpose();
-  Matrix z = y * inverse_root;
+  inverse_root = q * lambda.cwiseSqrt().cwiseInverse().asDiagonal() * q.transpose();
+  z.resize(n_, p_);
+  detail::dense_product(y, detail::Op::kNone, inverse_root, detail::Op::kNone, z);
   // Newton–Schulz: Z ← Z (3I − ZᵀZ)/2 squares the orthonormality defect.
-  z = 0.5 * z * (3.0 * Matrix::Identity(p_, p_) - z.transpose() * z);
-  out = z;
+  detail::dense_product(z, detail::Op::kTranspose, z, detail::Op::kNone, gram);
+  gram = 1.5 * Matrix::Identity(p_, p_) - 0.5 * gram;
+  detail::dense_product(z, detail::Op::kNone, gram, detail::Op::kNone, out);
 }
 
 void Stiefel::retract(const Point& x, const ConstVectorRef& v, VectorRef out) const {

@@ -10,6 +10,8 @@
 //   riemopt::Problem problem(riemopt::stiefel_geometry(a.rows(), 4), f);
 #pragma once
 
+#include <cstdint>
+
 #include "riemopt/energy.hpp"
 
 namespace riemopt {
@@ -35,8 +37,13 @@ class BrockettCost final : public Energy {
   const Vector& weights() const { return weights_; }
 
  private:
+  // A·X, through BLAS, kept in the point's cache (for this energy) until the point moves: a line
+  // search asks the value and then the gradient at one point, and both need it.
+  const Matrix& product(const Point& x) const;
+
   Matrix a_;
   Vector weights_;
+  std::uint64_t id_;  // tells this energy's cached products from another's
 };
 
 // xᵀAx on vectors of length n (BrockettCost with p = 1, N = 1).
