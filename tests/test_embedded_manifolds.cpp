@@ -135,8 +135,8 @@ TEST(SphereProblem, GradientNormKeepsItsRelativePrecisionNearTheMinimizer) {
     const double expected = 2.0 * ((inst.lambda.array() - rho) * c.array()).matrix().norm();
     // Relative precision down to the rounding of Ax itself (about ε‖A‖ absolute, whatever the
     // order of the sums: BLAS and Eigen differ there).
-    const double rounding = 8.0 * std::numeric_limits<double>::epsilon() *
-                            inst.lambda.cwiseAbs().maxCoeff();
+    const double rounding =
+        8.0 * std::numeric_limits<double>::epsilon() * inst.lambda.cwiseAbs().maxCoeff();
     EXPECT_NEAR(e.gradient_norm, expected, 1e-6 * expected + rounding) << "offset " << offset;
     EXPECT_LE(std::abs(x.dot(e.gradient)), 1e-15 * (1.0 + e.gradient.norm()));
   }
