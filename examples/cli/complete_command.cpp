@@ -70,7 +70,8 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "matrix", "factors"}));
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
-                  "for rkc and rosenbrock)");
+                  "for rkc and rosenbrock, 1e-6 for them at --depth inf, whose late phase "
+                  "amplifies integration errors)");
   sub->add_option("--stiffness-cutoff", stiffness_cutoff,
                   "rosenbrock: its Jacobian model keeps the metric's components with "
                   "gamma*h*rate >= this (default 0.1; 0: the exact Gauss-Newton model)");
@@ -148,7 +149,10 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
     options.use_integrator(chosen == "rkc"          ? Integrator::kRungeKuttaChebyshev
                            : chosen == "rosenbrock" ? Integrator::kRosenbrock
                                                     : Integrator::kDormandPrince);
-  if (relative_tolerance != 0.0) options.flow.relative_tolerance = relative_tolerance;
+  if (relative_tolerance != 0.0)
+    options.flow.relative_tolerance = relative_tolerance;
+  else if (solver == "flow")
+    options.tighten_for_infinite_depth();
   options.flow.stiffness_cutoff = stiffness_cutoff;
   options.flow.gradient_tolerance = tolerance;
   options.flow.final_time =

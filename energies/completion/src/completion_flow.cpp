@@ -89,6 +89,14 @@ void CompletionFlowOptions::use_integrator(Integrator integrator) {
   flow.absolute_tolerance = stiff ? 1e-8 : defaults.absolute_tolerance;
 }
 
+void CompletionFlowOptions::tighten_for_infinite_depth() {
+  const bool stiff = flow.integrator == Integrator::kRungeKuttaChebyshev ||
+                     flow.integrator == Integrator::kRosenbrock;
+  if (!stiff || !depth.is_infinite()) return;
+  flow.relative_tolerance = std::min(flow.relative_tolerance, 1e-6);
+  flow.absolute_tolerance = std::min(flow.absolute_tolerance, 1e-10);
+}
+
 void CompletionFlowOptions::validate() const {
   require(!std::isnan(beta) && beta > 0.0,
           "CompletionFlowOptions: beta must be > 0 (+inf for no entropy; got {})", beta);

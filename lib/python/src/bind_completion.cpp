@@ -152,6 +152,8 @@ void bind_completion(py::module_& m) {
         CompletionFlowOptions options;
         options.use_integrator(Integrator::kRungeKuttaChebyshev);  // the command line's default
         completion_options(m_rows, n_cols).apply(options, kwargs);
+        if (!kwargs.contains("rtol") && !kwargs.contains("atol"))
+          options.tighten_for_infinite_depth();
         const std::vector<Observation> observed = to_observations(rows, cols, values);
         const std::optional<Matrix> t = optional_truth(truth, m_rows, n_cols);
         CompletionFlowResult r = run_trapped(options.flow.callbacks, [&] {
