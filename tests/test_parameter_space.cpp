@@ -539,6 +539,26 @@ EnergyPtr weight_decay_loss(const Matrix& m, bool sensing, Rng& rng) {
   return std::make_shared<MatrixCompletion>(d, d, obs);
 }
 
+// One weight-decay problem: M, its loss, the square factors of depth n and E∘φ + λR on them.
+struct WeightDecayCase {
+  Eigen::Index d;
+  Matrix m;
+  EnergyPtr loss;
+  SpacePtr space;
+  EnergyPtr upstairs;
+};
+
+WeightDecayCase weight_decay_case(int n, bool sensing, double lambda, Rng& rng) {
+  WeightDecayCase c;
+  c.d = sensing ? 3 : 4;
+  c.m = separated_matrix(c.d, rng);
+  c.loss = weight_decay_loss(c.m, sensing, rng);
+  c.space = square_space(c.d, n);
+  c.upstairs = std::make_shared<PulledBackEnergy>(c.loss, c.space) +
+               lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(c.space));
+  return c;
+}
+
 TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
   Rng rng(21);
   const double lambda = 0.05;
@@ -550,12 +570,7 @@ TEST(WeightDecay, FactorMinimizerIsBalancedAndCriticalForTheSchattenPenalty) {
       // completion observes every entry. With p = 2/N < 1 the penalty also has rank-deficient
       // local minimizers (σ = 0 is one along each direction), so the start is M's balanced
       // factorization, made unbalanced by a perturbation of 0.15: the solver must rebalance it.
-      const Eigen::Index d = sensing ? 3 : 4;
-      const Matrix m = separated_matrix(d, rng);
-      const EnergyPtr loss = weight_decay_loss(m, sensing, rng);
-      const auto space = square_space(d, n);
-      const EnergyPtr upstairs = std::make_shared<PulledBackEnergy>(loss, space) +
-                                 lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(space));
+      const auto [d, m, loss, space, upstairs] = weight_decay_case(n, sensing, lambda, rng);
       const Vector w0 = balanced_factorization(*space, m, rng) +
                         0.15 * gaussian_vector(space->ambient_size(), rng);
       LbfgsOptions options;
@@ -593,13 +608,8 @@ TEST(WeightDecay, ImbalanceDecaysAtTwiceLambdaThenPhiFollowsThePenalizedDlnFlow)
   for (int n : {2, 3, 4}) {
     for (const bool sensing : {false, true}) {
       SCOPED_TRACE(fmt::format("N = {}, {}", n, sensing ? "sensing" : "completion"));
-      const Eigen::Index d = sensing ? 3 : 4;
-      const Matrix m = separated_matrix(d, rng);
-      const EnergyPtr loss = weight_decay_loss(m, sensing, rng);
-      const auto space = square_space(d, n);
       const double lambda = 0.2;
-      const EnergyPtr upstairs = std::make_shared<PulledBackEnergy>(loss, space) +
-                                 lambda * EnergyPtr(std::make_shared<BalancingRegularizer>(space));
+      const auto [d, m, loss, space, upstairs] = weight_decay_case(n, sensing, lambda, rng);
       // A small balanced start made unbalanced: learning is still far from done when the
       // imbalance has decayed.
       const Vector w0 = balanced_factorization(*space, 0.3 * m, rng) +

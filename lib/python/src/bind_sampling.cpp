@@ -140,16 +140,10 @@ standard errors.)doc")
           if (!trap.tripped() && PyErr_CheckSignals() != 0) trap.keep(py::error_already_set());
           return !trap.tripped();
         };
-        try {
-          LangevinRun run{langevin_sample(problem, x, options), manifold.rows(), manifold.cols()};
-          trap.rethrow_if_tripped();
-          return run;
-        } catch (const py::error_already_set&) {
-          throw;
-        } catch (...) {
-          trap.rethrow_if_tripped();
-          throw;
-        }
+        return raise_trapped(trap, [&] {
+          return LangevinRun{langevin_sample(problem, x, options), manifold.rows(),
+                             manifold.cols()};
+        });
       },
       py::arg("problem"), py::arg("x0"), doc.c_str());
 

@@ -100,13 +100,10 @@ class PythonErrorTrap {
   std::optional<py::error_already_set> error_;
 };
 
-// Runs solve() with a trap active and its stop callback appended to `callbacks` (the options of
-// the solve): a Python exception kept during the solve is raised instead of the result, or of the
-// C++ exception it led to.
+// Runs solve() under `trap` (already active): a Python exception kept during the solve is raised
+// instead of the result, or of the C++ exception it led to.
 template <typename Solve>
-auto run_trapped(std::vector<IterationCallback>& callbacks, Solve&& solve) -> decltype(solve()) {
-  PythonErrorTrap trap;
-  callbacks.push_back(trap.stop_callback());
+auto raise_trapped(PythonErrorTrap& trap, Solve&& solve) -> decltype(solve()) {
   try {
     auto result = solve();
     trap.rethrow_if_tripped();
@@ -117,6 +114,15 @@ auto run_trapped(std::vector<IterationCallback>& callbacks, Solve&& solve) -> de
     trap.rethrow_if_tripped();
     throw;
   }
+}
+
+// Runs solve() with a trap active and its stop callback appended to `callbacks` (the options of
+// the solve), as raise_trapped.
+template <typename Solve>
+auto run_trapped(std::vector<IterationCallback>& callbacks, Solve&& solve) -> decltype(solve()) {
+  PythonErrorTrap trap;
+  callbacks.push_back(trap.stop_callback());
+  return raise_trapped(trap, std::forward<Solve>(solve));
 }
 
 // Calls a Python callable from C++ code that may run inside a solve. Outside a solve a Python
