@@ -40,6 +40,8 @@ class BrockettCost final : public Energy {
   // A·X, through BLAS, kept in the point's cache (for this energy) until the point moves: a line
   // search asks the value and then the gradient at one point, and both need it.
   const Matrix& product(const Point& x) const;
+  // out = A·x (out sized by the caller).
+  void multiply(const ConstMatrixMap& x, Matrix& out) const;
 
   Matrix a_;
   Vector weights_;
