@@ -423,6 +423,22 @@ TEST(LangevinInput, BadOptionsAndGeometriesAreRefused) {
   EXPECT_THROW(batch_means(Matrix::Zero(100, 1), 1), InvalidArgument);
 }
 
+TEST(LangevinInput, AChainThatHardlyMovesIsNotASuccess) {
+  // MALA with a step far too long for the DLN-3 drift: nearly every proposal is rejected.
+  const Problem chamber(dln_chamber(1, Depth::finite(3)), SeparableChamberEnergy::schatten(2.0));
+  LangevinOptions options;
+  options.scheme = LangevinScheme::kMala;
+  options.step_size = 100.0;
+  options.samples = 2000;
+  const LangevinResult run = langevin_sample(chamber, Vector::Constant(1, 3.0), options);
+  EXPECT_EQ(run.status, LangevinStatus::kLowAcceptance) << run.report();
+  EXPECT_FALSE(run.is_success());
+  EXPECT_LT(run.acceptance_rate(), 1e-3);
+  EXPECT_NE(run.message.find("reduce step_size"), std::string::npos) << run.message;
+  options.min_acceptance_rate = 1.0;
+  EXPECT_THROW(langevin_sample(chamber, Vector::Constant(1, 3.0), options), InvalidArgument);
+}
+
 TEST(LangevinInput, CallbackStopsTheRunAndSaysSo) {
   const Problem chamber(euclidean_chamber(1), SeparableChamberEnergy::schatten(2.0));
   LangevinOptions options;

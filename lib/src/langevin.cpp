@@ -37,6 +37,8 @@ std::string to_string(LangevinStatus status) {
       return "numerical_failure";
     case LangevinStatus::kStoppedByCallback:
       return "stopped_by_callback";
+    case LangevinStatus::kLowAcceptance:
+      return "low_acceptance";
   }
   return "unknown";
 }
@@ -82,6 +84,8 @@ void validate_options(const LangevinOptions& o) {
           "langevin_sample: progress_interval must be non-negative (got {})", o.progress_interval);
   require(o.max_energy_increase > 0.0,
           "langevin_sample: max_energy_increase must be positive (got {})", o.max_energy_increase);
+  require(o.min_acceptance_rate >= 0.0 && o.min_acceptance_rate < 1.0,
+          "langevin_sample: min_acceptance_rate must be in [0, 1) (got {})", o.min_acceptance_rate);
   require(o.max_finite_difference_dimension >= 1,
           "langevin_sample: max_finite_difference_dimension must be at least 1 (got {})",
           o.max_finite_difference_dimension);
@@ -286,6 +290,14 @@ LangevinResult langevin_sample(const Problem& problem, const Vector& x0,
     }
   }
   result.samples.conservativeResize(kept, width);
+  if (result.status == LangevinStatus::kCompleted && mala && result.steps >= 100 &&
+      result.acceptance_rate() < options.min_acceptance_rate) {
+    result.status = LangevinStatus::kLowAcceptance;
+    result.message = fmt::format(
+        "MALA accepted {} of {} proposals ({:.2g}, below min_acceptance_rate {:g}): the chain "
+        "hardly moved from where it was; reduce step_size (h = {:g})",
+        result.accepted, result.steps, result.acceptance_rate(), options.min_acceptance_rate, h);
+  }
   if (result.status == LangevinStatus::kCompleted)
     result.message = fmt::format("{} steps of {} at h = {:g}, beta = {:g}", result.steps,
                                  to_string(options.scheme), h, beta);

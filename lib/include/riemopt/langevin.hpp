@@ -49,10 +49,12 @@ enum class VolumeTermsSource { kAuto, kClosedForm, kFiniteDifference };
 std::string to_string(VolumeTermsSource source);
 
 enum class LangevinStatus {
-  kCompleted,         // every requested step was taken
-  kNumericalFailure,  // an Euler–Maruyama step left the domain, met a non-finite value or
-                      // raised βF by more than max_energy_increase (an unstable step size)
-  kStoppedByCallback  // the callback returned false
+  kCompleted,          // every requested step was taken
+  kNumericalFailure,   // an Euler–Maruyama step left the domain, met a non-finite value or
+                       // raised βF by more than max_energy_increase (an unstable step size)
+  kStoppedByCallback,  // the callback returned false
+  kLowAcceptance       // MALA accepted fewer than min_acceptance_rate of its proposals: the
+                       // chain hardly moved, and its samples are not a sample of the law
 };
 std::string to_string(LangevinStatus status);
 
@@ -76,6 +78,9 @@ struct LangevinOptions {
   // steps diverge where h times the drift's growth rate exceeds about 2 (the DLN drift grows like
   // σ^{p+1−2/N}), and a diverging chain must not be reported as samples. MALA rejects such moves.
   double max_energy_increase = 50.0;
+  // MALA only: a completed run that accepted fewer than this fraction of its proposals (over at
+  // least 100 steps) ends with kLowAcceptance instead of kCompleted. In [0, 1).
+  double min_acceptance_rate = 1e-3;
   std::uint64_t seed = 1;  // of the std::mt19937_64 that draws ξ and the acceptance variates
   // What a kept sample records (default: the coordinates). The CLI records singular values.
   std::function<Vector(const Point&)> observable;

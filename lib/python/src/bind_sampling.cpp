@@ -27,6 +27,7 @@ KeywordOptions<LangevinOptions> langevin_options(Eigen::Index rows, Eigen::Index
       .field("thinning", &LangevinOptions::thinning)
       .field("max_finite_difference_dimension", &LangevinOptions::max_finite_difference_dimension)
       .field("max_energy_increase", &LangevinOptions::max_energy_increase)
+      .field("min_acceptance_rate", &LangevinOptions::min_acceptance_rate)
       .field("seed", &LangevinOptions::seed)
       .field("progress_interval", &LangevinOptions::progress_interval)
       .choice("scheme", &LangevinOptions::scheme,
