@@ -609,7 +609,14 @@ TEST(WeightDecay, ImbalanceDecaysAtTwiceLambdaThenPhiFollowsThePenalizedDlnFlow)
     for (const bool sensing : {false, true}) {
       SCOPED_TRACE(fmt::format("N = {}, {}", n, sensing ? "sensing" : "completion"));
       const double lambda = 0.2;
-      const auto [d, m, loss, space, upstairs] = weight_decay_case(n, sensing, lambda, rng);
+      // Named references, not a structured binding: the lambdas below capture them (clang 14
+      // cannot capture structured bindings).
+      const WeightDecayCase wd = weight_decay_case(n, sensing, lambda, rng);
+      const Eigen::Index d = wd.d;
+      const Matrix& m = wd.m;
+      const EnergyPtr& loss = wd.loss;
+      const SpacePtr& space = wd.space;
+      const EnergyPtr& upstairs = wd.upstairs;
       // A small balanced start made unbalanced: learning is still far from done when the
       // imbalance has decayed.
       const Vector w0 = balanced_factorization(*space, 0.3 * m, rng) +
