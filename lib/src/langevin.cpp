@@ -109,9 +109,17 @@ class Sampler {
     problem_.evaluate(s.x, evaluation_);
     s.energy = evaluation_.value;
     s.gradient = evaluation_.gradient;
-    s.volume = source_ == VolumeTermsSource::kFiniteDifference
-                   ? finite_difference_volume_terms(problem_.geometry(), s.x)
-                   : closed_form_volume_terms(problem_.geometry(), s.x);
+    if (source_ == VolumeTermsSource::kFiniteDifference) {
+      s.volume = finite_difference_volume_terms(problem_.geometry(), s.x);
+    } else {
+      // The drift into the state's own buffer; the log-density only where the Metropolis ratio
+      // reads it (MALA): Euler–Maruyama never does, and on DLN matrices it is d² logarithms.
+      const Metric& metric = problem_.metric();
+      s.volume.drift.resize(s.x.size());
+      metric.volume_drift(s.x, s.volume.drift);
+      s.volume.log_volume_density =
+          options_.scheme == LangevinScheme::kMala ? metric.log_volume_density(s.x) : 0.0;
+    }
     if (!std::isfinite(s.energy) || !s.gradient.allFinite() ||
         !std::isfinite(s.volume.log_volume_density) || !s.volume.drift.allFinite())
       throw NumericalError(fmt::format(
