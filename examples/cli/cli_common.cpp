@@ -1,5 +1,7 @@
 #include "cli_common.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -12,6 +14,12 @@
 #include "riemopt/errors.hpp"
 
 namespace riemopt::cli {
+
+double peak_memory_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
 
 CompletionGeometry parse_completion_geometry(const std::string& text) {
   for (CompletionGeometry g : {CompletionGeometry::kEuclidean, CompletionGeometry::kDln})

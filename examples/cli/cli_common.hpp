@@ -60,6 +60,9 @@ void require_distinct_paths(const std::vector<NamedPath>& inputs,
 void check_files(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
 // An output file: its path and its content, produced piece by piece when it is written.
+// The process's peak resident memory so far, in MiB (getrusage), for reports.
+double peak_memory_mib();
+
 using OutputFile = std::pair<std::string, TextProducer>;
 // An output whose content is already a string (kept by the returned producer).
 OutputFile text_file(std::string path, std::string content);

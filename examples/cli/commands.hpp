@@ -98,6 +98,9 @@ struct CompleteCommand {
   std::string solver = "flow";
   std::string integrator;           // empty: the default, rkc
   std::string path = "auto";        // auto | matrix | factors (CompletionPath)
+  long width = 0;                   // inner width of the factor path; 0: min(rows, cols)
+  double hold_out = 0.0;            // fraction of the observed entries held out for testing
+  std::string split_seed = "1";     // seed of that split
   double relative_tolerance = 0.0;  // 0: the integrator's default
   double stiffness_cutoff = 0.1;    // of the rosenbrock integrator's Jacobian model
   std::string geometry = "dln";

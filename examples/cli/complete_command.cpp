@@ -10,6 +10,7 @@
 #include "common/completion_plot.hpp"
 #include "riemopt/energies/completion_files.hpp"
 #include "riemopt/energies/completion_flow.hpp"
+#include "riemopt/energies/completion_instance.hpp"
 #include "riemopt/energies/nuclear_norm_completion.hpp"
 #include "riemopt/errors.hpp"
 
@@ -66,8 +67,18 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--path", path,
                   "Where the DLN flow runs: auto (default: factors where they apply and are "
                   "faster), matrix (one SVD per step) or factors (the balanced factors W_1..W_N, "
-                  "no SVD; the same flow, depth <= 6 and --solver flow only)")
+                  "no SVD; the same flow, depth <= 6; with --solver gd, cg or lbfgs it trains "
+                  "the factors, which is not the Riemannian solver on matrices)")
       ->check(CLI::IsMember({"auto", "matrix", "factors"}));
+  sub->add_option("--width", width,
+                  "Inner width w of the network n -> w -> ... -> w -> m on the factor path "
+                  "(default 0: min(m, n)). A width below min(m, n) is a narrow network: the DLN "
+                  "flow on matrices of rank <= w, O(|Omega| w + N (m + n) w^2) per step and no "
+                  "m x n matrix, for MovieLens-size data; --solver flow, gd, cg or lbfgs");
+  sub->add_option("--hold-out", hold_out,
+                  "Hold out this fraction (0 <= f < 1) of the observed entries, chosen at random, "
+                  "and report the test MSE/RMSE on them (instead of --truth)");
+  sub->add_option("--split-seed", split_seed, "Seed of the --hold-out split (default 1)");
   sub->add_option("--rtol", relative_tolerance,
                   "Relative error tolerance of the integrator (default 1e-8 for dopri5, 1e-4 "
                   "for rkc and rosenbrock, 1e-6 for them at --depth inf, whose late phase "
@@ -80,7 +91,7 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--target-train-mse", target_train_mse,
                   "Stop once the MSE on the observed entries is <= this (default 1e-6; 0: off)");
   sub->add_option("--target-test-mse", target_test_mse,
-                  "Stop once the test MSE is <= this (needs --truth)");
+                  "Stop once the test MSE is <= this (needs --truth or --hold-out)");
   sub->add_option("--output", output, "Write the JSON report here (default: stdout)");
   sub->add_option("--trajectory", trajectory,
                   "Write t, loss, |grad|, train/test MSE, effective rank, sigma_1..10 as CSV");
@@ -102,14 +113,16 @@ double parse_beta(const std::string& text) {
 // The human-readable end of a run (stderr, unless --quiet).
 std::string metrics_line(const CompletionMetrics& m) {
   return fmt::format(
-      "test MSE {:.3e} | relative error {:.3e} | train MSE {:.3e} | effective rank {:.3f} | "
-      "nuclear norm {:.3f}",
-      m.test_mse, m.relative_error, m.train_mse, m.effective_rank, m.nuclear_norm);
+      "test MSE {:.3e} (RMSE {:.4f}) | relative error {:.3e} | train MSE {:.3e} | effective rank "
+      "{:.3f} | nuclear norm {:.3f}",
+      m.test_mse, std::sqrt(m.test_mse), m.relative_error, m.train_mse, m.effective_rank,
+      m.nuclear_norm);
 }
 
 nlohmann::json metrics_json(const CompletionMetrics& m) {
   nlohmann::json j;
   j["test_mse"] = m.test_mse;  // NaN (no truth) is written as null
+  j["test_rmse"] = std::sqrt(m.test_mse);
   j["relative_error"] = m.relative_error;
   j["train_mse"] = m.train_mse;
   j["effective_rank"] = m.effective_rank;
@@ -138,6 +151,7 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   options.target_train_mse = target_train_mse;
   options.target_test_mse = target_test_mse;
   options.solver = parse_completion_solver(solver);
+  options.width = width;
   options.path = path == "factors"  ? CompletionPath::kFactors
                  : path == "matrix" ? CompletionPath::kMatrix
                                     : CompletionPath::kAuto;
@@ -173,7 +187,8 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
                        {"stiffness_cutoff", "--stiffness-cutoff"},
                        {"gradient_tolerance", "--tolerance"},
                        {"final_time", "--final-time"},
-                       {"max_wall_seconds", "--max-time"}});
+                       {"max_wall_seconds", "--max-time"},
+                       {"width", "--width"}});
   return options;
 }
 
@@ -216,14 +231,37 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
               {{"--output", output}, {"--trajectory", trajectory}, {"--plot", plot}});
   const Depth n = Depth::parse(depth);
   const double b = parse_beta(beta);
-  require(target_test_mse == 0.0 || !truth.empty(), "--target-test-mse needs --truth");
+  require(target_test_mse == 0.0 || !truth.empty() || hold_out > 0.0,
+          "--target-test-mse needs --truth or --hold-out");
+  require(hold_out >= 0.0 && hold_out < 1.0, "--hold-out must be a fraction in [0, 1) (got {})",
+          hold_out);
+  require(truth.empty() || hold_out == 0.0,
+          "give --truth or --hold-out for the test error, not both");
+  require(!given("--split-seed") || hold_out > 0.0, "--split-seed applies to --hold-out only");
   // Options that would be silently ignored are refused, so a run never differs from what its
   // command line says.
   if (solver == "nuclear-norm") {
-    for (const char* option :
-         {"--geometry", "--depth", "--beta", "--loss", "--init", "--init-scale", "--init-factors",
-          "--seed", "--tolerance", "--integrator", "--path", "--rtol", "--stiffness-cutoff",
-          "--final-time", "--target-train-mse", "--target-test-mse", "--trajectory", "--plot"})
+    for (const char* option : {"--geometry",
+                               "--depth",
+                               "--beta",
+                               "--loss",
+                               "--init",
+                               "--init-scale",
+                               "--init-factors",
+                               "--seed",
+                               "--tolerance",
+                               "--integrator",
+                               "--path",
+                               "--rtol",
+                               "--stiffness-cutoff",
+                               "--final-time",
+                               "--target-train-mse",
+                               "--target-test-mse",
+                               "--trajectory",
+                               "--plot",
+                               "--width",
+                               "--hold-out",
+                               "--split-seed"})
       require(!given(option),
               "{} does not apply to --solver nuclear-norm (ADMM minimizes the nuclear norm and "
               "stops on its duality gap; it takes --observed, --truth, --max-time, --output and "
@@ -249,13 +287,21 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   CompletionFlowOptions options =
       solver == "nuclear-norm" ? CompletionFlowOptions{} : completion_options(n, b);
 
-  const ObservedEntries data = read_observations(observed);
-  // Every solver works on dense rows×cols matrices (several of them): refuse what `generate`
-  // refuses, before a file that lists few entries of a huge matrix allocates gigabytes.
-  require(data.rows * data.cols <= kMaxDenseMatrixEntries,
+  ObservedEntries data = read_observations(observed);
+  // Every solver but the narrow network works on dense rows×cols matrices (several of them):
+  // refuse what `generate` refuses, before a file that lists few entries of a huge matrix
+  // allocates gigabytes.
+  require(width > 0 || data.rows * data.cols <= kMaxDenseMatrixEntries,
           "{}: the observed matrix is {}x{} = {} entries; complete works on dense matrices of at "
-          "most 2^26 entries",
+          "most 2^26 entries unless --width asks for a narrow network",
           observed, data.rows, data.cols, data.rows * data.cols);
+  std::vector<Observation> held_out;
+  if (hold_out > 0.0) {
+    ObservationSplit split =
+        split_observations(data.entries, hold_out, parse_seed(split_seed, "--split-seed"));
+    data.entries = std::move(split.train);
+    held_out = std::move(split.held_out);
+  }
   Matrix truth_matrix;
   if (!truth.empty()) truth_matrix = read_matrix_market_dense(truth, data.rows, data.cols);
   const Matrix* truth_ptr = truth.empty() ? nullptr : &truth_matrix;
@@ -265,7 +311,9 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                      {"truth", truth},
                      {"rows", data.rows},
                      {"cols", data.cols},
-                     {"observations", data.entries.size()}};
+                     {"observations", data.entries.size() + held_out.size()},
+                     {"train_entries", data.entries.size()},
+                     {"held_out_entries", held_out.size()}};
   const double reading_seconds = elapsed();
   // What is left of the budget after reading (at least a moment: the run then ends at once on
   // its budget, with a report).
@@ -274,8 +322,9 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
     return run_nuclear_norm(data, truth_ptr, budget, reading_seconds, doc, out, err);
 
   options.flow.max_wall_seconds = budget;
-  const CompletionFlowResult r =
-      complete_by_flow(data.rows, data.cols, data.entries, truth_ptr, options);
+  const CompletionFlowResult r = complete_by_flow(
+      data.rows, data.cols, data.entries,
+      CompletionTestSet{truth_ptr, held_out.empty() ? nullptr : &held_out}, options);
   const Summary& s = r.summary;
 
   doc.update(metrics_json(r.metrics));
@@ -289,6 +338,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   doc["gradient_evaluations"] = s.evaluations.gradients;
   doc["rhs_evaluations"] = s.rhs_evaluations;
   doc["svd_count"] = s.svd_count;
+  doc["peak_memory_mib"] = peak_memory_mib();
+  if (!r.factor_widths.empty()) doc["factor_widths"] = r.factor_widths;
   doc["linear_iterations"] = s.linear_iterations;
   doc["flow_time"] = s.final_time;
   doc["final_value"] = s.final_value;
@@ -314,6 +365,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"relative_tolerance", options.flow.relative_tolerance},
                     {"integrator", to_string(options.flow.integrator)},
                     {"path", to_string(r.path)},
+                    {"width", width},
+                    {"hold_out", hold_out},
                     {"stiffness_cutoff", options.flow.stiffness_cutoff}};
   std::vector<OutputFile> files;
   if (!trajectory.empty()) files.push_back(text_file(trajectory, s.trajectory.to_csv()));

@@ -89,6 +89,54 @@ Vector balanced_factorization(const ParameterSpace& space, const Eigen::Ref<cons
   return balanced_factorization(space, x, rotations);
 }
 
+Vector balanced_factorization_of_product(const ParameterSpace& space,
+                                         const Eigen::Ref<const Matrix>& left,
+                                         const Eigen::Ref<const Matrix>& right) {
+  constexpr const char* kCaller = "balanced_factorization_of_product";
+  require(left.rows() == space.output_rows() && right.cols() == space.output_cols() &&
+              left.cols() == right.rows(),
+          "{}: need L of {} rows and R of {} columns with matching inner sizes for the {} (got "
+          "{}x{} and {}x{})",
+          kCaller, space.output_rows(), space.output_cols(), space.name(), left.rows(), left.cols(),
+          right.rows(), right.cols());
+  require_finite(left, fmt::format("{}: L", kCaller));
+  require_finite(right, fmt::format("{}: R", kCaller));
+  // L R = Q_L T_L T_Rᵀ Q_Rᵀ, and the SVD of the small core T_L T_Rᵀ gives that of L R.
+  const auto thin = [](const Eigen::Ref<const Matrix>& a, Matrix& q, Matrix& t) {
+    const Eigen::HouseholderQR<Matrix> qr(a);
+    const Eigen::Index c = std::min(a.rows(), a.cols());
+    q = qr.householderQ() * Matrix::Identity(a.rows(), c);
+    t = qr.matrixQR().topRows(c).triangularView<Eigen::Upper>();
+  };
+  Matrix q_left, t_left, q_right, t_right;
+  thin(left, q_left, t_left);
+  thin(right.transpose(), q_right, t_right);
+  Svd core;
+  compute_svd(t_left * t_right.transpose(), core);
+  const Matrix u = q_left * core.U;
+  const Matrix v = q_right * core.V;
+  const int n = space.depth();
+  const Eigen::Index k = *std::min_element(space.widths().begin(), space.widths().end());
+  const Eigen::Index r = std::min<Eigen::Index>(k, core.sigma.size());
+  const double top = core.sigma.size() > 0 ? core.sigma(0) : 0.0;
+  for (Eigen::Index j = k; j < core.sigma.size(); ++j)
+    require(core.sigma(j) <= 1e-10 * top,
+            "{}: L R has rank above the narrowest width {} (singular value {} is {:.6g}, "
+            "largest {:.6g}); it has no factorization through that width",
+            kCaller, k, j + 1, core.sigma(j), top);
+  const Vector root = core.sigma.head(r).array().pow(1.0 / n).matrix();
+  Vector w = Vector::Zero(space.ambient_size());
+  if (n == 1) {
+    space.mutable_factor(w, 1) = left * right;
+    return w;
+  }
+  // Identity gauges: the balanced factors occupy the leading r rows and columns.
+  space.mutable_factor(w, 1).topRows(r) = root.asDiagonal() * v.leftCols(r).transpose();
+  for (int p = 2; p < n; ++p) space.mutable_factor(w, p).topLeftCorner(r, r) = root.asDiagonal();
+  space.mutable_factor(w, n).leftCols(r) = u.leftCols(r) * root.asDiagonal();
+  return w;
+}
+
 std::vector<Matrix> imbalance(const ParameterSpace& space, const ConstVectorRef& w) {
   space.check_coordinates(w, "imbalance");
   std::vector<Matrix> mu;

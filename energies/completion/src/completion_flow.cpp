@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/deep_factor_completion.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
@@ -51,31 +52,54 @@ std::string to_string(CompletionPath path) {
 }
 
 CompletionPath CompletionFlowOptions::resolved_path() const {
-  // The Rosenbrock integrator's model needs a least-squares energy, which E∘φ does not expose.
+  // The flow on the factors is the DLN flow (any integrator but Rosenbrock, whose model needs a
+  // least-squares energy, which E∘φ does not expose). Gradient descent, CG and L-BFGS on the
+  // factors are the training of the network: other algorithms than their Riemannian versions on
+  // matrices, so they run there only when asked for (path 'factors' or a narrow width).
+  const bool factor_solver = solver == CompletionSolver::kGradientDescent ||
+                             solver == CompletionSolver::kConjugateGradient ||
+                             solver == CompletionSolver::kLbfgs;
+  const bool flow_on_factors =
+      solver == CompletionSolver::kFlow && flow.integrator != Integrator::kRosenbrock;
   const bool factors_apply = geometry == CompletionGeometry::kDln && !depth.is_infinite() &&
-                             solver == CompletionSolver::kFlow &&
-                             flow.integrator != Integrator::kRosenbrock;
+                             (flow_on_factors || factor_solver);
+  const auto require_factors = [&](const char* why) {
+    require(factors_apply,
+            "CompletionFlowOptions: {} needs the DLN geometry, a finite depth and the flow solver "
+            "with an integrator other than rosenbrock, or the solver gd, cg or lbfgs (got "
+            "geometry {}, depth {}, solver {}, integrator {})",
+            why, to_string(geometry), depth.to_string(), to_string(solver),
+            to_string(flow.integrator));
+    require(depth.value() <= kMaxFactorDepth,
+            "CompletionFlowOptions: path 'factors' is validated up to depth {} (got {}); at "
+            "depth 8 it was measured to leave the matrix flow's path: use path 'matrix'",
+            kMaxFactorDepth, depth.value());
+  };
+  if (width > 0) {
+    require(path != CompletionPath::kMatrix,
+            "CompletionFlowOptions: width {} asks for a narrow network, which only the factor "
+            "path has; use path 'auto' or 'factors', or width 0",
+            width);
+    require(std::isinf(beta),
+            "CompletionFlowOptions: width {} asks for a narrow network, whose end-to-end matrix "
+            "is rank-deficient, where the entropy (beta = {}) is -inf; use width 0",
+            width, beta);
+    require_factors("a narrow width");
+    return CompletionPath::kFactors;
+  }
   switch (path) {
     case CompletionPath::kMatrix:
       return CompletionPath::kMatrix;
     case CompletionPath::kFactors:
-      require(factors_apply,
-              "CompletionFlowOptions: path 'factors' needs the DLN geometry, a finite depth and "
-              "the flow solver with an integrator other than rosenbrock (got geometry {}, depth "
-              "{}, solver {}, integrator {})",
-              to_string(geometry), depth.to_string(), to_string(solver),
-              to_string(flow.integrator));
-      require(depth.value() <= kMaxFactorDepth,
-              "CompletionFlowOptions: path 'factors' is validated up to depth {} (got {}); at "
-              "depth 8 it was measured to leave the matrix flow's path: use path 'matrix'",
-              kMaxFactorDepth, depth.value());
+      require_factors("path 'factors'");
       return CompletionPath::kFactors;
     case CompletionPath::kAuto:
       break;
   }
   // The entropy needs the SVD of φ(W) on either path; past kMaxAutoFactorDepth the factor path is
   // still faster but, at the command line's tolerances, less accurate (docs/BENCHMARKS.md).
-  return factors_apply && std::isinf(beta) && depth.value() <= kMaxAutoFactorDepth
+  return flow_on_factors && factors_apply && std::isinf(beta) &&
+                 depth.value() <= kMaxAutoFactorDepth
              ? CompletionPath::kFactors
              : CompletionPath::kMatrix;
 }
@@ -110,6 +134,8 @@ void CompletionFlowOptions::validate() const {
   require(std::isfinite(target_test_mse) && target_test_mse >= 0.0,
           "CompletionFlowOptions: target_test_mse must be finite and >= 0 (got {})",
           target_test_mse);
+  require(width >= 0, "CompletionFlowOptions: width must be >= 0 (0: min(rows, cols); got {})",
+          width);
   require(recorded_singular_values >= 0,
           "CompletionFlowOptions: recorded_singular_values must be >= 0 (got {})",
           recorded_singular_values);
@@ -149,6 +175,32 @@ CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
     m.test_mse = mean_squared_difference(x, *truth);
     const double norm = truth->norm();
     m.relative_error = norm > 0.0 ? (x - *truth).norm() / norm : (x - *truth).norm();
+  }
+  return m;
+}
+
+CompletionMetrics CompletionMetrics::measure(const FactoredProduct& x,
+                                             const std::vector<Observation>& observations,
+                                             const CompletionTestSet& test) {
+  CompletionMetrics m;
+  m.train_mse = x.mean_squared_error(observations);
+  m.singular_values = x.singular_values();
+  m.effective_rank = riemopt::effective_rank(m.singular_values);
+  m.nuclear_norm = riemopt::nuclear_norm(m.singular_values);
+  if (test.truth) {
+    const Matrix& truth = *test.truth;
+    require(truth.rows() == x.rows() && truth.cols() == x.cols(),
+            "CompletionMetrics: the truth is {}x{} but the estimate is {}x{}", truth.rows(),
+            truth.cols(), x.rows(), x.cols());
+    const Matrix difference = x.dense() - truth;
+    m.test_mse = difference.squaredNorm() / static_cast<double>(truth.size());
+    const double norm = truth.norm();
+    m.relative_error = norm > 0.0 ? difference.norm() / norm : difference.norm();
+  } else if (test.held_out) {
+    m.test_mse = x.mean_squared_error(*test.held_out);
+    const double sum = FactoredProduct::sum_of_squares(*test.held_out) /
+                       static_cast<double>(test.held_out->size());
+    m.relative_error = sum > 0.0 ? std::sqrt(m.test_mse / sum) : std::sqrt(m.test_mse);
   }
   return m;
 }
@@ -207,21 +259,53 @@ Matrix completion_start(Eigen::Index rows, Eigen::Index cols,
 CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                                       const std::vector<Observation>& observations,
                                       const Matrix* truth, const CompletionFlowOptions& options) {
+  return complete_by_flow(rows, cols, observations, CompletionTestSet{truth, nullptr}, options);
+}
+
+CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
+                                      const std::vector<Observation>& observations,
+                                      const CompletionTestSet& test,
+                                      const CompletionFlowOptions& options) {
   const auto began = std::chrono::steady_clock::now();
   const auto elapsed = [began] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   };
   const double budget = options.flow.max_wall_seconds;
   options.validate();
-  const auto loss = std::make_shared<MatrixCompletion>(rows, cols, observations, options.loss);
+  const Matrix* truth = test.truth;
+  const std::vector<Observation>* held_out = test.held_out;
+  require(!(truth && held_out),
+          "complete_by_flow: give the truth or held-out entries for the test error, not both");
+  const CompletionPath path = options.resolved_path();
+  const Eigen::Index full_width = std::min(rows, cols);
+  require(options.width <= full_width,
+          "complete_by_flow: width {} exceeds min(rows, cols) = {} (a wider network has the "
+          "same end-to-end matrices; use width 0)",
+          options.width, full_width);
+  const Eigen::Index width = options.width > 0 ? options.width : full_width;
+  const bool narrow = width < full_width;
+  // A narrow network never forms an m × n matrix, so its loss is the factored one from the start
+  // (MatrixCompletion below only validates and measures on the dense paths).
+  std::shared_ptr<MatrixCompletion> loss;
+  if (!narrow) loss = std::make_shared<MatrixCompletion>(rows, cols, observations, options.loss);
   if (truth) {
     require(truth->rows() == rows && truth->cols() == cols,
             "complete_by_flow: the truth is {}x{} but the observations are {}x{}", truth->rows(),
             truth->cols(), rows, cols);
     require_finite(*truth, "complete_by_flow: truth");
   }
-  require(options.target_test_mse == 0.0 || truth,
-          "complete_by_flow: target_test_mse needs the truth");
+  if (held_out) {
+    require(!held_out->empty(), "complete_by_flow: the held-out set is empty");
+    for (std::size_t k = 0; k < held_out->size(); ++k) {
+      const Observation& o = (*held_out)[k];
+      require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols && std::isfinite(o.value),
+              "complete_by_flow: held-out entry {} at ({}, {}) with value {} is outside the {}x{} "
+              "matrix or not finite (indices are 0-based)",
+              k, o.row, o.col, o.value, rows, cols);
+    }
+  }
+  require(options.target_test_mse == 0.0 || truth || held_out,
+          "complete_by_flow: target_test_mse needs the truth or held-out entries");
   EnergyPtr energy = loss;
   if (std::isfinite(options.beta)) {
     require(rows == cols,
@@ -230,28 +314,55 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
             rows, cols);
     energy = free_energy(loss, std::make_shared<MatrixEntropy>(options.depth), options.beta);
   }
-  const CompletionPath path = options.resolved_path();
-  // On the factor path: the balanced factors of widths n, k, …, k, m (k = min(m, n)), so that
-  // every full-rank m × n matrix has a balanced factorization and dφ is onto.
+  // On the factor path: the balanced factors of widths n, w, …, w, m.
   std::shared_ptr<const ParameterSpace> space;
   if (path == CompletionPath::kFactors) {
-    std::vector<Eigen::Index> widths(static_cast<std::size_t>(options.depth.value()) + 1,
-                                     std::min(rows, cols));
+    std::vector<Eigen::Index> widths(static_cast<std::size_t>(options.depth.value()) + 1, width);
     widths.front() = cols;
     widths.back() = rows;
     space = std::make_shared<const ParameterSpace>(std::move(widths));
   }
-  const Problem problem = space ? Problem(parameter_space_geometry(space),
-                                          std::make_shared<PulledBackEnergy>(energy, space))
-                                : Problem(options.geometry == CompletionGeometry::kDln
-                                              ? dln_matrices(rows, cols, options.depth)
-                                              : euclidean_matrices(rows, cols),
-                                          energy);
-  // Calls f with the estimate X at a solver's point: the point itself, or φ(W).
-  const auto with_estimate = [space](const Point& p, const auto& f) {
-    if (!space) return f(p.matrix());
-    const EndToEndMap phi(*space, p.coords());
-    return f(phi.product());
+  // The factored estimate L R measures the factor path (depth ≥ 2) without forming X; without
+  // the entropy its loss is evaluated on Ω alone (DeepFactorCompletion), never as an m × n matrix.
+  const bool factored = space && space->depth() >= 2;
+  std::shared_ptr<DeepFactorCompletion> factor_loss;
+  if (factored && std::isinf(options.beta))
+    factor_loss = std::make_shared<DeepFactorCompletion>(space, observations, options.loss);
+  require(space || !narrow, "complete_by_flow: internal: a narrow width without the factor path");
+  const Problem problem = factor_loss ? Problem(parameter_space_geometry(space), factor_loss)
+                          : space     ? Problem(parameter_space_geometry(space),
+                                                std::make_shared<PulledBackEnergy>(energy, space))
+                                      : Problem(options.geometry == CompletionGeometry::kDln
+                                                    ? dln_matrices(rows, cols, options.depth)
+                                                    : euclidean_matrices(rows, cols),
+                                            energy);
+  // What the callbacks read of an estimate: its Frobenius norm and its train and test errors,
+  // from the matrix (matrix path) or from L R (factor path).
+  struct Measured {
+    double norm, train, test;
+  };
+  const auto test_error_dense = [truth, held_out](const Eigen::Ref<const Matrix>& x) {
+    if (truth) return mean_squared_difference(x, *truth);
+    if (!held_out) return std::numeric_limits<double>::quiet_NaN();
+    double sum = 0.0;
+    for (const Observation& o : *held_out)
+      sum += (x(o.row, o.col) - o.value) * (x(o.row, o.col) - o.value);
+    return sum / static_cast<double>(held_out->size());
+  };
+  const auto measure = [&](const Point& p) -> Measured {
+    if (factored) {
+      const FactoredProduct x(*space, p.coords());
+      const double test_error = truth      ? mean_squared_difference(x.dense(), *truth)
+                                : held_out ? x.mean_squared_error(*held_out)
+                                           : std::numeric_limits<double>::quiet_NaN();
+      return {x.frobenius_norm(), x.mean_squared_error(observations), test_error};
+    }
+    if (space) {  // depth 1: W_1 is the matrix
+      const ConstMatrixMap x = space->factor(p.coords(), 1);
+      return {x.norm(), loss->observed_mse(p.coords()), test_error_dense(x)};
+    }
+    const ConstMatrixMap x = p.matrix();
+    return {x.norm(), loss->observed_mse(p.coords()), test_error_dense(x)};
   };
 
   GradientFlowOptions flow = options.flow;
@@ -270,90 +381,110 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   const double divergence_limit = kDivergenceFactor *
                                   std::sqrt(static_cast<double>(rows) * static_cast<double>(cols)) *
                                   largest_observed;
-  flow.callbacks.push_back([&loss, truth, &options, target_message, progress, interval,
-                            last_progress, divergence_limit,
-                            &with_estimate](const IterationInfo& info) -> CallbackDecision {
+  flow.callbacks.push_back([&options, target_message, progress, interval, last_progress,
+                            divergence_limit,
+                            &measure](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
-    return with_estimate(*info.point, [&](const Eigen::Ref<const Matrix>& x) -> CallbackDecision {
-      const double size = x.norm();
-      if (divergence_limit > 0.0 && size > divergence_limit) {
-        return CallbackDecision::stop(
-            TerminationStatus::kDiverged,
-            fmt::format(
-                "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
-                "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
-                size, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
-      }
-      const double train = loss->observed_mse(x.reshaped());
-      const double test =
-          truth ? mean_squared_difference(x, *truth) : std::numeric_limits<double>::quiet_NaN();
-      if (progress && info.wall_seconds >= *last_progress + interval) {
-        *last_progress = info.wall_seconds;
-        std::fprintf(
-            stderr,
-            "[complete] t = %-10.4g train MSE = %.3e  test MSE = %.3e  steps = %lld  (%.1f s)\n",
-            info.time, train, test, static_cast<long long>(info.iteration), info.wall_seconds);
-      }
-      if (options.target_train_mse > 0.0 && train <= options.target_train_mse) {
-        *target_message =
-            fmt::format("train MSE {:.3e} <= target {:g}", train, options.target_train_mse);
-        return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
-      }
-      if (options.target_test_mse > 0.0 && test <= options.target_test_mse) {
-        *target_message =
-            fmt::format("test MSE {:.3e} <= target {:g}", test, options.target_test_mse);
-        return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
-      }
-      return CallbackResult::kContinue;
-    });
+    const Measured m = measure(*info.point);
+    if (divergence_limit > 0.0 && m.norm > divergence_limit) {
+      return CallbackDecision::stop(
+          TerminationStatus::kDiverged,
+          fmt::format(
+              "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
+              "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
+              m.norm, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
+    }
+    if (progress && info.wall_seconds >= *last_progress + interval) {
+      *last_progress = info.wall_seconds;
+      std::fprintf(
+          stderr,
+          "[complete] t = %-10.4g train MSE = %.3e  test MSE = %.3e  steps = %lld  (%.1f s)\n",
+          info.time, m.train, m.test, static_cast<long long>(info.iteration), info.wall_seconds);
+    }
+    if (options.target_train_mse > 0.0 && m.train <= options.target_train_mse) {
+      *target_message =
+          fmt::format("train MSE {:.3e} <= target {:g}", m.train, options.target_train_mse);
+      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
+    }
+    if (options.target_test_mse > 0.0 && m.test <= options.target_test_mse) {
+      *target_message =
+          fmt::format("test MSE {:.3e} <= target {:g}", m.test, options.target_test_mse);
+      return CallbackDecision::stop(TerminationStatus::kConverged, *target_message);
+    }
+    return CallbackResult::kContinue;
   });
-  const Eigen::Index k =
-      std::min<Eigen::Index>(options.recorded_singular_values, std::min(rows, cols));
+  const Eigen::Index k = std::min<Eigen::Index>(options.recorded_singular_values, width);
   flow.trajectory.observable_names = {"train_mse", "test_mse", "effective_rank"};
   for (Eigen::Index i = 0; i < k; ++i)
     flow.trajectory.observable_names.push_back("sigma_" + std::to_string(i + 1));
-  flow.trajectory.observables = [&loss, truth, k, &with_estimate, &space](const Point& p) {
-    return with_estimate(p, [&](const Eigen::Ref<const Matrix>& x) {
-      std::vector<double> row;
-      row.push_back(loss->observed_mse(x.reshaped()));
-      row.push_back(truth ? mean_squared_difference(x, *truth)
-                          : std::numeric_limits<double>::quiet_NaN());
+  flow.trajectory.observables = [k, &measure, &space, factored](const Point& p) {
+    const Measured m = measure(p);
+    std::vector<double> row = {m.train, m.test};
+    Vector sigma;
+    if (factored) {
+      sigma = FactoredProduct(*space, p.coords()).singular_values();
+    } else if (space) {
       Svd computed;
-      if (space) compute_svd(x, computed);
-      const Svd& svd = space ? computed : svd_of(p);  // the point's cached SVD on matrices
-      row.push_back(effective_rank(svd.sigma));
-      for (Eigen::Index i = 0; i < k; ++i) row.push_back(svd.sigma(i));
-      return row;
-    });
+      compute_svd(space->factor(p.coords(), 1), computed);
+      sigma = computed.sigma;
+    } else {
+      sigma = svd_of(p).sigma;  // the point's cached SVD on matrices
+    }
+    row.push_back(effective_rank(sigma));
+    for (Eigen::Index i = 0; i < k; ++i) row.push_back(i < sigma.size() ? sigma(i) : 0.0);
+    return row;
   };
 
   CompletionFlowResult result;
-  // The wall-clock budget covers the start too: a start of many factors (or of a large matrix)
-  // can take longer than the flow.
-  const Vector x0 = build_start(rows, cols, options, [&] { return elapsed() < budget; });
-  if (x0.size() == 0) {
+  const auto fail_start = [&](const std::string& what) {
     result.summary.solver = to_string(options.solver);
     result.summary.status = TerminationStatus::kMaxWallTime;
     result.summary.message = fmt::format(
-        "the wall-clock budget of {:g} s ran out while building the start ({} Gaussian factors "
-        "of a {}x{} matrix); no solver ran",
-        budget, start_factors(options), rows, cols);
+        "the wall-clock budget of {:g} s ran out while building the start ({}); no solver ran",
+        budget, what);
     result.summary.wall_seconds = elapsed();
-    result.x = Matrix::Zero(rows, cols);
+    result.metrics = narrow ? CompletionMetrics::measure(
+                                  FactoredProduct(Matrix::Zero(rows, 1), Matrix::Zero(1, cols)),
+                                  observations, test)
+                            : CompletionMetrics::measure(Matrix::Zero(rows, cols), *loss, truth);
+    if (!narrow) result.x = Matrix::Zero(rows, cols);
     result.summary.x = result.x.reshaped();
-    result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
     return result;
+  };
+  // The start. On the factor path from a Gaussian product of K ≥ 2 factors it is built from the
+  // factors (never an m × n matrix); otherwise X₀ is formed and factored.
+  const int start_count = start_factors(options);
+  const bool factored_start =
+      factored && options.init == CompletionInit::kGaussianProduct && start_count >= 2;
+  require(!narrow || factored_start,
+          "complete_by_flow: a narrow network (width {} < min(rows, cols) = {}) needs the "
+          "gaussian-product start with at least 2 factors (got init {}, {} factor(s)): other "
+          "starts have rank above the width",
+          width, full_width, to_string(options.init), start_count);
+  Vector x0, start;
+  if (factored_start) {
+    const FactoredStart parts =
+        gaussian_product_factors(rows, cols, width, start_count, options.init_scale, options.seed);
+    if (elapsed() >= budget)
+      return fail_start(fmt::format("{} Gaussian factors of width {}", start_count, width));
+    start = balanced_factorization_of_product(*space, parts.left, parts.right);
+  } else {
+    // The wall-clock budget covers the start too: a start of many factors (or of a large
+    // matrix) can take longer than the flow.
+    x0 = build_start(rows, cols, options, [&] { return elapsed() < budget; });
+    if (x0.size() == 0)
+      return fail_start(
+          fmt::format("{} Gaussian factors of a {}x{} matrix", start_count, rows, cols));
+    start = x0;
+    if (space) {  // the balanced factorization with identity gauges: deterministic
+      const std::vector<Matrix> gauges(static_cast<std::size_t>(space->depth() - 1),
+                                       Matrix::Identity(width, width));
+      start = balanced_factorization(*space, x0.reshaped(rows, cols), gauges);
+    }
   }
   // What is left of the budget goes to the solver (at least a moment, so that it stops at once
   // on its budget rather than refusing the option).
   flow.max_wall_seconds = std::max(budget - elapsed(), 1e-9);
-  Vector start = x0;
-  if (space) {  // the balanced factorization with identity gauges: deterministic
-    const Eigen::Index width = std::min(rows, cols);
-    const std::vector<Matrix> gauges(static_cast<std::size_t>(space->depth() - 1),
-                                     Matrix::Identity(width, width));
-    start = balanced_factorization(*space, x0.reshaped(rows, cols), gauges);
-  }
   // The discrete solvers share the flow's stops, callbacks and trajectory.
   auto with_common = [&flow](auto solver_options) {
     static_cast<SolverOptions&>(solver_options) = static_cast<const SolverOptions&>(flow);
@@ -365,52 +496,71 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
       result.summary = gradient_flow(problem, start, flow);
       break;
     case CompletionSolver::kGradientDescent:
-      result.summary = gradient_descent(problem, x0, with_common(options.descent));
+      result.summary = gradient_descent(problem, start, with_common(options.descent));
       break;
     case CompletionSolver::kNewton:
-      result.summary = newton(problem, x0, with_common(options.newton));
+      result.summary = newton(problem, start, with_common(options.newton));
       break;
     case CompletionSolver::kTrustRegion:
-      result.summary = trust_region(problem, x0, with_common(options.trust_region));
+      result.summary = trust_region(problem, start, with_common(options.trust_region));
       break;
     case CompletionSolver::kCeresLbfgs:
-      result.summary = ceres_gradient_solve(problem, x0, with_common(options.ceres_gradient));
+      result.summary = ceres_gradient_solve(problem, start, with_common(options.ceres_gradient));
       break;
     case CompletionSolver::kCeresLeastSquares:
-      result.summary = ceres_least_squares(problem, x0, with_common(options.ceres_least_squares));
+      result.summary =
+          ceres_least_squares(problem, start, with_common(options.ceres_least_squares));
       break;
     case CompletionSolver::kConjugateGradient:
-      result.summary = conjugate_gradient(problem, x0, with_common(options.conjugate_gradient));
+      result.summary = conjugate_gradient(problem, start, with_common(options.conjugate_gradient));
       break;
     case CompletionSolver::kLbfgs:
-      result.summary = lbfgs(problem, x0, with_common(options.lbfgs));
+      result.summary = lbfgs(problem, start, with_common(options.lbfgs));
       break;
   }
   result.path = path;
+  const double final_train =
+      measure(space ? Point(result.summary.x) : Point(result.summary.x, rows, cols)).train;
   if (space) {
     result.factors = result.summary.x;
-    const EndToEndMap phi(*space, result.factors);
-    result.summary.x = phi.product().reshaped();
+    result.factor_widths = space->widths();
+    if (!factored) {
+      result.summary.x = space->factor(result.factors, 1).reshaped();
+    } else if (rows * cols <= kMaxFormedEstimateEntries) {
+      result.summary.x = FactoredProduct(*space, result.factors).dense().reshaped();
+    } else {
+      result.summary.x.resize(0);
+    }
   }
   // A gradient-tolerance stop is a success only if the run's own train target holds there: the
   // origin of a DLN flow is stationary, and from a start small enough the gradient is below
   // any tolerance while nothing is fitted.
   if (result.summary.status == TerminationStatus::kConverged && target_message->empty() &&
-      options.target_train_mse > 0.0) {
-    const double train = loss->observed_mse(result.summary.x);
-    if (train > options.target_train_mse) {
-      result.summary.status = TerminationStatus::kStationaryShortOfTarget;
-      result.summary.message = fmt::format(
-          "{}, but the train MSE there is {:.3e}, above the target {:g}: a stationary point "
-          "(saddle or plateau) that does not fit the data; a larger --init-scale or a smaller "
-          "gradient tolerance may leave it",
-          result.summary.message, train, options.target_train_mse);
-    }
+      options.target_train_mse > 0.0 && final_train > options.target_train_mse) {
+    result.summary.status = TerminationStatus::kStationaryShortOfTarget;
+    result.summary.message = fmt::format(
+        "{}, but the train MSE there is {:.3e}, above the target {:g}: a stationary point "
+        "(saddle or plateau) that does not fit the data; a larger --init-scale or a smaller "
+        "gradient tolerance may leave it",
+        result.summary.message, final_train, options.target_train_mse);
   }
   if (progress) std::fprintf(stderr, "[complete] %s\n", result.summary.BriefReport().c_str());
   result.summary.wall_seconds = elapsed();  // the start included
-  result.x = result.summary.x.reshaped(rows, cols);
-  result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
+  if (factored) {
+    result.metrics =
+        CompletionMetrics::measure(FactoredProduct(*space, result.factors), observations, test);
+    if (result.summary.x.size() > 0) result.x = result.summary.x.reshaped(rows, cols);
+  } else {
+    result.x = result.summary.x.reshaped(rows, cols);
+    result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
+    if (held_out) {
+      result.metrics.test_mse = test_error_dense(result.x);
+      const double sum =
+          FactoredProduct::sum_of_squares(*held_out) / static_cast<double>(held_out->size());
+      result.metrics.relative_error =
+          sum > 0.0 ? std::sqrt(result.metrics.test_mse / sum) : std::sqrt(result.metrics.test_mse);
+    }
+  }
   return result;
 }
 

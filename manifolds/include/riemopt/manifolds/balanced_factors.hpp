@@ -32,6 +32,15 @@ Vector balanced_factorization(const ParameterSpace& space, const Eigen::Ref<cons
 Vector balanced_factorization(const ParameterSpace& space, const Eigen::Ref<const Matrix>& x,
                               Rng& rng);
 
+// The balanced factorization with identity gauges (Q_p = I above) of the product X = L R of an
+// m × k and a k × n matrix, computed from the two factors: thin QRs of L and Rᵀ and the SVD of
+// a k × k core, O((m + n) k²), never an m × n matrix. This is how a narrow network (inner widths
+// ≪ min(m, n)) gets its balanced start. Throws InvalidArgument on mismatched shapes, non-finite
+// entries, or an L R whose rank exceeds the narrowest width.
+Vector balanced_factorization_of_product(const ParameterSpace& space,
+                                         const Eigen::Ref<const Matrix>& left,
+                                         const Eigen::Ref<const Matrix>& right);
+
 // μ_1, …, μ_{N−1} (μ_p is d_p × d_p; empty for N = 1).
 std::vector<Matrix> imbalance(const ParameterSpace& space, const ConstVectorRef& w);
 // ‖μ‖ = sqrt(Σ_p ‖μ_p‖²_F).

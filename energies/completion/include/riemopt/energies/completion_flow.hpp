@@ -22,6 +22,7 @@
 #include "riemopt/gradient_descent.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/lbfgs.hpp"
+#include "riemopt/manifolds/factored_product.hpp"
 #include "riemopt/newton.hpp"
 #include "riemopt/trust_region.hpp"
 
@@ -78,6 +79,13 @@ struct CompletionFlowOptions {
   double beta = std::numeric_limits<double>::infinity();
   MatrixCompletion::Normalization loss = MatrixCompletion::Normalization::kHalfSum;
   CompletionPath path = CompletionPath::kAuto;  // matrix or balanced factors (see CompletionPath)
+  // Inner width w of the factor path's network n → w → … → w → m; 0 (the default) means
+  // min(m, n), where every matrix has a balanced factorization. 0 < w < min(m, n) is a narrow
+  // network: the DLN flow restricted to matrices of rank ≤ w (it keeps the rank of its start),
+  // with storage and time per right-hand side O(|Ω| w + N (m + n) w²) and no m × n matrix
+  // anywhere, which is how MovieLens-size problems run. A width selects the factor path (path
+  // 'matrix' is refused), needs β = ∞ and, for the Gaussian-product start, K ≥ 2 factors.
+  Eigen::Index width = 0;
 
   CompletionInit init = CompletionInit::kGaussianProduct;
   double init_scale = 1e-3;  // α of the start (> 0)
@@ -129,10 +137,22 @@ struct CompletionFlowOptions {
   CompletionPath resolved_path() const;
 };
 
+// Where the test error comes from: the dense truth X* (small problems), or held-out observed
+// entries (large ones, and real data). At most one of the two; both null means no test error.
+struct CompletionTestSet {
+  const Matrix* truth = nullptr;
+  const std::vector<Observation>* held_out = nullptr;
+};
+
+inline constexpr Eigen::Index kMaxFormedEstimateEntries = Eigen::Index{1} << 22;
+
 // Metrics of docs/MATH.md §6 for an estimate X.
 struct CompletionMetrics {
-  double test_mse = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖²_F/(mn); NaN w/o truth
-  double relative_error = std::numeric_limits<double>::quiet_NaN();  // ‖X − X*‖_F/‖X*‖_F
+  // ‖X − X*‖²_F/(mn) against the truth, or the mean of (X_ij − M_ij)² over held-out entries;
+  // NaN without either.
+  double test_mse = std::numeric_limits<double>::quiet_NaN();
+  // ‖X − X*‖_F/‖X*‖_F, or the same ratio over the held-out entries; NaN without either.
+  double relative_error = std::numeric_limits<double>::quiet_NaN();
   double train_mse = 0.0;       // mean over Ω of (X_ij − M_ij)²
   double effective_rank = 0.0;  // exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j
   double nuclear_norm = 0.0;
@@ -141,23 +161,38 @@ struct CompletionMetrics {
   // `truth` may be null. Throws InvalidArgument on mismatched shapes.
   static CompletionMetrics measure(const Eigen::Ref<const Matrix>& x, const MatrixCompletion& loss,
                                    const Matrix* truth);
+  // The same for X = L R given by its factors, without forming X unless the truth is dense
+  // (singular values: the min(k, m, n) of L R, the rest being zero). Throws InvalidArgument on
+  // mismatched shapes or out-of-range entries.
+  static CompletionMetrics measure(const FactoredProduct& x,
+                                   const std::vector<Observation>& observations,
+                                   const CompletionTestSet& test);
 };
 
 struct CompletionFlowResult {
-  Matrix x;  // the estimate (φ of the factors on the factor path)
+  // The estimate (φ of the factors on the factor path). On the factor path with m·n >
+  // kMaxFormedEstimateEntries it is not formed (0 × 0): the factors hold it, and the metrics
+  // were computed from them.
+  Matrix x;
   CompletionMetrics metrics;
   // Status, costs, and the trajectory with the metric columns. summary.x is x, flattened; on
   // the factor path stored trajectory points are factor vectors.
   Summary summary;
   CompletionPath path = CompletionPath::kMatrix;  // the path that ran
   Vector factors;  // the final W_1, …, W_N (ParameterSpace layout) on the factor path, else empty
+  std::vector<Eigen::Index> factor_widths;  // d_0, …, d_N of those factors, else empty
 };
 
 // The start X₀ of the options (validated: scale > 0, factors ≥ 1).
 Matrix completion_start(Eigen::Index rows, Eigen::Index cols, const CompletionFlowOptions& options);
 
-// Runs the flow. Throws InvalidArgument for bad options, observations or truth (shape, NaN);
-// numerical trouble during the flow becomes the summary's status.
+// Runs the flow. Throws InvalidArgument for bad options, observations or test data (shape, NaN,
+// out-of-range entries); numerical trouble during the flow becomes the summary's status.
+CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
+                                      const std::vector<Observation>& observations,
+                                      const CompletionTestSet& test,
+                                      const CompletionFlowOptions& options);
+// The same with the dense truth (or null).
 CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                                       const std::vector<Observation>& observations,
                                       const Matrix* truth, const CompletionFlowOptions& options);
