@@ -3,6 +3,7 @@
 // files, outputs that would overwrite inputs) with their exit codes.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -393,7 +394,7 @@ TEST(CliComplete, FactorPathAgreesWithTheMatrixPathAndIsRefusedWhereItDoesNotApp
   for (const std::vector<std::string>& extra : {std::vector<std::string>{"--depth", "inf"},
                                                 {"--geometry", "euclidean"},
                                                 {"--integrator", "rosenbrock"},
-                                                {"--solver", "gd"}}) {
+                                                {"--solver", "trust-region"}}) {
     std::vector<std::string> args = {"complete", "--observed", f.observed,
                                      "--path",   "factors",    "--quiet"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -406,6 +407,54 @@ TEST(CliComplete, FactorPathAgreesWithTheMatrixPathAndIsRefusedWhereItDoesNotApp
 }  // namespace
 
 namespace {
+
+// A narrow network (--width) on an instance made without its truth, tested on held-out entries
+// (--hold-out): the report against the library called on the same split, and the refusals.
+TEST(CliComplete, NarrowNetworkIsTestedOnHeldOutEntries) {
+  const std::string observed = path("N_observed.mtx");
+  const CliRun g = run({"generate", "--rows", "60", "--cols", "45", "--rank", "3", "--observations",
+                        "1200", "--seed", "9", "--observed", observed});
+  ASSERT_EQ(g.code, 0) << g.err;
+  const std::string json = path("N.json");
+  const CliRun r = run({"complete", "--observed", observed, "--width", "6", "--hold-out", "0.2",
+                        "--init-scale", "1e-2", "--quiet", "--output", json});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json doc = read_json(json);
+  EXPECT_EQ(doc["status"], "converged");
+  EXPECT_EQ(doc["options"]["path"], "factors");
+  EXPECT_EQ(doc["factor_widths"], nlohmann::json({45, 6, 6, 60}));
+  EXPECT_EQ(doc["instance"]["train_entries"], 960);
+  EXPECT_EQ(doc["instance"]["held_out_entries"], 240);
+  EXPECT_EQ(doc["svd_count"].get<double>(), 0.0);
+  EXPECT_GT(doc["peak_memory_mib"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(doc["test_rmse"].get<double>(), std::sqrt(doc["test_mse"].get<double>()));
+  // The library on the same split: the instance made without its truth, 20 % held out, seed 1.
+  riemopt::CompletionInstanceOptions options{60, 45, 3, 1200, 9};
+  options.form_truth = false;
+  const auto inst = riemopt::make_completion_instance(options);
+  const riemopt::ObservationSplit split = riemopt::split_observations(inst.observed, 0.2, 1);
+  riemopt::CompletionFlowOptions o;
+  o.width = 6;
+  o.init_scale = 1e-2;
+  o.use_integrator(riemopt::Integrator::kRungeKuttaChebyshev);
+  const auto lib = riemopt::complete_by_flow(
+      60, 45, split.train, riemopt::CompletionTestSet{nullptr, &split.held_out}, o);
+  EXPECT_NEAR(doc["test_mse"].get<double>(), lib.metrics.test_mse, 1e-9 * lib.metrics.test_mse);
+  EXPECT_LT(lib.metrics.test_mse, 1e-3);
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--width", "6", "--path", "matrix"},
+        {"--hold-out", "1"},
+        {"--hold-out", "0.1", "--truth", observed},
+        {"--split-seed", "3"},
+        {"--step", "0.1"},
+        {"--width", "46"}}) {
+    std::vector<std::string> args = {"complete", "--observed", observed, "--quiet"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const CliRun refused = run(args);
+    EXPECT_EQ(refused.code, 1) << bad[0] << ": " << refused.err;
+    EXPECT_FALSE(refused.err.empty());
+  }
+}
 
 // The library's own Riemannian CG and L-BFGS are command-line solvers too; they fit the
 // observations (train-MSE stop) and report themselves.

@@ -68,7 +68,13 @@ TEST(CliHardening, SizesAreCheckedWithoutOverflowBeforeAnyAllocation) {
     const CliRun r =
         run({"generate", "--rows", rows, "--cols", cols, "--rank", "1", "--observations", "1",
              "--truth", path("t.mtx"), "--observed", path("o.mtx")});
-    expect_refused(r, "is too large (at most 2^26 = 67108864 entries)");
+    expect_refused(r, "is too large for --truth (at most 2^26 = 67108864 entries)");
+  }
+  // Without --truth the instance is made from the factors, and the limit is on the indices.
+  for (const std::string size : {"99999999999", "4294967296", "46341"}) {
+    const CliRun r = run({"generate", "--rows", size, "--cols", size, "--rank", "1",
+                          "--observations", "1", "--observed", path("o.mtx")});
+    expect_refused(r, "is too large (at most 2^31 - 1 entries)");
   }
 }
 

@@ -17,16 +17,20 @@ namespace {
 struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
   std::vector<Matrix> tail_prefix;  // W_2, W_3W_2, …, L = W_N⋯W_2 (m × d_1)
   Matrix left_transposed;           // Lᵀ, d_1 × m: the rows of L as contiguous columns
-  Vector residual;            // 2c (φ(W)_ij − M_ij) on Ω, in the order of the observations
-  Matrix first_gradient;      // Lᵀ S, d_1 × n
-  Matrix product_transposed;  // (S W_1ᵀ)ᵀ, d_1 × m
-  Matrix product;             // S W_1ᵀ, m × d_1
-  Matrix u, next;             // the backward pass's scratch
+  Vector residual;                  // φ(W)_ij − M_ij on Ω, in the order of the observations
+  double sum_of_squares = 0.0;      // Σ residual²
+  Matrix first_gradient;            // Lᵀ S, d_1 × n
+  Matrix product_transposed;        // (S W_1ᵀ)ᵀ, d_1 × m
+  Matrix product;                   // S W_1ᵀ, m × d_1
+  Matrix u, next;                   // the backward pass's scratch
 };
 
-// Fills ws.tail_prefix, ws.left_transposed and the residuals; returns Σ r² (unscaled).
+// Fills ws.tail_prefix, ws.left_transposed and the residuals, unless the point's workspace holds
+// them already (a value before a gradient at one point, or a callback reading the train error
+// after the step's evaluation); returns Σ r² (unscaled).
 double forward(const ParameterSpace& space, const ParameterSpace& tail, const ConstVectorRef& w,
                const std::vector<Observation>& observations, DeepFactorWorkspace& ws) {
+  if (ws.valid) return ws.sum_of_squares;
   detail::end_to_end_prefixes(tail, w.segment(space.offset(2), tail.ambient_size()),
                               ws.tail_prefix);
   ws.left_transposed = ws.tail_prefix.back().transpose();
@@ -40,6 +44,8 @@ double forward(const ParameterSpace& space, const ParameterSpace& tail, const Co
     ws.residual(static_cast<Eigen::Index>(k)) = r;
     sum += r * r;
   }
+  ws.sum_of_squares = sum;
+  ws.valid = true;
   return sum;
 }
 
@@ -83,6 +89,13 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
   scale_ = normalization == MatrixCompletion::Normalization::kHalfSum
                ? 0.5
                : 1.0 / static_cast<double>(observations_.size());
+}
+
+double DeepFactorCompletion::observed_mse(const Point& x) const {
+  check_point_size(x);
+  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
+  return forward(*space_, *tail_, x.coords(), observations_, x.cache<DeepFactorWorkspace>()) /
+         static_cast<double>(observations_.size());
 }
 
 std::string DeepFactorCompletion::name() const {

@@ -98,6 +98,7 @@ struct CompleteCommand {
   std::string solver = "flow";
   std::string integrator;           // empty: the default, rkc
   std::string path = "auto";        // auto | matrix | factors (CompletionPath)
+  double step = 0.0;                // --solver gd: a fixed step (0: Armijo backtracking)
   long width = 0;                   // inner width of the factor path; 0: min(rows, cols)
   double hold_out = 0.0;            // fraction of the observed entries held out for testing
   std::string split_seed = "1";     // seed of that split

@@ -70,6 +70,9 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
                   "no SVD; the same flow, depth <= 6; with --solver gd, cg or lbfgs it trains "
                   "the factors, which is not the Riemannian solver on matrices)")
       ->check(CLI::IsMember({"auto", "matrix", "factors"}));
+  sub->add_option("--step", step,
+                  "--solver gd: take this fixed step (plain gradient descent) instead of Armijo "
+                  "backtracking");
   sub->add_option("--width", width,
                   "Inner width w of the network n -> w -> ... -> w -> m on the factor path "
                   "(default 0: min(m, n)). A width below min(m, n) is a narrow network: the DLN "
@@ -152,6 +155,10 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   options.target_test_mse = target_test_mse;
   options.solver = parse_completion_solver(solver);
   options.width = width;
+  if (step > 0.0) {
+    options.descent.step_rule = StepRule::kFixed;
+    options.descent.fixed_step = step;
+  }
   options.path = path == "factors"  ? CompletionPath::kFactors
                  : path == "matrix" ? CompletionPath::kMatrix
                                     : CompletionPath::kAuto;
@@ -273,6 +280,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
   } else {
     for (const char* option : {"--integrator", "--rtol", "--stiffness-cutoff"})
       require(solver == "flow" || !given(option), "{} applies to --solver flow only", option);
+    require(!given("--step") || solver == "gd", "--step applies to --solver gd only");
+    require(!given("--step") || step > 0.0, "--step must be > 0 (got {})", step);
     require(!given("--stiffness-cutoff") || integrator == "rosenbrock",
             "--stiffness-cutoff applies to --integrator rosenbrock only");
     require(!given("--init-factors") || init == "gaussian-product",
@@ -366,6 +375,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                     {"integrator", to_string(options.flow.integrator)},
                     {"path", to_string(r.path)},
                     {"width", width},
+                    {"step", step},
                     {"hold_out", hold_out},
                     {"stiffness_cutoff", options.flow.stiffness_cutoff}};
   std::vector<OutputFile> files;

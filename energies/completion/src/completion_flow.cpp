@@ -355,7 +355,9 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
       const double test_error = truth      ? mean_squared_difference(x.dense(), *truth)
                                 : held_out ? x.mean_squared_error(*held_out)
                                            : std::numeric_limits<double>::quiet_NaN();
-      return {x.frobenius_norm(), x.mean_squared_error(observations), test_error};
+      const double train =
+          factor_loss ? factor_loss->observed_mse(p) : x.mean_squared_error(observations);
+      return {x.frobenius_norm(), train, test_error};
     }
     if (space) {  // depth 1: W_1 is the matrix
       const ConstMatrixMap x = space->factor(p.coords(), 1);
@@ -464,8 +466,9 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   Vector x0, start;
   if (factored_start) {
     const FactoredStart parts =
-        gaussian_product_factors(rows, cols, width, start_count, options.init_scale, options.seed);
-    if (elapsed() >= budget)
+        gaussian_product_factors(rows, cols, width, start_count, options.init_scale, options.seed,
+                                 [&] { return elapsed() < budget; });
+    if (parts.left.size() == 0)
       return fail_start(fmt::format("{} Gaussian factors of width {}", start_count, width));
     start = balanced_factorization_of_product(*space, parts.left, parts.right);
   } else {

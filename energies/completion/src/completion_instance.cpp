@@ -102,6 +102,12 @@ Vector gaussian_product_init(Eigen::Index rows, Eigen::Index cols, Depth depth, 
 
 FactoredStart gaussian_product_factors(Eigen::Index rows, Eigen::Index cols, Eigen::Index width,
                                        int factors, double scale, std::uint64_t seed) {
+  return gaussian_product_factors(rows, cols, width, factors, scale, seed, [] { return true; });
+}
+
+FactoredStart gaussian_product_factors(Eigen::Index rows, Eigen::Index cols, Eigen::Index width,
+                                       int factors, double scale, std::uint64_t seed,
+                                       const std::function<bool()>& keep_going) {
   require(rows >= 1 && cols >= 1, "gaussian_product_factors: shape must be at least 1x1");
   require(width >= 1 && width <= std::min(rows, cols),
           "gaussian_product_factors: width must be between 1 and min(rows, cols) = {} (got {})",
@@ -116,11 +122,15 @@ FactoredStart gaussian_product_factors(Eigen::Index rows, Eigen::Index cols, Eig
   // The draws of gaussian_product_init, in its order: G_1 first, then G_2, …, G_K.
   const double root = std::pow(scale, 1.0 / factors);
   FactoredStart start;
+  if (!keep_going()) return {};
   start.right = gaussian_matrix(width, cols, root / std::sqrt(static_cast<double>(cols)), rng);
   const double stddev = root / std::sqrt(static_cast<double>(width));
+  if (!keep_going()) return {};
   Matrix left = gaussian_matrix(factors == 2 ? rows : width, width, stddev, rng);
-  for (int p = 3; p <= factors; ++p)
+  for (int p = 3; p <= factors; ++p) {
+    if (!keep_going()) return {};
     left = gaussian_matrix(p == factors ? rows : width, width, stddev, rng) * left;
+  }
   start.left = std::move(left);
   return start;
 }

@@ -41,6 +41,10 @@ class DeepFactorCompletion final : public Energy {
   void add_gradient(const Point& x, double weight, VectorRef out) const override;
   double value_and_add_gradient(const Point& x, double weight, VectorRef out) const override;
 
+  // The mean of (φ(W)_ij − M_ij)² over Ω; free when the point's last evaluation left its
+  // residuals in its cache (each point keeps them until it moves).
+  double observed_mse(const Point& x) const;
+
   const ParameterSpace& space() const { return *space_; }
   const std::vector<Observation>& observations() const { return observations_; }
 

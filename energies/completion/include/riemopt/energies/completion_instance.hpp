@@ -77,5 +77,10 @@ struct FactoredStart {
 };
 FactoredStart gaussian_product_factors(Eigen::Index rows, Eigen::Index cols, Eigen::Index width,
                                        int factors, double scale, std::uint64_t seed);
+// The same, asking `keep_going()` before each factor: when it returns false the build stops and
+// both parts are empty (0 × 0).
+FactoredStart gaussian_product_factors(Eigen::Index rows, Eigen::Index cols, Eigen::Index width,
+                                       int factors, double scale, std::uint64_t seed,
+                                       const std::function<bool()>& keep_going);
 
 }  // namespace riemopt
