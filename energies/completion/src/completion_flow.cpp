@@ -229,7 +229,11 @@ std::string to_string(CompletionSolver solver) {
 
 namespace {
 
-constexpr double kDivergenceFactor = 100.0;
+// A run stops as diverged once ‖X‖_F passes kGrowthLimit times the data's scale, and its message
+// names the time it first passed kGrowthOnset times that scale (docs/EXPERIMENTS.md §1: an
+// infinite-depth run whose σ₁ ran to 9 times the scale while the train error kept falling).
+constexpr double kGrowthLimit = 5.0;
+constexpr double kGrowthOnset = 2.0;
 
 int start_factors(const CompletionFlowOptions& options) {
   return options.init_factors > 0      ? options.init_factors
@@ -374,27 +378,30 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   const bool progress = options.flow.progress;
   const double interval = options.flow.progress_interval_seconds;
   auto last_progress = std::make_shared<double>(-interval);
-  // The data's scale: an estimate whose Frobenius norm passes kDivergenceFactor·√(mn)·max|M_ij|
-  // has left every sensible fit behind (seen: infinite-depth runs whose σ₁ reached thousands
-  // while reporting final_time_reached). Such a run ends with kDiverged.
-  double largest_observed = 0.0;
-  for (const Observation& o : observations)
-    largest_observed = std::max(largest_observed, std::abs(o.value));
-  const double divergence_limit = kDivergenceFactor *
-                                  std::sqrt(static_cast<double>(rows) * static_cast<double>(cols)) *
-                                  largest_observed;
-  flow.callbacks.push_back([&options, target_message, progress, interval, last_progress,
-                            divergence_limit,
-                            &measure](const IterationInfo& info) -> CallbackDecision {
+  // The data's scale s = √(mn · mean_Ω M²): the Frobenius norm of a matrix whose entries have
+  // the observed root mean square. Fits of low-rank data stay near it (the truth has it); an
+  // estimate past kGrowthLimit·s has unobserved entries far larger than anything observed, and
+  // the run ends with kDiverged instead of fitting Ω with it (seen: infinite-depth runs whose σ₁
+  // ran to 9 s while the train error fell, and entropic runs unbounded below).
+  double sum_of_squares = 0.0;
+  for (const Observation& o : observations) sum_of_squares += o.value * o.value;
+  const double data_scale = std::sqrt(static_cast<double>(rows) * static_cast<double>(cols) *
+                                      sum_of_squares / static_cast<double>(observations.size()));
+  auto onset = std::make_shared<double>(std::numeric_limits<double>::quiet_NaN());
+  flow.callbacks.push_back([&options, target_message, progress, interval, last_progress, data_scale,
+                            onset, &measure](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
     const Measured m = measure(*info.point);
-    if (divergence_limit > 0.0 && m.norm > divergence_limit) {
+    if (data_scale > 0.0 && std::isnan(*onset) && m.norm > kGrowthOnset * data_scale)
+      *onset = info.time;
+    if (data_scale > 0.0 && m.norm > kGrowthLimit * data_scale) {
       return CallbackDecision::stop(
           TerminationStatus::kDiverged,
-          fmt::format(
-              "the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, beyond {:g} times the data's "
-              "scale sqrt(mn)·max|M_ij| = {:.3e}: the run diverges",
-              m.norm, info.time, kDivergenceFactor, divergence_limit / kDivergenceFactor));
+          fmt::format("the estimate grew to ||X||_F = {:.3e} at t = {:.6g}, {:.1f} times the "
+                      "data's scale sqrt(mn mean M_ij^2) = {:.3e} (limit {:g} times; it passed "
+                      "{:g} times at t = {:.6g}): the run is leaving the data behind",
+                      m.norm, info.time, m.norm / data_scale, data_scale, kGrowthLimit,
+                      kGrowthOnset, *onset));
     }
     if (progress && info.wall_seconds >= *last_progress + interval) {
       *last_progress = info.wall_seconds;
