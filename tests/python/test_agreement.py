@@ -90,3 +90,23 @@ def test_entropy_closed_forms():
     assert eq.diagonal_solution(eq.s_star, 1.0) == pytest.approx(eq.s_star, rel=1e-12)
     t = eq.diagonal_time(0.5, 0.9 * eq.s_star + 0.05)
     assert eq.diagonal_solution(0.5, t) == pytest.approx(0.9 * eq.s_star + 0.05, rel=1e-8)
+
+
+def test_narrow_network_with_held_out_entries():
+    # A width-4 network on a rank-2 instance; every fourth entry is held out, and the test error
+    # is recomputed here from the estimate.
+    truth, i, j, v = ro.completion_instance(40, 30, 2, 600, 5)
+    held = np.arange(len(v)) % 4 == 0
+    c = ro.complete((40, 30), i[~held], j[~held], v[~held], held_out=(i[held], j[held], v[held]),
+                    width=4, init_scale=1e-2)
+    assert c.summary.success and c.path == "factors"
+    assert list(c.factor_widths) == [30, 4, 4, 40]
+    assert c.summary.svd_count < c.summary.iterations  # none per right-hand side
+    test = np.mean((c.x[i[held], j[held]] - v[held]) ** 2)
+    assert math.isclose(c.metrics["test_mse"], test, rel_tol=1e-10)
+    assert test < 1e-3
+    assert np.linalg.svd(c.x, compute_uv=False)[4] < 1e-12 * np.linalg.norm(c.x)  # rank <= 4
+    with pytest.raises(ValueError, match="only the factor path"):
+        ro.complete((40, 30), i, j, v, width=4, path="matrix")
+    with pytest.raises(ValueError, match="not both"):
+        ro.complete((40, 30), i, j, v, truth=truth, held_out=(i, j, v), width=4)

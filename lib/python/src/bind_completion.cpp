@@ -20,6 +20,7 @@ struct Completion {
   Result summary;
   std::string path;
   Vector factors;
+  std::vector<Eigen::Index> factor_widths;
 };
 
 // The command line's names (`--init-scale` is init_scale) and defaults.
@@ -43,6 +44,7 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
       .choice("path", &O::path,
               {CompletionPath::kAuto, CompletionPath::kMatrix, CompletionPath::kFactors},
               {"auto", "matrix", "factors"})
+      .field("width", &O::width)
       .field("init_scale", &O::init_scale)
       .field("init_factors", &O::init_factors)
       .field("seed", &O::seed)
@@ -139,6 +141,8 @@ void bind_completion(py::module_& m) {
       .def_readonly("path", &Completion::path, "'matrix' or 'factors': the path that ran")
       .def_readonly("factors", &Completion::factors,
                     "The final balanced factors on the factor path (ParameterSpace layout)")
+      .def_readonly("factor_widths", &Completion::factor_widths,
+                    "The widths d_0..d_N of those factors (empty on the matrix path)")
       .def("__repr__", [](const Completion& c) {
         return "<riemopt.Completion " + c.summary.summary.BriefReport() + ">";
       });
@@ -147,7 +151,7 @@ void bind_completion(py::module_& m) {
       "complete",
       [](std::pair<Eigen::Index, Eigen::Index> shape, const py::handle& rows,
          const py::handle& cols, const py::handle& values, const py::handle& truth,
-         const py::kwargs& kwargs) {
+         const py::handle& held_out, const py::kwargs& kwargs) {
         const auto [m_rows, n_cols] = shape;
         CompletionFlowOptions options;
         options.use_integrator(Integrator::kRungeKuttaChebyshev);  // the command line's default
@@ -156,20 +160,41 @@ void bind_completion(py::module_& m) {
           options.tighten_for_infinite_depth();
         const std::vector<Observation> observed = to_observations(rows, cols, values);
         const std::optional<Matrix> t = optional_truth(truth, m_rows, n_cols);
+        std::vector<Observation> held;
+        if (!held_out.is_none()) {
+          const auto entries = held_out.cast<py::tuple>();
+          require(entries.size() == 3,
+                  "complete: held_out must be a tuple (rows, cols, values) (got {} items)",
+                  entries.size());
+          held = to_observations(entries[0], entries[1], entries[2]);
+        }
         CompletionFlowResult r = run_trapped(options.flow.callbacks, [&] {
-          return complete_by_flow(m_rows, n_cols, observed, t ? &*t : nullptr, options);
+          return complete_by_flow(
+              m_rows, n_cols, observed,
+              CompletionTestSet{t ? &*t : nullptr, held_out.is_none() ? nullptr : &held}, options);
         });
-        return Completion{std::move(r.x), r.metrics, Result{std::move(r.summary), m_rows, n_cols},
-                          to_string(r.path), std::move(r.factors)};
+        // A narrow network of a large matrix leaves the estimate unformed (x is then 0 × 0).
+        const bool formed = r.x.size() > 0;
+        return Completion{std::move(r.x),
+                          r.metrics,
+                          Result{std::move(r.summary), formed ? m_rows : 0, formed ? n_cols : 1},
+                          to_string(r.path),
+                          std::move(r.factors),
+                          std::move(r.factor_widths)};
       },
       py::arg("shape"), py::arg("rows"), py::arg("cols"), py::arg("values"),
-      py::arg("truth") = py::none(),
+      py::arg("truth") = py::none(), py::arg("held_out") = py::none(),
       R"doc(Completes a matrix from observed entries with the DLN gradient flow, as `riemopt complete`
 does, with the same options and defaults. Returns a Completion (x, metrics, summary).
 
 shape               (rows, cols) of the matrix
 rows, cols, values  the observed entries: 0-based indices and values, equal lengths
 truth               optional full matrix; gives metrics['test_mse'] and relative_error
+held_out            optional (rows, cols, values) of entries kept out of training; gives
+                    the test MSE and relative error on them instead of the truth
+width               inner width w of the factor path (0: min(rows, cols)); 0 < w < min is a
+                    narrow network: the DLN flow on matrices of rank <= w, with no
+                    rows x cols matrix formed (x stays empty past 2^22 entries)
 geometry            'dln' (default) or 'euclidean': the metric of the flow
 depth               N of the DLN metric and of the entropy: int >= 1 or math.inf (3)
 beta                inverse temperature of the entropic term E - S_N/beta (inf: none)
