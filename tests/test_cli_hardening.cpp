@@ -168,8 +168,7 @@ TEST(CliHardening, AnEstimateThatRunsAwayIsReportedAsDiverged) {
   EXPECT_EQ(r.code, 3) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["status"], "diverged");
-  EXPECT_NE(doc["message"].get<std::string>().find("times the data's scale"),
-            std::string::npos)
+  EXPECT_NE(doc["message"].get<std::string>().find("times the data's scale"), std::string::npos)
       << doc["message"];
   EXPECT_LT(doc["flow_time"].get<double>(), 1000.0);
 }
