@@ -17,6 +17,11 @@
 //                    rectangular branch of A_{N,X}, whose allocation count must be 0 too
 //   factors/d:D/N:K  the gradient of the same loss on the parameter space (K factor matrices):
 //                    the parameter-space cost grows with K, the end-to-end one does not
+//   deep-factors/d:D/N:3  the same gradient from the observed entries (DeepFactorCompletion, at a
+//                    moved point): three d×d products and two passes over Ω; against
+//   dgemm/d:D        one d×d×d BLAS product (the floor: the factor RHS ≤ 1.2 × 3 of these)
+//   deep-factors/movielens  the narrow RHS at MovieLens-1M size: 6040×3706, 900,188 observed
+//                    entries, width 32, depth 3
 //   langevin/d:D     20 MALA steps of ½‖X‖² − S_4/β under the depth-4 DLN metric (langevin.hpp):
 //                    one SVD per step, and the step's cost against one dgesdd
 //
@@ -41,7 +46,9 @@
 #include <utility>
 #include <vector>
 
+#include "dense_product.hpp"
 #include "riemopt/energies/completion_instance.hpp"
+#include "riemopt/energies/deep_factor_completion.hpp"
 #include "riemopt/energies/dln_entropy.hpp"
 #include "riemopt/energies/free_energy.hpp"
 #include "riemopt/energies/pulled_back_energy.hpp"
@@ -217,6 +224,42 @@ void factors(benchmark::State& state, Eigen::Index d, int n) {
   counters.report(state);
 }
 
+// The DeepFactorCompletion gradient at a moved point (the workspace keeps the residuals of an
+// unmoved point, which a running flow never sees).
+void deep_factors(benchmark::State& state, Eigen::Index rows, Eigen::Index cols, Eigen::Index width,
+                  Eigen::Index observations) {
+  std::vector<Eigen::Index> widths = {cols, width, width, rows};
+  const auto space = std::make_shared<ParameterSpace>(widths);
+  CompletionInstanceOptions options{rows, cols, 5, observations, 1};
+  options.form_truth = false;
+  const DeepFactorCompletion loss(space, make_completion_instance(options).observed);
+  Rng rng(3);
+  const Vector w = space->random_point(rng);
+  const Vector moved = w * (1.0 + 1e-12);
+  Point point(w);
+  Vector gradient = Vector::Zero(w.size());
+  bool flip = false;
+  Counters counters;
+  for (auto _ : state) {
+    point.assign((flip = !flip) ? moved : w);
+    gradient.setZero();
+    loss.add_gradient(point, 1.0, gradient);
+    benchmark::DoNotOptimize(gradient.data());
+  }
+  counters.report(state);
+}
+
+void dgemm(benchmark::State& state, Eigen::Index d) {
+  const Matrix a = test_matrix(d), b = test_matrix(d + 1).topLeftCorner(d, d);
+  Matrix c(d, d);
+  Counters counters;
+  for (auto _ : state) {
+    detail::dense_product(a, detail::Op::kNone, b, detail::Op::kNone, c);
+    benchmark::DoNotOptimize(c.data());
+  }
+  counters.report(state);
+}
+
 // kLangevinSteps MALA steps of the depth-4 DLN free energy ½‖X‖² − S_4/β on d×d matrices (one
 // langevin_sample call; its start costs one SVD more).
 constexpr std::int64_t kLangevinSteps = 20;
@@ -300,6 +343,21 @@ void print_ratios(const RatioReporter& r) {
         sharp ? fmt::format("{:.2f}", 1.0 + sharp->microseconds / lapack->microseconds) : "-",
         ratio(one_part));
   }
+  fmt::print("\nFactor RHS from the observed entries (depth 3) vs the 3 dgemm it makes\n");
+  fmt::print("{:>5} {:>12} {:>12} {:>14} {:>8}\n", "d", "RHS us", "dgemm us", "RHS/(3 dgemm)",
+             "allocs");
+  for (Eigen::Index d : {Eigen::Index{50}, Eigen::Index{100}, Eigen::Index{200}}) {
+    const auto* f = r.find(fmt::format("deep-factors/d:{}/N:3", d));
+    const auto* g = r.find(fmt::format("dgemm/d:{}", d));
+    if (!f || !g) continue;
+    fmt::print("{:>5} {:>12.1f} {:>12.1f} {:>14.2f} {:>8.1f}\n", d, f->microseconds,
+               g->microseconds, f->microseconds / (3.0 * g->microseconds), f->allocs);
+  }
+  if (const auto* ml = r.find("deep-factors/movielens"))
+    fmt::print(
+        "MovieLens-1M size (6040x3706, 900188 entries, width 32, depth 3): {:.1f} ms per "
+        "RHS, {:.1f} allocations\n",
+        ml->microseconds / 1000.0, ml->allocs);
   fmt::print("\nLangevin: one MALA step (depth-4 free energy on d x d matrices) vs one dgesdd\n");
   fmt::print("{:>5} {:>12} {:>12} {:>10} {:>12}\n", "d", "step us", "dgesdd us", "step/SVD",
              "SVDs/step");
@@ -379,6 +437,15 @@ int main(int argc, char** argv) {
                                      [d, n](benchmark::State& s) { factors(s, d, n); });
     }
   }
+  for (Eigen::Index d : {Eigen::Index{50}, Eigen::Index{100}, Eigen::Index{200}}) {
+    benchmark::RegisterBenchmark(fmt::format("deep-factors/d:{}/N:3", d).c_str(),
+                                 [d](benchmark::State& s) { deep_factors(s, d, d, d, d * d / 5); });
+    benchmark::RegisterBenchmark(fmt::format("dgemm/d:{}", d).c_str(),
+                                 [d](benchmark::State& s) { dgemm(s, d); });
+  }
+  benchmark::RegisterBenchmark("deep-factors/movielens", [](benchmark::State& s) {
+    deep_factors(s, 6040, 3706, 32, 900188);
+  });
   for (const auto& shape : kRectangularShapes) {
     const Eigen::Index m = shape.first, n = shape.second;  // a lambda captures variables only
     benchmark::RegisterBenchmark(fmt::format("rect/m:{}/n:{}", m, n).c_str(),
