@@ -98,6 +98,14 @@ double DeepFactorCompletion::observed_mse(const Point& x) const {
          static_cast<double>(observations_.size());
 }
 
+FactoredProduct DeepFactorCompletion::product(const Point& x) const {
+  check_point_size(x);
+  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
+  DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
+  forward(*space_, *tail_, x.coords(), observations_, ws);
+  return FactoredProduct::from_transposed(ws.left_transposed, space_->factor(x.coords(), 1));
+}
+
 std::string DeepFactorCompletion::name() const {
   return fmt::format("matrix completion ({} observed) on the {}", observations_.size(),
                      space_->name());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dense_product.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/errors.hpp"
 #include "riemopt/manifolds/end_to_end_map.hpp"
@@ -48,6 +49,16 @@ FactoredProduct::FactoredProduct(Matrix left, Matrix right)
   require_finite(right_, "FactoredProduct: R");
 }
 
+FactoredProduct FactoredProduct::from_transposed(Matrix left_transposed, Matrix right) {
+  require(left_transposed.rows() == right.rows(),
+          "FactoredProduct: Lᵀ is {}x{} but R is {}x{} (inner sizes must agree)",
+          left_transposed.rows(), left_transposed.cols(), right.rows(), right.cols());
+  FactoredProduct x;
+  x.left_transposed_ = std::move(left_transposed);
+  x.right_ = std::move(right);
+  return x;
+}
+
 double FactoredProduct::mean_squared_error(const std::vector<Observation>& entries) const {
   require(!entries.empty(), "FactoredProduct: the list of entries is empty");
   double sum = 0.0;
@@ -68,8 +79,11 @@ double FactoredProduct::sum_of_squares(const std::vector<Observation>& entries) 
 }
 
 double FactoredProduct::frobenius_norm() const {
-  const Matrix gram_left = left_transposed_ * left_transposed_.transpose();
-  const Matrix gram_right = right_ * right_.transpose();
+  const Eigen::Index k = inner();
+  Matrix gram_left(k, k), gram_right(k, k);
+  detail::dense_product(left_transposed_, detail::Op::kNone, left_transposed_,
+                        detail::Op::kTranspose, gram_left);
+  detail::dense_product(right_, detail::Op::kNone, right_, detail::Op::kTranspose, gram_right);
   return std::sqrt(std::max(0.0, gram_left.cwiseProduct(gram_right).sum()));
 }
 
@@ -82,6 +96,10 @@ Vector FactoredProduct::singular_values() const {
   return svd.sigma.head(count);
 }
 
-Matrix FactoredProduct::dense() const { return left_transposed_.transpose() * right_; }
+Matrix FactoredProduct::dense() const {
+  Matrix x(rows(), cols());
+  detail::dense_product(left_transposed_, detail::Op::kTranspose, right_, detail::Op::kNone, x);
+  return x;
+}
 
 }  // namespace riemopt

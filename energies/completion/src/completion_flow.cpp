@@ -355,12 +355,17 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   };
   const auto measure = [&](const Point& p) -> Measured {
     if (factored) {
-      const FactoredProduct x(*space, p.coords());
-      const double test_error = truth      ? mean_squared_difference(x.dense(), *truth)
-                                : held_out ? x.mean_squared_error(*held_out)
-                                           : std::numeric_limits<double>::quiet_NaN();
+      // On the loss's cached L when it has one; the dense truth makes X dense anyway (once).
+      const FactoredProduct x =
+          factor_loss ? factor_loss->product(p) : FactoredProduct(*space, p.coords());
       const double train =
           factor_loss ? factor_loss->observed_mse(p) : x.mean_squared_error(observations);
+      if (truth) {
+        const Matrix dense = x.dense();
+        return {dense.norm(), train, mean_squared_difference(dense, *truth)};
+      }
+      const double test_error =
+          held_out ? x.mean_squared_error(*held_out) : std::numeric_limits<double>::quiet_NaN();
       return {x.frobenius_norm(), train, test_error};
     }
     if (space) {  // depth 1: W_1 is the matrix

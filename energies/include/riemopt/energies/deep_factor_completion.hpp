@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "riemopt/energies/matrix_completion.hpp"
+#include "riemopt/manifolds/factored_product.hpp"
 #include "riemopt/manifolds/parameter_space.hpp"
 
 namespace riemopt {
@@ -44,6 +45,8 @@ class DeepFactorCompletion final : public Energy {
   // The mean of (φ(W)_ij − M_ij)² over Ω; free when the point's last evaluation left its
   // residuals in its cache (each point keeps them until it moves).
   double observed_mse(const Point& x) const;
+  // φ(W) = L R at x, from the point's cache when it holds L (no product then).
+  FactoredProduct product(const Point& x) const;
 
   const ParameterSpace& space() const { return *space_; }
   const std::vector<Observation>& observations() const { return observations_; }

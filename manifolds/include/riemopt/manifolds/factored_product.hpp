@@ -24,6 +24,8 @@ class FactoredProduct {
   FactoredProduct(const ParameterSpace& space, const ConstVectorRef& w);
   // From the factors themselves: L (m × k) and R (k × n). Throws on mismatched inner sizes.
   FactoredProduct(Matrix left, Matrix right);
+  // From Lᵀ (k × m) and R (k × n), as a caller that keeps Lᵀ has them (no transposition).
+  static FactoredProduct from_transposed(Matrix left_transposed, Matrix right);
 
   Eigen::Index rows() const { return left_transposed_.cols(); }
   Eigen::Index cols() const { return right_.cols(); }
@@ -51,6 +53,7 @@ class FactoredProduct {
   Matrix dense() const;
 
  private:
+  FactoredProduct() = default;
   Matrix left_transposed_;
   Matrix right_;
 };
