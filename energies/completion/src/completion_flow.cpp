@@ -118,7 +118,7 @@ void CompletionFlowOptions::tighten_for_infinite_depth() {
                      flow.integrator == Integrator::kRosenbrock;
   if (!stiff || !depth.is_infinite()) return;
   flow.relative_tolerance = std::min(flow.relative_tolerance, 1e-6);
-  flow.absolute_tolerance = std::min(flow.absolute_tolerance, 1e-10);
+  flow.absolute_tolerance = std::min(flow.absolute_tolerance, 1e-8);
 }
 
 void CompletionFlowOptions::validate() const {

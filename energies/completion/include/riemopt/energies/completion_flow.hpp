@@ -126,10 +126,12 @@ struct CompletionFlowOptions {
   void use_integrator(Integrator integrator);
   // At infinite depth the flow's late phase amplifies integration errors (about 150-fold from
   // t = 30 to t = 100 on a 15×15 rank-2 run): at rtol 1e-4 RKC and Rosenbrock leave a tight
-  // Dormand–Prince reference by 8–11 % there, at rtol 1e-6 by 8e-4 and 1.1e-3 (test_completion_
+  // Dormand–Prince reference by 8–11 % there, at rtol 1e-6 by 8.8e-4 and 1.5e-3 (test_completion_
   // flow.cpp, EveryCommandLineIntegratorFollowsATightReference). For the stiff integrators at
-  // infinite depth this sets rtol 1e-6 and atol 1e-10; otherwise it changes nothing. The command
-  // line and the Python module call it after use_integrator unless the user set a tolerance.
+  // infinite depth this sets rtol 1e-6 (atol stays 1e-8: at 1e-10 the flagship's first plateau
+  // exit alone took 10 000 RKC steps, and the run needed 3 times as long to the same place);
+  // otherwise it changes nothing. The command line and the Python module call it after
+  // use_integrator unless the user set a tolerance.
   void tighten_for_infinite_depth();
   void validate() const;  // throws InvalidArgument naming the bad field
   // The path kAuto resolves to for an m × n problem; throws InvalidArgument when kFactors was
