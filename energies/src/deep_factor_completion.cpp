@@ -60,17 +60,8 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
           "DeepFactorCompletion: needs depth >= 2 (got {}); at depth 1 the factor is the matrix: "
           "use MatrixCompletion",
           space_->depth());
-  require(!observations_.empty(), "DeepFactorCompletion: the observation set is empty");
-  const Eigen::Index rows = space_->output_rows(), cols = space_->output_cols();
-  for (std::size_t k = 0; k < observations_.size(); ++k) {
-    const Observation& o = observations_[k];
-    require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols,
-            "DeepFactorCompletion: observation {} has index ({}, {}) outside the {}x{} matrix "
-            "(indices are 0-based)",
-            k, o.row, o.col, rows, cols);
-    require(std::isfinite(o.value), "DeepFactorCompletion: observation {} at ({}, {}) has value {}",
-            k, o.row, o.col, o.value);
-  }
+  check_observations(observations_, space_->output_rows(), space_->output_cols(),
+                     "DeepFactorCompletion");
   // Column by column, rows in order: W_1's columns are read once each, and a repeated entry is
   // next to its twin.
   std::sort(observations_.begin(), observations_.end(),

@@ -13,24 +13,28 @@ void MatrixCompletion::check_shape(Eigen::Index rows, Eigen::Index cols) const {
           rows_, cols_, rows, cols);
 }
 
+void check_observations(const std::vector<Observation>& observations, Eigen::Index rows,
+                        Eigen::Index cols, const char* caller) {
+  require(!observations.empty(), "{}: the observation set is empty", caller);
+  for (std::size_t k = 0; k < observations.size(); ++k) {
+    const Observation& o = observations[k];
+    require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols,
+            "{}: observation {} has index ({}, {}) outside the {}x{} matrix (indices are 0-based)",
+            caller, k, o.row, o.col, rows, cols);
+    require(std::isfinite(o.value), "{}: observation {} at ({}, {}) has value {}", caller, k, o.row,
+            o.col, o.value);
+  }
+}
+
 MatrixCompletion::MatrixCompletion(Eigen::Index rows, Eigen::Index cols,
                                    std::vector<Observation> observations,
                                    Normalization normalization)
     : rows_(rows), cols_(cols), observations_(std::move(observations)) {
   require(rows >= 1 && cols >= 1, "MatrixCompletion: shape must be at least 1x1 (got {}x{})", rows,
           cols);
-  require(!observations_.empty(), "MatrixCompletion: the observation set is empty");
+  check_observations(observations_, rows, cols, "MatrixCompletion");
   linear_index_.reserve(observations_.size());
-  for (std::size_t k = 0; k < observations_.size(); ++k) {
-    const Observation& o = observations_[k];
-    require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols,
-            "MatrixCompletion: observation {} has index ({}, {}) outside the {}x{} matrix "
-            "(indices are 0-based)",
-            k, o.row, o.col, rows, cols);
-    require(std::isfinite(o.value), "MatrixCompletion: observation {} at ({}, {}) has value {}", k,
-            o.row, o.col, o.value);
-    linear_index_.push_back(o.row + o.col * rows);
-  }
+  for (const Observation& o : observations_) linear_index_.push_back(o.row + o.col * rows);
   std::vector<Eigen::Index> sorted = linear_index_;
   std::sort(sorted.begin(), sorted.end());
   const auto dup = std::adjacent_find(sorted.begin(), sorted.end());

@@ -28,6 +28,18 @@ void check_generators(const ParameterSpace& space, const std::vector<Matrix>& c,
   }
 }
 
+// A matrix with singular values `sigma` (decreasing) factors through width k only if those past
+// the k-th are zero (to 1e-10 of the largest).
+void require_rank_within(const Vector& sigma, Eigen::Index k, const char* caller,
+                         const char* what) {
+  const double top = sigma.size() > 0 ? sigma(0) : 0.0;
+  for (Eigen::Index j = k; j < sigma.size(); ++j)
+    require(sigma(j) <= 1e-10 * top,
+            "{}: {} has rank above the narrowest width {} (singular value {} is {:.6g}, largest "
+            "{:.6g}); it has no factorization through that width",
+            caller, what, k, j + 1, sigma(j), top);
+}
+
 }  // namespace
 
 Matrix random_orthogonal(Eigen::Index d, Rng& rng) {
@@ -66,12 +78,7 @@ Vector balanced_factorization(const ParameterSpace& space, const Eigen::Ref<cons
   const Eigen::Index k = *std::min_element(space.widths().begin(), space.widths().end());
   Svd svd;
   compute_svd(x, svd);
-  const double top = svd.sigma.size() > 0 ? svd.sigma(0) : 0.0;
-  for (Eigen::Index j = k; j < svd.sigma.size(); ++j)
-    require(svd.sigma(j) <= 1e-10 * top,
-            "{}: X has rank above the narrowest width {} (singular value {} is {:.6g}, "
-            "largest {:.6g}); it has no factorization through that width",
-            kCaller, k, j + 1, svd.sigma(j), top);
+  require_rank_within(svd.sigma, k, kCaller, "X");
   const Vector root = svd.sigma.head(k).array().pow(1.0 / n).matrix();
   auto q = [&](int p) { return rotations[static_cast<std::size_t>(p) - 1].leftCols(k); };
   space.mutable_factor(w, 1) = q(1) * root.asDiagonal() * svd.V.leftCols(k).transpose();
@@ -118,12 +125,7 @@ Vector balanced_factorization_of_product(const ParameterSpace& space,
   const int n = space.depth();
   const Eigen::Index k = *std::min_element(space.widths().begin(), space.widths().end());
   const Eigen::Index r = std::min<Eigen::Index>(k, core.sigma.size());
-  const double top = core.sigma.size() > 0 ? core.sigma(0) : 0.0;
-  for (Eigen::Index j = k; j < core.sigma.size(); ++j)
-    require(core.sigma(j) <= 1e-10 * top,
-            "{}: L R has rank above the narrowest width {} (singular value {} is {:.6g}, "
-            "largest {:.6g}); it has no factorization through that width",
-            kCaller, k, j + 1, core.sigma(j), top);
+  require_rank_within(core.sigma, k, kCaller, "L R");
   const Vector root = core.sigma.head(r).array().pow(1.0 / n).matrix();
   Vector w = Vector::Zero(space.ambient_size());
   if (n == 1) {

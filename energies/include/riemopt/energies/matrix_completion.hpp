@@ -23,6 +23,11 @@ struct Observation {
   double value;
 };
 
+// Throws InvalidArgument, naming `caller`, unless `observations` is non-empty with 0-based
+// indices inside the rows × cols matrix and finite values (the message names the observation).
+void check_observations(const std::vector<Observation>& observations, Eigen::Index rows,
+                        Eigen::Index cols, const char* caller);
+
 class MatrixCompletion final : public LeastSquaresEnergy {
  public:
   enum class Normalization { kHalfSum, kMean };
