@@ -269,9 +269,10 @@ TEST(CompleteByFlow, NarrowWidthIsRefusedWhereItDoesNotApply) {
   expect_invalid(o, {}, "width must be >= 0");
   o.width = 3;
   const std::vector<Observation> outside = {{12, 0, 1.0}};
-  expect_invalid(o, {nullptr, &outside}, "held-out entry 0 at (12, 0)");
+  expect_invalid(o, {nullptr, &outside},
+                 "(held-out entries): observation 0 has index (12, 0) outside the 12x10");
   const std::vector<Observation> none;
-  expect_invalid(o, {nullptr, &none}, "held-out set is empty");
+  expect_invalid(o, {nullptr, &none}, "(held-out entries): the observation set is empty");
   expect_invalid(o, {&inst.truth, &inst.observed}, "not both");
   CompletionFlowOptions entropy;
   entropy.width = 3;

@@ -298,16 +298,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
             truth->cols(), rows, cols);
     require_finite(*truth, "complete_by_flow: truth");
   }
-  if (held_out) {
-    require(!held_out->empty(), "complete_by_flow: the held-out set is empty");
-    for (std::size_t k = 0; k < held_out->size(); ++k) {
-      const Observation& o = (*held_out)[k];
-      require(o.row >= 0 && o.row < rows && o.col >= 0 && o.col < cols && std::isfinite(o.value),
-              "complete_by_flow: held-out entry {} at ({}, {}) with value {} is outside the {}x{} "
-              "matrix or not finite (indices are 0-based)",
-              k, o.row, o.col, o.value, rows, cols);
-    }
-  }
+  if (held_out) check_observations(*held_out, rows, cols, "complete_by_flow (held-out entries)");
   require(options.target_test_mse == 0.0 || truth || held_out,
           "complete_by_flow: target_test_mse needs the truth or held-out entries");
   EnergyPtr energy = loss;
@@ -431,12 +422,13 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   flow.trajectory.observable_names = {"train_mse", "test_mse", "effective_rank"};
   for (Eigen::Index i = 0; i < k; ++i)
     flow.trajectory.observable_names.push_back("sigma_" + std::to_string(i + 1));
-  flow.trajectory.observables = [k, &measure, &space, factored](const Point& p) {
+  flow.trajectory.observables = [k, &measure, &space, &factor_loss, factored](const Point& p) {
     const Measured m = measure(p);
     std::vector<double> row = {m.train, m.test};
     Vector sigma;
     if (factored) {
-      sigma = FactoredProduct(*space, p.coords()).singular_values();
+      sigma = (factor_loss ? factor_loss->product(p) : FactoredProduct(*space, p.coords()))
+                  .singular_values();
     } else if (space) {
       Svd computed;
       compute_svd(space->factor(p.coords(), 1), computed);
