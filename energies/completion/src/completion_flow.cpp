@@ -155,8 +155,33 @@ void CompletionFlowOptions::validate() const {
   }
 }
 
+namespace {
+
+// The mean of (X_ij − M_ij)² over held-out entries of a dense X.
+double held_out_mse(const Eigen::Ref<const Matrix>& x, const std::vector<Observation>& held_out) {
+  double sum = 0.0;
+  for (const Observation& o : held_out)
+    sum += (x(o.row, o.col) - o.value) * (x(o.row, o.col) - o.value);
+  return sum / static_cast<double>(held_out.size());
+}
+
+// ‖X − M‖/‖M‖ over the held-out entries, from their mean squared error.
+double held_out_relative_error(double mse, const std::vector<Observation>& held_out) {
+  const double mean_square =
+      FactoredProduct::sum_of_squares(held_out) / static_cast<double>(held_out.size());
+  return mean_square > 0.0 ? std::sqrt(mse / mean_square) : std::sqrt(mse);
+}
+
+}  // namespace
+
 CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
                                              const MatrixCompletion& loss, const Matrix* truth) {
+  return measure(x, loss, CompletionTestSet{truth, nullptr});
+}
+
+CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
+                                             const MatrixCompletion& loss,
+                                             const CompletionTestSet& test) {
   require(x.rows() == loss.rows() && x.cols() == loss.cols(),
           "CompletionMetrics: the estimate is {}x{} but the observations are {}x{}", x.rows(),
           x.cols(), loss.rows(), loss.cols());
@@ -168,13 +193,18 @@ CompletionMetrics CompletionMetrics::measure(const Eigen::Ref<const Matrix>& x,
   m.singular_values = svd.sigma;
   m.effective_rank = riemopt::effective_rank(svd.sigma);
   m.nuclear_norm = riemopt::nuclear_norm(svd.sigma);
-  if (truth) {
-    require(truth->rows() == x.rows() && truth->cols() == x.cols(),
-            "CompletionMetrics: the truth is {}x{} but the estimate is {}x{}", truth->rows(),
-            truth->cols(), x.rows(), x.cols());
-    m.test_mse = mean_squared_difference(x, *truth);
-    const double norm = truth->norm();
-    m.relative_error = norm > 0.0 ? (x - *truth).norm() / norm : (x - *truth).norm();
+  if (test.truth) {
+    const Matrix& truth = *test.truth;
+    require(truth.rows() == x.rows() && truth.cols() == x.cols(),
+            "CompletionMetrics: the truth is {}x{} but the estimate is {}x{}", truth.rows(),
+            truth.cols(), x.rows(), x.cols());
+    m.test_mse = mean_squared_difference(x, truth);
+    const double norm = truth.norm();
+    m.relative_error = norm > 0.0 ? (x - truth).norm() / norm : (x - truth).norm();
+  } else if (test.held_out) {
+    check_observations(*test.held_out, x.rows(), x.cols(), "CompletionMetrics (held-out entries)");
+    m.test_mse = held_out_mse(x, *test.held_out);
+    m.relative_error = held_out_relative_error(m.test_mse, *test.held_out);
   }
   return m;
 }
@@ -198,9 +228,7 @@ CompletionMetrics CompletionMetrics::measure(const FactoredProduct& x,
     m.relative_error = norm > 0.0 ? difference.norm() / norm : difference.norm();
   } else if (test.held_out) {
     m.test_mse = x.mean_squared_error(*test.held_out);
-    const double sum = FactoredProduct::sum_of_squares(*test.held_out) /
-                       static_cast<double>(test.held_out->size());
-    m.relative_error = sum > 0.0 ? std::sqrt(m.test_mse / sum) : std::sqrt(m.test_mse);
+    m.relative_error = held_out_relative_error(m.test_mse, *test.held_out);
   }
   return m;
 }
@@ -338,11 +366,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   };
   const auto test_error_dense = [truth, held_out](const Eigen::Ref<const Matrix>& x) {
     if (truth) return mean_squared_difference(x, *truth);
-    if (!held_out) return std::numeric_limits<double>::quiet_NaN();
-    double sum = 0.0;
-    for (const Observation& o : *held_out)
-      sum += (x(o.row, o.col) - o.value) * (x(o.row, o.col) - o.value);
-    return sum / static_cast<double>(held_out->size());
+    return held_out ? held_out_mse(x, *held_out) : std::numeric_limits<double>::quiet_NaN();
   };
   const auto measure = [&](const Point& p) -> Measured {
     if (factored) {
@@ -452,7 +476,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     result.metrics = narrow ? CompletionMetrics::measure(
                                   FactoredProduct(Matrix::Zero(rows, 1), Matrix::Zero(1, cols)),
                                   observations, test)
-                            : CompletionMetrics::measure(Matrix::Zero(rows, cols), *loss, truth);
+                            : CompletionMetrics::measure(Matrix::Zero(rows, cols), *loss, test);
     if (!narrow) result.x = Matrix::Zero(rows, cols);
     result.summary.x = result.x.reshaped();
     return result;
@@ -559,14 +583,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     if (result.summary.x.size() > 0) result.x = result.summary.x.reshaped(rows, cols);
   } else {
     result.x = result.summary.x.reshaped(rows, cols);
-    result.metrics = CompletionMetrics::measure(result.x, *loss, truth);
-    if (held_out) {
-      result.metrics.test_mse = test_error_dense(result.x);
-      const double sum =
-          FactoredProduct::sum_of_squares(*held_out) / static_cast<double>(held_out->size());
-      result.metrics.relative_error =
-          sum > 0.0 ? std::sqrt(result.metrics.test_mse / sum) : std::sqrt(result.metrics.test_mse);
-    }
+    result.metrics = CompletionMetrics::measure(result.x, *loss, test);
   }
   return result;
 }

@@ -163,6 +163,9 @@ struct CompletionMetrics {
   // `truth` may be null. Throws InvalidArgument on mismatched shapes.
   static CompletionMetrics measure(const Eigen::Ref<const Matrix>& x, const MatrixCompletion& loss,
                                    const Matrix* truth);
+  // The same with the truth or held-out entries (checked: in range, finite) as the test set.
+  static CompletionMetrics measure(const Eigen::Ref<const Matrix>& x, const MatrixCompletion& loss,
+                                   const CompletionTestSet& test);
   // The same for X = L R given by its factors, without forming X unless the truth is dense
   // (singular values: the min(k, m, n) of L R, the rest being zero). Throws InvalidArgument on
   // mismatched shapes or out-of-range entries.
