@@ -67,6 +67,26 @@ TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
   }
 }
 
+// A train and a test loss of one class at one point: each reads its own cached residuals (the
+// point's cache has one slot per type).
+TEST(DeepFactorCompletion, TwoLossesAtOnePointKeepTheirOwnResiduals) {
+  const CompletionInstance inst = make_completion_instance({9, 7, 2, 30, 5});
+  const ObservationSplit split = split_observations(inst.observed, 0.3, 4);
+  const auto space = narrow_space(9, 7, 3, 3);
+  const DeepFactorCompletion train_loss(space, split.train), test_loss(space, split.held_out);
+  Rng rng(6);
+  const Vector w = space->random_point(rng);
+  const double train_alone = train_loss.value(Point(w)), test_alone = test_loss.value(Point(w));
+  ASSERT_NE(train_alone, test_alone);
+  const Point shared(w);
+  EXPECT_EQ(train_loss.value(shared), train_alone);
+  EXPECT_EQ(test_loss.value(shared), test_alone);
+  Vector g = Vector::Zero(w.size()), expected = Vector::Zero(w.size());
+  train_loss.add_gradient(Point(w), 1.0, expected);
+  train_loss.add_gradient(shared, 1.0, g);
+  EXPECT_EQ(g, expected);
+}
+
 TEST(DeepFactorCompletion, RefusesBadInput) {
   const auto space = narrow_space(4, 3, 2, 2);
   const std::vector<Observation> ok = {{0, 0, 1.0}, {3, 2, -1.0}};

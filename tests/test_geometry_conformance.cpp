@@ -206,8 +206,9 @@ std::vector<GeometryCase> cases() {
        stiefel_defect(4, 4), true},
       {"special_orthogonal_3", [] { return special_orthogonal_geometry(3); }, brockett_plus_quartic,
        stiefel_defect(3, 3), true},
+      // The retraction is the affine-invariant exponential: second order for that metric only.
       {"spd_4_affine_invariant", [] { return spd_geometry(4); }, brockett_plus_quartic,
-       symmetry_defect(4)},
+       symmetry_defect(4), true},
       {"spd_3_bures_wasserstein", [] { return spd_geometry(3, SpdMetric::kBuresWasserstein); },
        brockett_plus_quartic, symmetry_defect(3)},
       {"product_sphere_stiefel_euclidean",

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
-
 #include "dense_product.hpp"
 #include "riemopt/errors.hpp"
 
@@ -16,15 +14,10 @@ struct BrockettProduct final : PointCacheOf<BrockettProduct> {
   Matrix ax;
 };
 
-std::uint64_t next_brockett_id() {
-  static std::atomic<std::uint64_t> counter{0};
-  return ++counter;
-}
-
 }  // namespace
 
 BrockettCost::BrockettCost(Matrix a, Vector weights)
-    : a_(std::move(a)), weights_(std::move(weights)), id_(next_brockett_id()) {
+    : a_(std::move(a)), weights_(std::move(weights)), id_(new_cache_owner()) {
   require(a_.rows() >= 1 && a_.rows() == a_.cols(), "BrockettCost: A must be square (got {}x{})",
           a_.rows(), a_.cols());
   require_finite(a_, "BrockettCost: A");

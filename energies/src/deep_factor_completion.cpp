@@ -15,6 +15,7 @@ namespace {
 // The buffers of one evaluation, kept in the point's cache so that a flow's right-hand side
 // allocates nothing after its first call.
 struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
+  std::uint64_t owner = 0;          // the energy whose residuals these are (new_cache_owner)
   std::vector<Matrix> tail_prefix;  // W_2, W_3W_2, …, L = W_N⋯W_2 (m × d_1)
   Matrix left_transposed;           // Lᵀ, d_1 × m: the rows of L as contiguous columns
   Vector residual;                  // φ(W)_ij − M_ij on Ω, in the order of the observations
@@ -29,8 +30,9 @@ struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
 // them already (a value before a gradient at one point, or a callback reading the train error
 // after the step's evaluation); returns Σ r² (unscaled).
 double forward(const ParameterSpace& space, const ParameterSpace& tail, const ConstVectorRef& w,
-               const std::vector<Observation>& observations, DeepFactorWorkspace& ws) {
-  if (ws.valid) return ws.sum_of_squares;
+               const std::vector<Observation>& observations, std::uint64_t owner,
+               DeepFactorWorkspace& ws) {
+  if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
   detail::end_to_end_prefixes(tail, w.segment(space.offset(2), tail.ambient_size()),
                               ws.tail_prefix);
   ws.left_transposed = ws.tail_prefix.back().transpose();
@@ -45,6 +47,7 @@ double forward(const ParameterSpace& space, const ParameterSpace& tail, const Co
     sum += r * r;
   }
   ws.sum_of_squares = sum;
+  ws.owner = owner;
   ws.valid = true;
   return sum;
 }
@@ -54,7 +57,7 @@ double forward(const ParameterSpace& space, const ParameterSpace& tail, const Co
 DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace> space,
                                            std::vector<Observation> observations,
                                            MatrixCompletion::Normalization normalization)
-    : space_(std::move(space)), observations_(std::move(observations)) {
+    : space_(std::move(space)), observations_(std::move(observations)), id_(new_cache_owner()) {
   require(space_ != nullptr, "DeepFactorCompletion: null parameter space");
   require(space_->depth() >= 2,
           "DeepFactorCompletion: needs depth >= 2 (got {}); at depth 1 the factor is the matrix: "
@@ -85,7 +88,7 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
 double DeepFactorCompletion::observed_mse(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
-  return forward(*space_, *tail_, x.coords(), observations_, x.cache<DeepFactorWorkspace>()) /
+  return forward(*space_, *tail_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>()) /
          static_cast<double>(observations_.size());
 }
 
@@ -93,7 +96,7 @@ FactoredProduct DeepFactorCompletion::product(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  forward(*space_, *tail_, x.coords(), observations_, ws);
+  forward(*space_, *tail_, x.coords(), observations_, id_, ws);
   return FactoredProduct::from_transposed(ws.left_transposed, space_->factor(x.coords(), 1));
 }
 
@@ -106,7 +109,7 @@ double DeepFactorCompletion::value(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   return scale_ *
-         forward(*space_, *tail_, x.coords(), observations_, x.cache<DeepFactorWorkspace>());
+         forward(*space_, *tail_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>());
 }
 
 void DeepFactorCompletion::add_gradient(const Point& x, double weight, VectorRef out) const {
@@ -121,7 +124,7 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   const ConstVectorRef w = x.coords();
   s.check_coordinates(w, "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  const double sum = forward(s, *tail_, w, observations_, ws);
+  const double sum = forward(s, *tail_, w, observations_, id_, ws);
   const ConstMatrixMap right = s.factor(w, 1);
   const Eigen::Index inner = s.width(1);
   // The two sparse products Lᵀ S (d_1 × n) and (S W_1ᵀ)ᵀ (d_1 × m), one pass over Ω, with the

@@ -23,22 +23,24 @@ HessianOperator::HessianOperator(const Problem& problem, const Point& x, const V
                                  HessianMode mode)
     : problem_(problem), x_(x), df_(df), probe_(x) {
   const Manifold& manifold = problem.manifold();
+  const Metric& metric = problem.metric();
   embedded_ = !manifold.is_open_subset();
-  require(!embedded_ || problem.metric().is_ambient_euclidean(),
+  require(!embedded_ || metric.has_connection_on(manifold),
           "HessianOperator: on the {} '{}' the Riemannian Hessian is implemented for the metric "
-          "induced by the ambient Euclidean one only (projection and Weingarten map); metric '{}' "
-          "is not that metric",
-          to_string(manifold.kind()), manifold.name(), problem.metric().name());
-  // On an embedded manifold the curvature term is the manifold's Weingarten map, which every
-  // embedded manifold provides; on an open subset it is the metric's Christoffel symbols.
-  const bool connection = embedded_ || problem.metric().has_christoffel();
+          "induced by the ambient Euclidean one (projection and Weingarten map) and for metrics "
+          "whose connection is known there (the SPD metrics); metric '{}' is neither",
+          to_string(manifold.kind()), manifold.name(), metric.name());
+  // The curvature terms: the manifold's Weingarten map (every embedded manifold has one; it is
+  // zero on SPD) and, for a metric other than the induced one, its Christoffel symbols.
+  christoffel_ = !metric.is_ambient_euclidean() && metric.has_christoffel();
+  const bool connection = embedded_ || metric.has_christoffel();
   const bool available = problem.energy().has_hessian() && connection;
   require(mode != HessianMode::kExact || available,
           "HessianOperator: exact Hessians need the energy's Hessian-vector products ({}: {}) and "
           "the metric's Christoffel symbols ({}: {}); use HessianMode::kAuto or "
           "kFiniteDifference",
-          problem.energy().name(), problem.energy().has_hessian() ? "yes" : "no",
-          problem.metric().name(), connection ? "yes" : "no");
+          problem.energy().name(), problem.energy().has_hessian() ? "yes" : "no", metric.name(),
+          connection ? "yes" : "no");
   exact_ = mode == HessianMode::kExact || (mode == HessianMode::kAuto && available);
 }
 
@@ -50,6 +52,10 @@ void HessianOperator::apply(const ConstVectorRef& v, VectorRef out) const {
     minus_.resize(v.size());
     problem_.manifold().weingarten(x_, v, df_, minus_);
     out += minus_;
+    if (christoffel_) {  // a flat embedding with its own metric (has_connection_on)
+      problem_.metric().christoffel(x_, v, df_, minus_);
+      out -= minus_;
+    }
     return;
   }
   if (exact_) {

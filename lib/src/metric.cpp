@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "riemopt/errors.hpp"
+#include "riemopt/manifold.hpp"
 #include "riemopt/stiffness_model.hpp"
 
 namespace riemopt {
@@ -22,6 +23,10 @@ void Metric::christoffel(const Point& /*x*/, const ConstVectorRef& /*v*/,
                          const ConstVectorRef& /*df*/, VectorRef /*out*/) const {
   throw InvalidArgument("metric '" + name() +
                         "' does not supply Christoffel symbols (has_christoffel() is false)");
+}
+
+bool Metric::has_connection_on(const Manifold& manifold) const {
+  return manifold.is_open_subset() ? has_christoffel() : is_ambient_euclidean();
 }
 
 double Metric::log_volume_density(const Point& /*x*/) const {

@@ -1,8 +1,15 @@
 #include "riemopt/point.hpp"
 
+#include <atomic>
+
 #include "riemopt/errors.hpp"
 
 namespace riemopt {
+
+std::uint64_t new_cache_owner() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
 
 Point::Point(Vector coords, Eigen::Index rows, Eigen::Index cols)
     : coords_(std::move(coords)), rows_(rows), cols_(cols) {

@@ -10,13 +10,11 @@ Matrix riemannian_hessian_form(const Problem& problem, const Point& x) {
           "riemannian_hessian_form: energy '{}' has no Hessian-vector products",
           problem.energy().name());
   const Manifold& manifold = problem.manifold();
-  require(manifold.is_open_subset() || problem.metric().is_ambient_euclidean(),
-          "riemannian_hessian_form: on the {} '{}' only the metric induced by the ambient "
-          "Euclidean one is supported (metric '{}' is not)",
-          to_string(manifold.kind()), manifold.name(), problem.metric().name());
-  require(!manifold.is_open_subset() || problem.metric().has_christoffel(),
-          "riemannian_hessian_form: metric '{}' has no Christoffel symbols",
-          problem.metric().name());
+  require(problem.metric().has_connection_on(manifold),
+          "riemannian_hessian_form: the connection of metric '{}' is not known on the {} '{}' "
+          "(open subsets need its Christoffel symbols; embedded manifolds the induced metric or "
+          "a metric with a known connection there, such as the SPD metrics)",
+          problem.metric().name(), to_string(manifold.kind()), manifold.name());
   const Eigen::Index n = problem.ambient_size();
   require(x.size() == n, "riemannian_hessian_form: point has {} coordinates, expected {}", x.size(),
           n);

@@ -261,6 +261,13 @@ void ProductMetric::christoffel(const Point& x, const ConstVectorRef& v, const C
   }
 }
 
+bool ProductMetric::has_connection_on(const Manifold& manifold) const {
+  if (&manifold != manifold_.get()) return false;  // this metric lives on its own product
+  for (std::size_t i = 0; i < metrics_.size(); ++i)
+    if (!metrics_[i]->has_connection_on(manifold_->factor_manifold(i))) return false;
+  return true;
+}
+
 Geometry product_geometry(const std::vector<Geometry>& factors) {
   require(!factors.empty(), "product_geometry: needs at least one factor");
   std::vector<std::shared_ptr<const Manifold>> manifolds;

@@ -193,6 +193,61 @@ void BuresWassersteinMetric::whiten(const Point& x, const ConstVectorRef& xi, Ve
   MatrixMap(out.data(), n, n) = e.q * t * e.q.transpose();
 }
 
+namespace {
+bool is_spd(const Manifold& manifold) {
+  return dynamic_cast<const SymmetricPositiveDefinite*>(&manifold) != nullptr;
+}
+
+// L_X[U], the solution of X L + L X = U, in the eigenbasis X = Q diag(λ) Qᵀ.
+Matrix lyapunov_solve(const SpdEigen& e, const Matrix& u) {
+  Matrix t = e.q.transpose() * u * e.q;
+  const Eigen::Index n = t.rows();
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= e.lambda(i) + e.lambda(j);
+  return e.q * t * e.q.transpose();
+}
+}  // namespace
+
+bool AffineInvariantMetric::has_connection_on(const Manifold& manifold) const {
+  return is_spd(manifold);
+}
+
+void AffineInvariantMetric::christoffel(const Point& x, const ConstVectorRef& v,
+                                        const ConstVectorRef& df, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  require(v.size() == n * n && df.size() == n * n && out.size() == n * n,
+          "AffineInvariantMetric::christoffel: vectors of size {}, {}, {} at a {}x{} point",
+          v.size(), df.size(), out.size(), n, n);
+  const SpdEigen& e = spd_eigen_of(x);
+  const Matrix inverse = apply_function(e.q, e.lambda, [](double l) { return 1.0 / l; });
+  const Matrix d = sym(ConstMatrixMap(df.data(), n, n));
+  MatrixMap(out.data(), n, n) = -sym(inverse * sym(ConstMatrixMap(v.data(), n, n)) * d);
+}
+
+bool BuresWassersteinMetric::has_connection_on(const Manifold& manifold) const {
+  return is_spd(manifold);
+}
+
+void BuresWassersteinMetric::christoffel(const Point& x, const ConstVectorRef& v,
+                                         const ConstVectorRef& df, VectorRef out) const {
+  const Eigen::Index n = x.rows();
+  require(v.size() == n * n && df.size() == n * n && out.size() == n * n,
+          "BuresWassersteinMetric::christoffel: vectors of size {}, {}, {} at a {}x{} point",
+          v.size(), df.size(), out.size(), n, n);
+  const SpdEigen& e = spd_eigen_of(x);
+  const ConstMatrixMap xm = x.matrix();
+  const Matrix vm = sym(ConstMatrixMap(v.data(), n, n));
+  const Matrix d = sym(ConstMatrixMap(df.data(), n, n));
+  const Matrix xd = xm * d;
+  const Matrix g = 2.0 * (xd + xd.transpose());  // sharp(D)
+  const Matrix lv = lyapunov_solve(e, vm);
+  const Matrix vd = vm * d, dlv = d * lv, glv = g * lv;
+  const Matrix result = -0.5 * lyapunov_solve(e, vd + vd.transpose()) -
+                        0.5 * (dlv + dlv.transpose()) +
+                        0.25 * lyapunov_solve(e, glv + glv.transpose());
+  MatrixMap(out.data(), n, n) = sym(result);
+}
+
 double spd_distance(const Matrix& x, const Matrix& y) {
   require(x.rows() == x.cols() && y.rows() == x.rows() && y.cols() == x.cols(),
           "spd_distance: need two square matrices of one size (got {}x{} and {}x{})", x.rows(),

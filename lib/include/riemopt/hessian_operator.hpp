@@ -12,11 +12,15 @@
 //                      points the trust-region ratio test absorbs the model error.
 // kAuto takes the exact products when both the energy and the metric supply them.
 //
-// On an embedded manifold (with the metric the ambient Euclidean one induces, the only one
-// supported there) H v is the Riemannian Hessian itself, a tangent vector:
+// On an embedded manifold with the metric the ambient Euclidean one induces, H v is the Riemannian
+// Hessian itself, a tangent vector:
 //   exact              P_x(∇²E(x) v) + weingarten(x, v, ∇E(x))     (manifold.hpp);
 //   finite differences P_x[(P∇E)(x + h v) − (P∇E)(x − h v)] / 2h, the derivative of the
 //                      projected field, which holds the Weingarten term too.
+// On an embedded manifold that is an open subset of a linear subspace (SPD in the symmetric
+// matrices) with a metric of its own (Metric::has_connection_on), the exact form subtracts the
+// metric's Christoffel term as on an open subset, P_x(∇²E v) − Γ(v, ∇E), and finite differences
+// omit it as they do there.
 // Its input v must be tangent; Newton and the trust region keep their iterates tangent through
 // Problem::riemannian_sharp, the projection there.
 //
@@ -38,7 +42,7 @@ class HessianOperator {
  public:
   // `df` is ∇E(x). Throws InvalidArgument for kExact when the energy has no Hessian or the
   // metric no Christoffel symbols (open subsets), and for any mode on an embedded or quotient
-  // manifold whose metric is not the ambient Euclidean one.
+  // manifold where the metric's connection is not known (Metric::has_connection_on).
   HessianOperator(const Problem& problem, const Point& x, const Vector& df, HessianMode mode);
 
   // out = H v (the bilinear form applied to v). May throw what the energy throws.
@@ -55,6 +59,7 @@ class HessianOperator {
   void difference_of_field(const ConstVectorRef& v, VectorRef out) const;
   bool exact_;
   bool embedded_ = false;
+  bool christoffel_ = false;  // subtract the metric's Christoffel term on an embedded manifold
   mutable Point probe_;
   mutable Vector plus_, minus_, field_;
   mutable std::int64_t gradient_evaluations_ = 0;

@@ -25,6 +25,7 @@
 
 namespace riemopt {
 
+class Manifold;        // manifold.hpp
 class StiffnessModel;  // stiffness_model.hpp
 
 class Metric {
@@ -60,6 +61,14 @@ class Metric {
   virtual bool has_christoffel() const { return false; }
   virtual void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                            VectorRef out) const;
+  // True when the exact Riemannian Hessian of this metric is known on `manifold`
+  // (hessian_operator.hpp). By default: on an open subset when the metric has Christoffel symbols,
+  // on an embedded manifold only for the ambient Euclidean metric (projection and Weingarten map).
+  // A metric on an embedded manifold that is an open subset of a linear subspace of its ambient
+  // space (SPD in the symmetric matrices, where the Weingarten map vanishes) overrides this: there
+  // christoffel() acts on tangent vectors, reads df through its tangent part, and returns a
+  // tangent covector, and the Hessian form is P∇²f v − christoffel(x, v, ∇f).
+  virtual bool has_connection_on(const Manifold& manifold) const;
 
   // An optional capability for linearly implicit flow integrators (the Rosenbrock W-method on
   // selection losses such as completion): the sharp of sparse covectors read at their support,

@@ -14,6 +14,7 @@
 // A Point is not thread-safe (the cache is filled on first use from a const method).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <typeindex>
 #include <utility>
@@ -33,6 +34,12 @@ class PointCache {
   virtual void copy_from(const PointCache& other) = 0;
   bool valid = false;
 };
+
+// A fresh identifier (never 0) for an object that keeps data in a point's cache. The cache has
+// one slot per type, so two energies of one class evaluated at one point (a sum of two Brockett
+// costs, a train and a test loss) must tell their data apart: each stores its identifier in the
+// slot beside `valid` and recomputes when the slot holds another's. Thread-safe.
+std::uint64_t new_cache_owner();
 
 // The usual implementation of clone/copy_from for a copyable cache type T: derive from
 // PointCacheOf<T>.

@@ -56,6 +56,7 @@ class DeepFactorCompletion final : public Energy {
   std::shared_ptr<const ParameterSpace> tail_;  // widths d_1 … d_N: the factors W_2 … W_N
   std::vector<Observation> observations_;       // sorted by column, then row
   double scale_;                                // c
+  std::uint64_t id_;  // tells this loss's cached residuals from another's (new_cache_owner)
 };
 
 }  // namespace riemopt

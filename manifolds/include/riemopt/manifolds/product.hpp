@@ -78,6 +78,8 @@ class ProductMetric final : public Metric {
   bool has_christoffel() const override;
   void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
                    VectorRef out) const override;
+  // True when every factor's metric has a known connection on its factor manifold.
+  bool has_connection_on(const Manifold& manifold) const override;
 
  private:
   std::shared_ptr<const ProductManifold> manifold_;

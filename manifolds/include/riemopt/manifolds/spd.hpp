@@ -11,6 +11,13 @@
 //                      eigenbasis X = Q Λ Qᵀ, L_X[U] has entries Ũ_ij/(λ_i + λ_j)
 //                      (the metric of optimal transport between centred Gaussians)
 //
+// Both metrics give Riemannian Hessians (Newton, trust region) through their Levi-Civita
+// connections, as covectors on tangent V for D = sym(∇f) (Metric::christoffel, MATH §11):
+//   affine-invariant   Γ(V, W) = −sym(V X⁻¹ W):  christoffel(X, V, D) = −sym(X⁻¹ V D)
+//   Bures–Wasserstein  from Koszul's formula with L_V = L_X[V] and G = sharp(D) = 2(XD + DX):
+//                      christoffel(X, V, D) = sym(−½ L_X[VD + DV] − ½(D L_V + L_V D)
+//                                                 + ¼ L_X[G L_V + L_V G])
+//
 // The manifold's retraction is the affine-invariant exponential, its inverse the logarithm (any
 // retraction serves the first-order solvers under either metric); the tangent projection is
 // sym(U) = (U + Uᵀ)/2, and the nearest point of a nearby matrix is sym(Y) with its eigenvalues kept
@@ -74,6 +81,11 @@ class AffineInvariantMetric final : public Metric {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
   bool sharp_keeps_tangent_spaces() const override { return true; }
+  // The Levi-Civita connection on SPD (see above), for Newton and the trust region.
+  bool has_christoffel() const override { return true; }
+  void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                   VectorRef out) const override;
+  bool has_connection_on(const Manifold& manifold) const override;
 };
 
 class BuresWassersteinMetric final : public Metric {
@@ -83,6 +95,11 @@ class BuresWassersteinMetric final : public Metric {
   void flat(const Point& x, const ConstVectorRef& v, VectorRef out) const override;
   void whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const override;
   bool sharp_keeps_tangent_spaces() const override { return true; }
+  // The Levi-Civita connection on SPD (see above), for Newton and the trust region.
+  bool has_christoffel() const override { return true; }
+  void christoffel(const Point& x, const ConstVectorRef& v, const ConstVectorRef& df,
+                   VectorRef out) const override;
+  bool has_connection_on(const Manifold& manifold) const override;
 };
 
 // The affine-invariant geodesic distance ‖logm(X^{−1/2} Y X^{−1/2})‖_F between SPD matrices.
