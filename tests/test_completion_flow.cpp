@@ -286,8 +286,8 @@ TEST(CompletionFlow, FactorPathIsChosenWhereItAppliesAndRefusedElsewhere) {
   EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);
   o.path = CompletionPath::kFactors;
   EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors);  // asked for: allowed
-  o.depth = Depth::finite(kMaxFactorDepth + 1);
-  EXPECT_THROW(o.resolved_path(), InvalidArgument);  // not validated there
+  o.depth = Depth::finite(8);
+  EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors);  // any finite depth when asked for
   o.depth = Depth::infinite();
   EXPECT_THROW(o.resolved_path(), InvalidArgument);
   o.depth = Depth::finite(3);

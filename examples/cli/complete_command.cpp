@@ -64,11 +64,12 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
                   "rosenbrock (ROS34PW2: linearly implicit, L-stable, third order; fastest on "
                   "the transient of a completion run)")
       ->check(CLI::IsMember({"dopri5", "rkc", "rosenbrock"}));
-  sub->add_option("--path", path,
-                  "Where the DLN flow runs: auto (default: factors where they apply and are "
-                  "faster), matrix (one SVD per step) or factors (the balanced factors W_1..W_N, "
-                  "no SVD; the same flow, depth <= 6; with --solver gd, cg or lbfgs it trains "
-                  "the factors, which is not the Riemannian solver on matrices)")
+  sub->add_option(
+         "--path", path,
+         "Where the DLN flow runs: auto (default: factors where they apply and are "
+         "faster), matrix (one SVD per step) or factors (the balanced factors W_1..W_N, "
+         "no SVD; the same flow, any finite depth; with --solver gd, cg or lbfgs it trains "
+         "the factors, which is not the Riemannian solver on matrices)")
       ->check(CLI::IsMember({"auto", "matrix", "factors"}));
   sub->add_option("--step", step,
                   "--solver gd: take this fixed step (plain gradient descent) instead of Armijo "

@@ -70,10 +70,6 @@ CompletionPath CompletionFlowOptions::resolved_path() const {
             "geometry {}, depth {}, solver {}, integrator {})",
             why, to_string(geometry), depth.to_string(), to_string(solver),
             to_string(flow.integrator));
-    require(depth.value() <= kMaxFactorDepth,
-            "CompletionFlowOptions: path 'factors' is validated up to depth {} (got {}); at "
-            "depth 8 it was measured to leave the matrix flow's path: use path 'matrix'",
-            kMaxFactorDepth, depth.value());
   };
   if (width > 0) {
     require(path != CompletionPath::kMatrix,

@@ -208,7 +208,7 @@ solver              'flow' (default), 'gd', 'newton', 'trust-region', 'cg', 'lbf
                     'ceres-lm' (the flow's tolerance and budgets apply to each)
 integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
 path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same
-                    flow on balanced factors W_1..W_N, no SVD; depth <= 6, solver 'flow')
+                    flow on balanced factors W_1..W_N, no SVD; finite depth, solver 'flow')
 rtol, atol          the integrator's tolerances (after `integrator`)
 stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
 tolerance           stop when the Riemannian gradient norm is <= this (1e-8)

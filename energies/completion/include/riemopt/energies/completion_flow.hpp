@@ -57,12 +57,12 @@ enum class CompletionInit {
 // where it applies, is faster and was measured to be as accurate as the matrix path at the command
 // line's tolerances: no entropy and depth ≤ kMaxAutoFactorDepth (docs/BENCHMARKS.md, depth sweep:
 // the factors are faster to depth 6, but at rtol 1e-4 their test MSE strays 4–38 % from the tight
-// reference at depths 4–6, and at depth 8 the factor flow ends at a different fit).
-// kFactors is refused past kMaxFactorDepth: at depth 8 the factor path was measured to end far
-// from the matrix path's fit even at rtol 1e-9 (docs/BENCHMARKS.md), which is not understood yet.
+// reference at depths 4–6). kFactors may be asked for at any finite depth: at depth 8 the
+// flagship's flow from the default start runs away (σ₁ → 500, reported as kDiverged) on the factors
+// and on the matrix path with Rosenbrock alike; only RKC on matrices stays near the data
+// (docs/EXPERIMENTS.md, "Depth 8").
 enum class CompletionPath { kAuto, kMatrix, kFactors };
 inline constexpr int kMaxAutoFactorDepth = 3;
-inline constexpr int kMaxFactorDepth = 6;
 
 // Names for reports ("dln", "trust-region", "gaussian-product", ...). The command line's words
 // for these (and their parsing) live with the command line, examples/cli/cli_common.hpp.
