@@ -93,6 +93,19 @@ def main():
         print(f"\nDepth 3: factor-path flow {factors_time:.3f} s vs NumPy GD at step {step:g} "
               f"{secs:.3f} s ({k} iterations): NumPy/flow {secs / factors_time:.2f}; test MSE "
               f"{test_mse(x):.4e} vs reference {ref.metrics['test_mse']:.4e}")
+        # The target asks for the test MSE within 5 % of the reference, not for a
+        # trajectory accurate to rtol 1e-4: how loose can RKC be on the factors, and how fast?
+        print("\n| RKC rtol (factors, depth 3) | RHS | wall (s) | test MSE | vs reference | "
+              "NumPy GD / flow |")
+        print("|---|---|---|---|---|---|")
+        for rtol in (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2):
+            c = ro.complete((100, 100), i, j, v, truth=truth, depth=3, path="factors",
+                            rtol=rtol, record=False)
+            s = c.summary
+            deviation = c.metrics["test_mse"] / ref.metrics["test_mse"] - 1
+            print(f"| {rtol:g} | {s.rhs_evaluations} | {s.wall_seconds:.3f} | "
+                  f"{c.metrics['test_mse']:.4e} | {100 * deviation:+.1f} % | "
+                  f"{secs / s.wall_seconds:.2f} |")
 
 
 if __name__ == "__main__":
