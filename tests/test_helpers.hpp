@@ -51,6 +51,15 @@ inline Matrix psd_power(const Matrix& S, double a) {
   return eig.eigenvectors() * lam.asDiagonal() * eig.eigenvectors().transpose();
 }
 
+// The affine-invariant geodesic midpoint A^{1/2}(A^{−1/2} B A^{−1/2})^{1/2} A^{1/2} of two SPD
+// matrices: the Karcher mean of the two, computed by eigendecompositions.
+inline Matrix spd_geodesic_midpoint(const Matrix& a, const Matrix& b) {
+  const Eigen::SelfAdjointEigenSolver<Matrix> ea(a);
+  const Matrix root = ea.operatorSqrt(), inverse_root = ea.operatorInverseSqrt();
+  const Eigen::SelfAdjointEigenSolver<Matrix> inner(inverse_root * b * inverse_root);
+  return root * inner.operatorSqrt() * root;
+}
+
 // Relative error ‖a − b‖/‖b‖ (absolute when b = 0).
 inline double relative_error(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b) {
   const double nb = b.norm();

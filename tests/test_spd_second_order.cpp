@@ -222,10 +222,7 @@ TEST(SpdConnection, NewtonAndTrustRegionFindTheKarcherMeanUnderBothMetrics) {
   const Eigen::Index n = 5;
   Rng rng(17);
   const Matrix a = random_spd(n, rng), b = random_spd(n, rng);
-  const Eigen::SelfAdjointEigenSolver<Matrix> ea(a);
-  const Matrix root = ea.operatorSqrt(), inverse_root = ea.operatorInverseSqrt();
-  const Eigen::SelfAdjointEigenSolver<Matrix> inner(inverse_root * b * inverse_root);
-  const Matrix midpoint = root * inner.operatorSqrt() * root;
+  const Matrix midpoint = riemopt::testing::spd_geodesic_midpoint(a, b);
   const auto f = std::make_shared<KarcherMean>(std::vector<Matrix>{a, b});
   const Vector x0 = flat_coords(Matrix::Identity(n, n));
   for (SpdMetric which : both_metrics()) {

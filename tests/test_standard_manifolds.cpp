@@ -151,10 +151,7 @@ TEST(Spd, KarcherMeanOfTwoIsTheGeodesicMidpoint) {
   const Eigen::Index n = 6;
   Rng rng(17);
   const Matrix a = random_spd(n, rng), b = random_spd(n, rng);
-  const Eigen::SelfAdjointEigenSolver<Matrix> ea(a);
-  const Matrix root = ea.operatorSqrt(), inverse_root = ea.operatorInverseSqrt();
-  const Eigen::SelfAdjointEigenSolver<Matrix> inner(inverse_root * b * inverse_root);
-  const Matrix midpoint = root * inner.operatorSqrt() * root;
+  const Matrix midpoint = riemopt::testing::spd_geodesic_midpoint(a, b);
   const Problem problem(spd_geometry(n), std::make_shared<KarcherMean>(std::vector<Matrix>{a, b}));
   const Vector x0 = Eigen::Map<const Vector>(Matrix(Matrix::Identity(n, n)).data(), n * n);
   LbfgsOptions lb;

@@ -206,6 +206,13 @@ Matrix lyapunov_solve(const SpdEigen& e, const Matrix& u) {
     for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= e.lambda(i) + e.lambda(j);
   return e.q * t * e.q.transpose();
 }
+
+void require_christoffel_sizes(const char* metric, Eigen::Index n, const ConstVectorRef& v,
+                               const ConstVectorRef& df, const VectorRef& out) {
+  require(v.size() == n * n && df.size() == n * n && out.size() == n * n,
+          "{}::christoffel: vectors of size {}, {}, {} at a {}x{} point (expected {} each)", metric,
+          v.size(), df.size(), out.size(), n, n, n * n);
+}
 }  // namespace
 
 bool AffineInvariantMetric::has_connection_on(const Manifold& manifold) const {
@@ -215,9 +222,7 @@ bool AffineInvariantMetric::has_connection_on(const Manifold& manifold) const {
 void AffineInvariantMetric::christoffel(const Point& x, const ConstVectorRef& v,
                                         const ConstVectorRef& df, VectorRef out) const {
   const Eigen::Index n = x.rows();
-  require(v.size() == n * n && df.size() == n * n && out.size() == n * n,
-          "AffineInvariantMetric::christoffel: vectors of size {}, {}, {} at a {}x{} point",
-          v.size(), df.size(), out.size(), n, n);
+  require_christoffel_sizes("AffineInvariantMetric", n, v, df, out);
   const SpdEigen& e = spd_eigen_of(x);
   const Matrix inverse = apply_function(e.q, e.lambda, [](double l) { return 1.0 / l; });
   const Matrix d = sym(ConstMatrixMap(df.data(), n, n));
@@ -231,9 +236,7 @@ bool BuresWassersteinMetric::has_connection_on(const Manifold& manifold) const {
 void BuresWassersteinMetric::christoffel(const Point& x, const ConstVectorRef& v,
                                          const ConstVectorRef& df, VectorRef out) const {
   const Eigen::Index n = x.rows();
-  require(v.size() == n * n && df.size() == n * n && out.size() == n * n,
-          "BuresWassersteinMetric::christoffel: vectors of size {}, {}, {} at a {}x{} point",
-          v.size(), df.size(), out.size(), n, n);
+  require_christoffel_sizes("BuresWassersteinMetric", n, v, df, out);
   const SpdEigen& e = spd_eigen_of(x);
   const ConstMatrixMap xm = x.matrix();
   const Matrix vm = sym(ConstMatrixMap(v.data(), n, n));
