@@ -166,6 +166,17 @@ void AffineInvariantMetric::whiten(const Point& x, const ConstVectorRef& xi, Vec
   MatrixMap(out.data(), n, n) = root * ConstMatrixMap(xi.data(), n, n) * root;
 }
 
+namespace {
+// L_X[U], the solution of X L + L X = U, in the eigenbasis X = Q diag(λ) Qᵀ.
+Matrix lyapunov_solve(const SpdEigen& e, const Matrix& u) {
+  Matrix t = e.q.transpose() * u * e.q;
+  const Eigen::Index n = t.rows();
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= e.lambda(i) + e.lambda(j);
+  return e.q * t * e.q.transpose();
+}
+}  // namespace
+
 void BuresWassersteinMetric::sharp(const Point& x, const ConstVectorRef& df, VectorRef out) const {
   const Eigen::Index n = x.rows();
   const ConstMatrixMap xm = x.matrix();
@@ -176,12 +187,8 @@ void BuresWassersteinMetric::sharp(const Point& x, const ConstVectorRef& df, Vec
 
 void BuresWassersteinMetric::flat(const Point& x, const ConstVectorRef& v, VectorRef out) const {
   const Eigen::Index n = x.rows();
-  const SpdEigen& e = spd_eigen_of(x);
-  // ½ L_X[V]: in the eigenbasis, Ṽ_ij / (2(λ_i + λ_j)).
-  Matrix t = e.q.transpose() * ConstMatrixMap(v.data(), n, n) * e.q;
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= 2.0 * (e.lambda(i) + e.lambda(j));
-  MatrixMap(out.data(), n, n) = sym(e.q * t * e.q.transpose());
+  MatrixMap(out.data(), n, n) =
+      sym(0.5 * lyapunov_solve(spd_eigen_of(x), ConstMatrixMap(v.data(), n, n)));  // ½ L_X[V]
 }
 
 void BuresWassersteinMetric::whiten(const Point& x, const ConstVectorRef& xi, VectorRef out) const {
@@ -196,15 +203,6 @@ void BuresWassersteinMetric::whiten(const Point& x, const ConstVectorRef& xi, Ve
 namespace {
 bool is_spd(const Manifold& manifold) {
   return dynamic_cast<const SymmetricPositiveDefinite*>(&manifold) != nullptr;
-}
-
-// L_X[U], the solution of X L + L X = U, in the eigenbasis X = Q diag(λ) Qᵀ.
-Matrix lyapunov_solve(const SpdEigen& e, const Matrix& u) {
-  Matrix t = e.q.transpose() * u * e.q;
-  const Eigen::Index n = t.rows();
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < n; ++i) t(i, j) /= e.lambda(i) + e.lambda(j);
-  return e.q * t * e.q.transpose();
 }
 
 void require_christoffel_sizes(const char* metric, Eigen::Index n, const ConstVectorRef& v,

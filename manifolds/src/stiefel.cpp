@@ -137,8 +137,8 @@ void Stiefel::project_point(const ConstVectorRef& y, VectorRef out) const {
 void Stiefel::weingarten(const Point& x, const ConstVectorRef& v, const ConstVectorRef& g,
                          VectorRef out) const {
   // −V sym(XᵀG), projected. Both products are thin (p×n by n×p, n×p by p×p): through BLAS, as
-  // in project, since Eigen's blocked product spends most of its time packing at these shapes
-  // (74 % of a Brockett trust-region run on St(200, 10) before).
+  // in project, since Eigen's blocked product spends its time packing at these shapes (a Brockett
+  // trust-region run on St(200, 10) is 6 % faster this way).
   const ConstMatrixMap xm = x.matrix();
   thread_local Matrix s, w;
   s.resize(p_, p_);
