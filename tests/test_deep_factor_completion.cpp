@@ -34,8 +34,10 @@ std::shared_ptr<const ParameterSpace> narrow_space(Eigen::Index rows, Eigen::Ind
 TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
   const CompletionInstance inst = make_completion_instance({9, 7, 2, 30, 5});
   Rng rng(3);
-  for (int depth : {2, 3, 4}) {
-    for (Eigen::Index width : {1, 3, 7}) {
+  // Widths below, at and past the kernels' vector blocks (4 and 16 rows); depth 5 runs the backward
+  // recursion V_{p−1} = V_p W_p twice.
+  for (int depth : {2, 3, 4, 5}) {
+    for (Eigen::Index width : {1, 3, 7, 18}) {
       for (auto normalization :
            {MatrixCompletion::Normalization::kHalfSum, MatrixCompletion::Normalization::kMean}) {
         SCOPED_TRACE(fmt::format("depth {}, width {}", depth, width));
@@ -45,12 +47,15 @@ TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
             std::make_shared<MatrixCompletion>(9, 7, inst.observed, normalization), space);
         const Vector w = space->random_point(rng);
         const Point p(w);
-        Vector g = Vector::Zero(w.size()), h = Vector::Zero(w.size());
+        // The gradient is added, with its weight, to what the output holds.
+        const Vector start = gaussian_vector(w.size(), rng);
+        Vector g = start, h = Vector::Zero(w.size());
         const double value = factored.value_and_add_gradient(p, 2.0, g);
+        g -= start;
         const double expected = dense.value_and_add_gradient(Point(w), 2.0, h);
         EXPECT_NEAR(value, expected, 1e-13 * expected);
         EXPECT_NEAR(factored.value(Point(w)), expected, 1e-13 * expected);
-        EXPECT_LT((g - h).norm(), 1e-13 * h.norm());
+        EXPECT_LT((g - h).norm(), 1e-13 * (h.norm() + start.norm()));
         // Central differences along a random direction: an independent check of both.
         const Vector v = gaussian_vector(w.size(), rng);
         const double step = 1e-5;
@@ -59,8 +64,9 @@ TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
                           (2.0 * step);
         EXPECT_NEAR(g.dot(v) / 2.0, fd, 1e-7 * std::max(1.0, std::abs(fd)));
         // A second evaluation at the same point (the cached workspace) gives the same numbers.
-        Vector again = Vector::Zero(w.size());
+        Vector again = start;
         EXPECT_EQ(factored.value_and_add_gradient(p, 2.0, again), value);
+        again -= start;
         EXPECT_EQ((again - g).norm(), 0.0);
       }
     }

@@ -5,51 +5,61 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dense_product.hpp"
+#include "riemopt/energies/observed_entry_kernels.hpp"
 #include "riemopt/errors.hpp"
-#include "riemopt/manifolds/end_to_end_map.hpp"
 
 namespace riemopt {
 
 namespace {
 
 // The buffers of one evaluation, kept in the point's cache so that a flow's right-hand side
-// allocates nothing after its first call.
+// allocates nothing after its first call. Everything is held transposed, as d_1 × (·) blocks whose
+// columns the passes over Ω read contiguously; that also lets every dense step be one dgemm
+// straight into its destination, with no transposed copy on the way.
 struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
-  std::uint64_t owner = 0;          // the energy whose residuals these are (new_cache_owner)
-  std::vector<Matrix> tail_prefix;  // W_2, W_3W_2, …, L = W_N⋯W_2 (m × d_1)
-  Matrix left_transposed;           // Lᵀ, d_1 × m: the rows of L as contiguous columns
-  Vector residual;                  // φ(W)_ij − M_ij on Ω, in the order of the observations
-  double sum_of_squares = 0.0;      // Σ residual²
-  Matrix first_gradient;            // Lᵀ S, d_1 × n
-  Matrix product_transposed;        // (S W_1ᵀ)ᵀ, d_1 × m
-  Matrix product;                   // S W_1ᵀ, m × d_1
-  Matrix u, next;                   // the backward pass's scratch
+  std::uint64_t owner = 0;  // the energy whose residuals these are (new_cache_owner)
+  // Q_p = (W_p ⋯ W_2)ᵀ for p = 3 … N (d_1 × d_p); at depth 2 the single entry W_2ᵀ. The last is
+  // Lᵀ (d_1 × m): the rows of L = W_N⋯W_2 as contiguous columns.
+  std::vector<Matrix> transposed_prefix;
+  Vector residual;              // φ(W)_ij − M_ij on Ω, in the order of the observations
+  double sum_of_squares = 0.0;  // Σ residual²
+  Matrix v, next;  // V_p = (S W_1ᵀ)ᵀ (W_N⋯W_{p+1}), d_1 × d_p: the backward pass
 };
 
-// Fills ws.tail_prefix, ws.left_transposed and the residuals, unless the point's workspace holds
-// them already (a value before a gradient at one point, or a callback reading the train error
-// after the step's evaluation); returns Σ r² (unscaled).
-double forward(const ParameterSpace& space, const ParameterSpace& tail, const ConstVectorRef& w,
+// Fills ws.transposed_prefix and the residuals, unless the point's workspace holds them already (a
+// value before a gradient at one point, or a callback reading the train error after the step's
+// evaluation); returns Σ r² (unscaled).
+double forward(const ParameterSpace& space, const ConstVectorRef& w,
                const std::vector<Observation>& observations, std::uint64_t owner,
                DeepFactorWorkspace& ws) {
   if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
-  detail::end_to_end_prefixes(tail, w.segment(space.offset(2), tail.ambient_size()),
-                              ws.tail_prefix);
-  ws.left_transposed = ws.tail_prefix.back().transpose();
-  const ConstMatrixMap right = space.factor(w, 1);
-  const Matrix& lt = ws.left_transposed;
-  ws.residual.resize(static_cast<Eigen::Index>(observations.size()));
-  double sum = 0.0;
-  for (std::size_t k = 0; k < observations.size(); ++k) {
-    const Observation& o = observations[k];
-    const double r = lt.col(o.row).dot(right.col(o.col)) - o.value;
-    ws.residual(static_cast<Eigen::Index>(k)) = r;
-    sum += r * r;
+  const int depth = space.depth();
+  const Eigen::Index inner = space.width(1);
+  std::vector<Matrix>& q = ws.transposed_prefix;
+  q.resize(static_cast<std::size_t>(std::max(1, depth - 2)));
+  if (depth == 2) {
+    q[0] = space.factor(w, 2).transpose();
+  } else {
+    q[0].resize(inner, space.width(3));  // Q_3 = W_2ᵀ W_3ᵀ
+    detail::dense_product(space.factor(w, 2), detail::Op::kTranspose, space.factor(w, 3),
+                          detail::Op::kTranspose, q[0]);
+    for (int p = 4; p <= depth; ++p) {  // Q_p = Q_{p−1} W_pᵀ
+      Matrix& out = q[static_cast<std::size_t>(p) - 3];
+      out.resize(inner, space.width(p));
+      detail::dense_product(q[static_cast<std::size_t>(p) - 4], detail::Op::kNone,
+                            space.factor(w, p), detail::Op::kTranspose, out);
+    }
   }
-  ws.sum_of_squares = sum;
+  const Matrix& lt = q.back();
+  const ConstMatrixMap right = space.factor(w, 1);
+  ws.residual.resize(static_cast<Eigen::Index>(observations.size()));
+  ws.sum_of_squares =
+      detail::observed_residuals({lt.data(), inner, inner}, {right.data(), inner, inner},
+                                 observations.data(), observations.size(), ws.residual.data());
   ws.owner = owner;
   ws.valid = true;
-  return sum;
+  return ws.sum_of_squares;
 }
 
 }  // namespace
@@ -77,9 +87,6 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
   require(twin == observations_.end(),
           "DeepFactorCompletion: entry ({}, {}) is observed more than once",
           twin == observations_.end() ? 0 : twin->row, twin == observations_.end() ? 0 : twin->col);
-  const std::vector<Eigen::Index>& widths = space_->widths();
-  tail_ = std::make_shared<const ParameterSpace>(
-      std::vector<Eigen::Index>(widths.begin() + 1, widths.end()));
   scale_ = normalization == MatrixCompletion::Normalization::kHalfSum
                ? 0.5
                : 1.0 / static_cast<double>(observations_.size());
@@ -88,7 +95,7 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
 double DeepFactorCompletion::observed_mse(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
-  return forward(*space_, *tail_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>()) /
+  return forward(*space_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>()) /
          static_cast<double>(observations_.size());
 }
 
@@ -96,8 +103,9 @@ FactoredProduct DeepFactorCompletion::product(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  forward(*space_, *tail_, x.coords(), observations_, id_, ws);
-  return FactoredProduct::from_transposed(ws.left_transposed, space_->factor(x.coords(), 1));
+  forward(*space_, x.coords(), observations_, id_, ws);
+  return FactoredProduct::from_transposed(ws.transposed_prefix.back(),
+                                          space_->factor(x.coords(), 1));
 }
 
 std::string DeepFactorCompletion::name() const {
@@ -108,8 +116,7 @@ std::string DeepFactorCompletion::name() const {
 double DeepFactorCompletion::value(const Point& x) const {
   check_point_size(x);
   space_->check_coordinates(x.coords(), "DeepFactorCompletion");
-  return scale_ *
-         forward(*space_, *tail_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>());
+  return scale_ * forward(*space_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>());
 }
 
 void DeepFactorCompletion::add_gradient(const Point& x, double weight, VectorRef out) const {
@@ -124,26 +131,44 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   const ConstVectorRef w = x.coords();
   s.check_coordinates(w, "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  const double sum = forward(s, *tail_, w, observations_, id_, ws);
+  const double sum = forward(s, w, observations_, id_, ws);
   const ConstMatrixMap right = s.factor(w, 1);
   const Eigen::Index inner = s.width(1);
-  // The two sparse products Lᵀ S (d_1 × n) and (S W_1ᵀ)ᵀ (d_1 × m), one pass over Ω, with the
-  // factor 2c of the derivative of c r².
-  ws.first_gradient.setZero(inner, s.output_cols());
-  ws.product_transposed.setZero(inner, s.output_rows());
-  const double factor = 2.0 * scale_;
-  for (std::size_t k = 0; k < observations_.size(); ++k) {
-    const Observation& o = observations_[k];
-    const double r = factor * ws.residual(static_cast<Eigen::Index>(k));
-    ws.first_gradient.col(o.col).noalias() += r * ws.left_transposed.col(o.row);
-    ws.product_transposed.col(o.row).noalias() += r * right.col(o.col);
+  const int depth = s.depth();
+  // With S = 2c·weight × the sparse matrix of residuals (the derivative of c r², and the caller's
+  // weight, folded into the passes over Ω):
+  //   ∇W_1 += Lᵀ S, straight into the output;
+  //   V_N = (S W_1ᵀ)ᵀ = W_1 Sᵀ, then V_{p−1} = V_p W_p, and ∇W_p += V_pᵀ Q_{p−1} (Q_2 = W_2ᵀ),
+  //   except ∇W_2 += W_3ᵀ V_3ᵀ, which skips forming V_2.
+  const double factor = 2.0 * scale_ * weight;
+  MatrixMap first = s.mutable_factor(out, 1);
+  detail::observed_accumulate({ws.transposed_prefix.back().data(), inner, inner},
+                              observations_.data(), observations_.size(), ws.residual.data(),
+                              factor, {first.data(), inner, inner});
+  ws.v.setZero(inner, s.output_rows());
+  detail::observed_accumulate_transposed({right.data(), inner, inner}, observations_.data(),
+                                         observations_.size(), ws.residual.data(), factor,
+                                         {ws.v.data(), inner, inner});
+  if (depth == 2) {
+    s.mutable_factor(out, 2) += ws.v.transpose();
+    return scale_ * sum;
   }
-  s.mutable_factor(out, 1) += weight * ws.first_gradient;
-  // W_2 … W_N: the adjoint of the tail's end-to-end map applied to S W_1ᵀ.
-  ws.product = ws.product_transposed.transpose();
-  const Eigen::Index offset = s.offset(2), size = tail_->ambient_size();
-  detail::end_to_end_add_adjoint(*tail_, w.segment(offset, size), ws.tail_prefix, ws.product,
-                                 weight, out.segment(offset, size), ws.u, ws.next);
+  for (int p = depth; p >= 3; --p) {
+    if (p == 3)
+      detail::dense_product(ws.v, detail::Op::kTranspose, s.factor(w, 2), detail::Op::kTranspose,
+                            s.mutable_factor(out, 3), 1.0, 1.0);
+    else
+      detail::dense_product(ws.v, detail::Op::kTranspose,
+                            ws.transposed_prefix[static_cast<std::size_t>(p) - 4],
+                            detail::Op::kNone, s.mutable_factor(out, p), 1.0, 1.0);
+    if (p > 3) {
+      ws.next.resize(inner, s.width(p - 1));
+      detail::dense_product(ws.v, detail::Op::kNone, s.factor(w, p), detail::Op::kNone, ws.next);
+      ws.v.swap(ws.next);
+    }
+  }
+  detail::dense_product(s.factor(w, 3), detail::Op::kTranspose, ws.v, detail::Op::kTranspose,
+                        s.mutable_factor(out, 2), 1.0, 1.0);
   return scale_ * sum;
 }
 

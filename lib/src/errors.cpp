@@ -2,6 +2,10 @@
 
 namespace riemopt {
 
+bool all_finite(const Eigen::Ref<const Eigen::VectorXd>& v) {
+  return !std::isnan((v.array() * 0.0).sum());
+}
+
 void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::string& what) {
   for (Eigen::Index j = 0; j < v.cols(); ++j)
     for (Eigen::Index i = 0; i < v.rows(); ++i)

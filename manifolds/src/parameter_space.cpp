@@ -58,7 +58,7 @@ void ParameterSpace::check_coordinates(const ConstVectorRef& w, const char* call
   // The messages are formatted only on failure: this runs on every right-hand side of a flow.
   require_size(w, ambient_size(),
                [&] { return fmt::format("{}: factors on the {}", caller, name()); });
-  if (!w.allFinite()) require_finite(w, fmt::format("{}: factors", caller));
+  if (!all_finite(w)) require_finite(w, fmt::format("{}: factors", caller));
 }
 
 Geometry parameter_space_geometry(std::shared_ptr<const ParameterSpace> space) {

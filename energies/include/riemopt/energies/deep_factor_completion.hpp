@@ -4,8 +4,9 @@
 // with c = ½ (half sum) or 1/|Ω| (mean), as MatrixCompletion. The gradient is
 //   ∇_{W_1} E = Lᵀ S,   ∇_{W_p} E = (W_N⋯W_{p+1})ᵀ (S W_1ᵀ) (W_{p−1}⋯W_2)ᵀ  (p ≥ 2),
 // S = 2c × the sparse matrix of residuals on Ω. It never forms an m×n matrix: one evaluation costs
-// O(|Ω| d_1) for the residuals and the two sparse products, plus O(N (m + n) d²) for the dense
-// ones (d the largest inner width), all through BLAS into buffers kept in the point's cache. With
+// O(|Ω| d_1) for the residuals and the two sparse products (observed_entry_kernels.hpp, at the
+// CPU's vector width), plus O(N (m + n) d²) for the dense ones (d the largest inner width), each
+// one dgemm straight into its destination, with buffers kept in the point's cache. With
 // narrow inner widths d_1 = … = d_{N−1} = w ≪ min(m, n) that is what makes completion at the size
 // of MovieLens-1M (6040×3706, 10⁶ entries) cost megabytes instead of gigabytes.
 //
@@ -53,9 +54,8 @@ class DeepFactorCompletion final : public Energy {
 
  private:
   std::shared_ptr<const ParameterSpace> space_;
-  std::shared_ptr<const ParameterSpace> tail_;  // widths d_1 … d_N: the factors W_2 … W_N
-  std::vector<Observation> observations_;       // sorted by column, then row
-  double scale_;                                // c
+  std::vector<Observation> observations_;  // sorted by column, then row
+  double scale_;                           // c
   std::uint64_t id_;  // tells this loss's cached residuals from another's (new_cache_owner)
 };
 
