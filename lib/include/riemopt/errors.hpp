@@ -37,8 +37,9 @@ void require(bool condition, fmt::format_string<Args...> format, Args&&... args)
 void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::string& what);
 
 // Whether every entry of `v` is finite, as one vectorized pass with no branch per entry (0·x is 0
-// for finite x and NaN otherwise, and a NaN survives the sum), for checks on hot paths: the factored
-// completion RHS's finiteness check went from 4.7 % to 2.0 % of its profile against allFinite().
+// for finite x and NaN otherwise, and a NaN survives the sum), for checks on hot paths: the
+// factored completion RHS's finiteness check went from 4.7 % to 2.0 % of its profile against
+// allFinite().
 bool all_finite(const Eigen::Ref<const Eigen::VectorXd>& v);
 
 [[noreturn]] void throw_size_mismatch(const Eigen::Ref<const Eigen::MatrixXd>& v,
