@@ -8,6 +8,7 @@
 #include <Eigen/LU>
 #include <Eigen/SVD>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "riemopt/derivative_check.hpp"
@@ -100,6 +101,24 @@ TEST(ParameterSpace, ShapesOffsetsAndBadWidths) {
   bad(4) = std::nan("");
   EXPECT_THROW(EndToEndMap(space, bad), InvalidArgument);
   EXPECT_THROW(EndToEndMap(space, w.head(5)), InvalidArgument);
+}
+
+// The branch-free finiteness check behind ParameterSpace::check_coordinates: every kind of
+// non-finite entry at every position of short and long vectors, and huge finite entries (whose
+// products with 0 are 0, not NaN) accepted.
+TEST(AllFinite, FindsEveryNonFiniteEntryWhereverItIs) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (Eigen::Index n : {1, 2, 3, 5, 8, 17, 1000}) {
+    Vector v = Vector::Constant(n, std::numeric_limits<double>::max());
+    EXPECT_TRUE(all_finite(v));
+    for (Eigen::Index i = 0; i < n; i += std::max<Eigen::Index>(1, n / 7))
+      for (double bad : {inf, -inf, std::nan("")}) {
+        Vector w = v;
+        w(i) = bad;
+        EXPECT_FALSE(all_finite(w)) << "n = " << n << ", entry " << i << " = " << bad;
+      }
+  }
+  EXPECT_TRUE(all_finite(Vector(0)));
 }
 
 TEST(EndToEndMap, ProductDifferentialAndAdjointOnRectangularWidths) {
