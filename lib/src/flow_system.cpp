@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "riemopt/errors.hpp"
+
 namespace riemopt::detail {
 
 FlowSystem::FlowSystem(const Problem& problem, const Point& start)
@@ -13,7 +15,7 @@ void FlowSystem::operator()(const State& x, State& dxdt, double /*t*/) {
   const auto xv = as_vector(x);
   auto out = as_vector(dxdt);
   valid_ = false;
-  if (!xv.allFinite()) {
+  if (!all_finite(xv)) {
     out.setConstant(kRejectingDerivative);
     // A NaN state is usually the consequence of an earlier failed stage: keep that cause.
     if (failure_.empty()) failure_ = "the state has NaN or infinite entries (blow-up)";
@@ -32,7 +34,7 @@ void FlowSystem::operator()(const State& x, State& dxdt, double /*t*/) {
   }
   out = -eval_.gradient;
   valid_ = std::isfinite(eval_.value) && std::isfinite(eval_.gradient_norm) &&
-           eval_.gradient.allFinite();
+           all_finite(eval_.gradient);
   if (!valid_) {
     failure_ = "the energy or its gradient is NaN or infinite";
     rejected_cause_ = failure_;

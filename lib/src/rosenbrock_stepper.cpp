@@ -14,6 +14,7 @@
 #include "flow_system.hpp"
 #include "hermite_interpolant.hpp"
 #include "linearly_implicit_solver.hpp"
+#include "riemopt/errors.hpp"
 #include "rosenbrock_tableau.hpp"
 #include "step_size_controller.hpp"
 
@@ -77,7 +78,7 @@ class RosenbrockStepper final : public Stepper {
         const auto r =
             solver_.solve(rhs_, k_[i], krylov_tolerance_, options_.max_krylov_iterations);
         run.mutable_summary().linear_iterations += r.iterations;
-        ok = k_[i].allFinite();
+        ok = all_finite(k_[i]);
       }
       double error = std::numeric_limits<double>::infinity();
       if (ok) {

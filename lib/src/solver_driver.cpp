@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "riemopt/errors.hpp"
 #include "riemopt/work_counter.hpp"
 
 namespace riemopt {
@@ -26,7 +27,7 @@ bool try_evaluate(const Problem& problem, const Point& x, Problem::Evaluation& e
     why = ex.what();
     return false;
   }
-  if (!std::isfinite(e.value) || !std::isfinite(e.gradient_norm) || !e.gradient.allFinite()) {
+  if (!std::isfinite(e.value) || !std::isfinite(e.gradient_norm) || !all_finite(e.gradient)) {
     why = "the energy or its gradient is NaN or infinite";
     return false;
   }
@@ -117,7 +118,7 @@ bool SolverDriver::start() {
 }
 
 bool SolverDriver::evaluate_trial(const Vector& y) {
-  if (!y.allFinite()) {
+  if (!all_finite(y)) {
     why_ = "the step left the finite numbers (NaN or infinite coordinates)";
     return false;
   }
@@ -159,7 +160,7 @@ void SolverDriver::record(const Point& point, double time, const Problem::Evalua
     return;
   }
   double value = std::numeric_limits<double>::quiet_NaN(), norm = value;
-  if (point.coords().allFinite()) {
+  if (all_finite(point.coords())) {
     try {
       ++record_evaluations_;
       problem_.evaluate_field(point, record_eval_);
