@@ -509,6 +509,20 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
       start = balanced_factorization(*space, x0.reshaped(rows, cols), gauges);
     }
   }
+  // The integrator's absolute tolerance is in the units of the matrix entries. On the factors it
+  // is carried to theirs by the start's ratio RMS(W₀) / RMS(φ(W₀)), so that both paths bound the
+  // error relative to the scale of their own state: on the flagship the factors' entries are 81×
+  // the product's (8.2e-3 against 1.0e-4), and a tolerance of 1e-8 on them spent 40 % of the RHS
+  // evaluations on digits of the smallest factor entries that the product never sees
+  // (docs/BENCHMARKS.md, "The flagship against NumPy").
+  if (space && options.solver == CompletionSolver::kFlow) {
+    const double product_norm =
+        factored ? FactoredProduct(*space, start).frobenius_norm() : start.norm();
+    const double factor_rms = start.norm() / std::sqrt(static_cast<double>(start.size()));
+    const double product_rms = product_norm / std::sqrt(static_cast<double>(rows * cols));
+    if (product_rms > 0.0 && std::isfinite(factor_rms / product_rms))
+      flow.absolute_tolerance *= factor_rms / product_rms;
+  }
   // What is left of the budget goes to the solver (at least a moment, so that it stops at once
   // on its budget rather than refusing the option).
   flow.max_wall_seconds = std::max(budget - elapsed(), 1e-9);

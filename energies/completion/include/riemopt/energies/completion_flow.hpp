@@ -105,6 +105,9 @@ struct CompletionFlowOptions {
   // Integrator, tolerances, budgets, progress and trajectory of the flow itself. The defaults
   // here stop at ‖grad‖ ≤ 1e-8 or after 10 minutes of wall time, whichever comes first. With
   // flow.progress, a line with t, train/test MSE and effective rank goes to stderr.
+  // flow.absolute_tolerance is in the units of the matrix entries on both paths: on the factor
+  // path complete_by_flow multiplies it by the start's RMS(W₀) / RMS(φ(W₀)) (81 on the flagship),
+  // so that each path bounds its errors relative to the scale of its own state.
   GradientFlowOptions flow = default_flow_options();
 
   CompletionSolver solver = CompletionSolver::kFlow;
