@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds, and regenerates every table and figure of docs/EXPERIMENTS.md into
-# docs/experiments/ (about 11 minutes on one core; seeds are fixed, so reruns give the same
+# docs/experiments/ (about 15 minutes on one core; seeds are fixed, so reruns give the same
 # numbers up to the wall times). Extra arguments go to arora_experiments (--seed, --quick,
 # --max-time).
 set -euo pipefail
