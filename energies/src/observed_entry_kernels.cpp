@@ -5,6 +5,11 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RIEMOPT_OBSERVED_AVX2 1
 #include <immintrin.h>
+// The AVX2 version of a pass, or on other machines its portable one as a stand-in that is never
+// run (observed_kernel_available refuses the AVX2 path there first).
+#define AVX2_OR_PORTABLE(pass) pass##_avx2
+#else
+#define AVX2_OR_PORTABLE(pass) pass##_portable
 #endif
 
 namespace riemopt::detail {
@@ -169,14 +174,27 @@ const char* observed_kernel_name(ObservedKernelPath path) {
   return path == ObservedKernelPath::kAvx2Fma ? "avx2+fma" : "portable";
 }
 
-double observed_residuals(ObservedKernelPath path, ColumnBlock a, ColumnBlock b,
-                          const Observation* obs, std::size_t count, double* residual) {
-  require(observed_kernel_available(path), "observed_residuals: the {} path is not available here",
+namespace {
+
+// Runs the AVX2 version of a pass when `path` asks for it, the portable one otherwise, after
+// refusing a path this machine cannot run.
+template <typename Kernel, typename... Args>
+auto dispatch(ObservedKernelPath path, const char* caller, [[maybe_unused]] Kernel avx2,
+              Kernel portable, Args... args) {
+  require(observed_kernel_available(path), "{}: the {} path is not available here", caller,
           observed_kernel_name(path));
 #ifdef RIEMOPT_OBSERVED_AVX2
-  if (path == ObservedKernelPath::kAvx2Fma) return residuals_avx2(a, b, obs, count, residual);
+  if (path == ObservedKernelPath::kAvx2Fma) return avx2(args...);
 #endif
-  return residuals_portable(a, b, obs, count, residual);
+  return portable(args...);
+}
+
+}  // namespace
+
+double observed_residuals(ObservedKernelPath path, ColumnBlock a, ColumnBlock b,
+                          const Observation* obs, std::size_t count, double* residual) {
+  return dispatch(path, "observed_residuals", AVX2_OR_PORTABLE(residuals), residuals_portable, a, b,
+                  obs, count, residual);
 }
 
 double observed_residuals(ColumnBlock a, ColumnBlock b, const Observation* obs, std::size_t count,
@@ -187,15 +205,8 @@ double observed_residuals(ColumnBlock a, ColumnBlock b, const Observation* obs, 
 void observed_accumulate(ObservedKernelPath path, ColumnBlock a, const Observation* obs,
                          std::size_t count, const double* residual, double scale,
                          MutableColumnBlock g) {
-  require(observed_kernel_available(path), "observed_accumulate: the {} path is not available here",
-          observed_kernel_name(path));
-#ifdef RIEMOPT_OBSERVED_AVX2
-  if (path == ObservedKernelPath::kAvx2Fma) {
-    accumulate_avx2(a, obs, count, residual, scale, g);
-    return;
-  }
-#endif
-  accumulate_portable(a, obs, count, residual, scale, g);
+  dispatch(path, "observed_accumulate", AVX2_OR_PORTABLE(accumulate), accumulate_portable, a, obs,
+           count, residual, scale, g);
 }
 
 void observed_accumulate(ColumnBlock a, const Observation* obs, std::size_t count,
@@ -206,16 +217,8 @@ void observed_accumulate(ColumnBlock a, const Observation* obs, std::size_t coun
 void observed_accumulate_transposed(ObservedKernelPath path, ColumnBlock a, const Observation* obs,
                                     std::size_t count, const double* residual, double scale,
                                     MutableColumnBlock g) {
-  require(observed_kernel_available(path),
-          "observed_accumulate_transposed: the {} path is not available here",
-          observed_kernel_name(path));
-#ifdef RIEMOPT_OBSERVED_AVX2
-  if (path == ObservedKernelPath::kAvx2Fma) {
-    accumulate_transposed_avx2(a, obs, count, residual, scale, g);
-    return;
-  }
-#endif
-  accumulate_transposed_portable(a, obs, count, residual, scale, g);
+  dispatch(path, "observed_accumulate_transposed", AVX2_OR_PORTABLE(accumulate_transposed),
+           accumulate_transposed_portable, a, obs, count, residual, scale, g);
 }
 
 void observed_accumulate_transposed(ColumnBlock a, const Observation* obs, std::size_t count,
