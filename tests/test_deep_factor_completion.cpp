@@ -55,6 +55,8 @@ TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
         const double expected = dense.value_and_add_gradient(Point(w), 2.0, h);
         EXPECT_NEAR(value, expected, 1e-13 * expected);
         EXPECT_NEAR(factored.value(Point(w)), expected, 1e-13 * expected);
+        const double norm = EndToEndMap(*space, w).product().norm();
+        EXPECT_NEAR(factored.product_norm(p), norm, 1e-13 * norm);
         EXPECT_LT((g - h).norm(), 1e-13 * (h.norm() + start.norm()));
         // Central differences along a random direction: an independent check of both.
         const Vector v = gaussian_vector(w.size(), rng);

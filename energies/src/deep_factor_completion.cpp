@@ -108,6 +108,14 @@ FactoredProduct DeepFactorCompletion::product(const Point& x) const {
                                           space_->factor(x.coords(), 1));
 }
 
+double DeepFactorCompletion::product_norm(const Point& x) const {
+  check_point_size(x);
+  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
+  DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
+  forward(*space_, x.coords(), observations_, id_, ws);
+  return factored_frobenius_norm(ws.transposed_prefix.back(), space_->factor(x.coords(), 1));
+}
+
 std::string DeepFactorCompletion::name() const {
   return fmt::format("matrix completion ({} observed) on the {}", observations_.size(),
                      space_->name());

@@ -78,13 +78,27 @@ double FactoredProduct::sum_of_squares(const std::vector<Observation>& entries) 
   return sum;
 }
 
-double FactoredProduct::frobenius_norm() const {
-  const Eigen::Index k = inner();
+double factored_frobenius_norm(const Eigen::Ref<const Matrix>& left_transposed,
+                               const Eigen::Ref<const Matrix>& right) {
+  require(left_transposed.rows() == right.rows(),
+          "factored_frobenius_norm: Lᵀ is {}x{} but R is {}x{} (inner sizes must agree)",
+          left_transposed.rows(), left_transposed.cols(), right.rows(), right.cols());
+  const Eigen::Index k = right.rows(), m = left_transposed.cols(), n = right.cols();
+  if (static_cast<double>(m) * static_cast<double>(n) <
+      static_cast<double>(m + n) * static_cast<double>(k)) {
+    Matrix x(m, n);
+    detail::dense_product(left_transposed, detail::Op::kTranspose, right, detail::Op::kNone, x);
+    return x.norm();
+  }
   Matrix gram_left(k, k), gram_right(k, k);
-  detail::dense_product(left_transposed_, detail::Op::kNone, left_transposed_,
-                        detail::Op::kTranspose, gram_left);
-  detail::dense_product(right_, detail::Op::kNone, right_, detail::Op::kTranspose, gram_right);
+  detail::dense_product(left_transposed, detail::Op::kNone, left_transposed, detail::Op::kTranspose,
+                        gram_left);
+  detail::dense_product(right, detail::Op::kNone, right, detail::Op::kTranspose, gram_right);
   return std::sqrt(std::max(0.0, gram_left.cwiseProduct(gram_right).sum()));
+}
+
+double FactoredProduct::frobenius_norm() const {
+  return factored_frobenius_norm(left_transposed_, right_);
 }
 
 Vector FactoredProduct::singular_values() const {

@@ -356,35 +356,39 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                                                     : euclidean_matrices(rows, cols),
                                             energy);
   // What the callbacks read of an estimate: its Frobenius norm and its train and test errors,
-  // from the matrix (matrix path) or from L R (factor path).
+  // from the matrix (matrix path) or from L R (factor path). The per-step guard needs the norm
+  // and the train error only; the test error (a dense product and a pass over the truth on the
+  // factor path) is computed when asked for, and is NaN otherwise.
   struct Measured {
     double norm, train, test;
   };
-  const auto test_error_dense = [truth, held_out](const Eigen::Ref<const Matrix>& x) {
+  const double no_test = std::numeric_limits<double>::quiet_NaN();
+  const auto test_error_dense = [truth, held_out, no_test](const Eigen::Ref<const Matrix>& x) {
     if (truth) return mean_squared_difference(x, *truth);
-    return held_out ? held_out_mse(x, *held_out) : std::numeric_limits<double>::quiet_NaN();
+    return held_out ? held_out_mse(x, *held_out) : no_test;
   };
-  const auto measure = [&](const Point& p) -> Measured {
+  const auto measure = [&](const Point& p, bool with_test = true) -> Measured {
     if (factored) {
+      if (factor_loss && !with_test)  // from the loss's cache, nothing copied
+        return {factor_loss->product_norm(p), factor_loss->observed_mse(p), no_test};
       // On the loss's cached L when it has one; the dense truth makes X dense anyway (once).
       const FactoredProduct x =
           factor_loss ? factor_loss->product(p) : FactoredProduct(*space, p.coords());
       const double train =
           factor_loss ? factor_loss->observed_mse(p) : x.mean_squared_error(observations);
+      if (!with_test) return {x.frobenius_norm(), train, no_test};
       if (truth) {
         const Matrix dense = x.dense();
         return {dense.norm(), train, mean_squared_difference(dense, *truth)};
       }
-      const double test_error =
-          held_out ? x.mean_squared_error(*held_out) : std::numeric_limits<double>::quiet_NaN();
-      return {x.frobenius_norm(), train, test_error};
+      return {x.frobenius_norm(), train, held_out ? x.mean_squared_error(*held_out) : no_test};
     }
     if (space) {  // depth 1: W_1 is the matrix
       const ConstMatrixMap x = space->factor(p.coords(), 1);
-      return {x.norm(), loss->observed_mse(p.coords()), test_error_dense(x)};
+      return {x.norm(), loss->observed_mse(p.coords()), with_test ? test_error_dense(x) : no_test};
     }
     const ConstMatrixMap x = p.matrix();
-    return {x.norm(), loss->observed_mse(p.coords()), test_error_dense(x)};
+    return {x.norm(), loss->observed_mse(p.coords()), with_test ? test_error_dense(x) : no_test};
   };
 
   GradientFlowOptions flow = options.flow;
@@ -407,7 +411,8 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   flow.callbacks.push_back([&options, target_message, progress, interval, last_progress, data_scale,
                             onset, &measure](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
-    const Measured m = measure(*info.point);
+    const bool print = progress && info.wall_seconds >= *last_progress + interval;
+    const Measured m = measure(*info.point, print || options.target_test_mse > 0.0);
     if (data_scale > 0.0 && std::isnan(*onset) && m.norm > kGrowthOnset * data_scale)
       *onset = info.time;
     if (data_scale > 0.0 && m.norm > kGrowthLimit * data_scale) {
@@ -419,7 +424,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                       m.norm, info.time, m.norm / data_scale, data_scale, kGrowthLimit,
                       kGrowthOnset, *onset));
     }
-    if (progress && info.wall_seconds >= *last_progress + interval) {
+    if (print) {
       *last_progress = info.wall_seconds;
       std::fprintf(
           stderr,

@@ -48,6 +48,8 @@ class DeepFactorCompletion final : public Energy {
   double observed_mse(const Point& x) const;
   // φ(W) = L R at x, from the point's cache when it holds L (no product then).
   FactoredProduct product(const Point& x) const;
+  // ‖φ(W)‖_F at x from the point's cache, without copying L and R (a flow's per-step guard).
+  double product_norm(const Point& x) const;
 
   const ParameterSpace& space() const { return *space_; }
   const std::vector<Observation>& observations() const { return observations_; }

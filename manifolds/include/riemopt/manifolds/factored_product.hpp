@@ -18,6 +18,11 @@ namespace riemopt {
 
 struct Observation;
 
+// ‖L R‖_F from Lᵀ (k × m) and R (k × n) held elsewhere (a loss's cache), as
+// FactoredProduct::frobenius_norm computes it, without copying them.
+double factored_frobenius_norm(const Eigen::Ref<const Matrix>& left_transposed,
+                               const Eigen::Ref<const Matrix>& right);
+
 class FactoredProduct {
  public:
   // Throws InvalidArgument unless `w` is a finite point of `space` and the depth is ≥ 2.
@@ -44,7 +49,8 @@ class FactoredProduct {
   double mean_squared_error(const std::vector<Observation>& entries) const;
   // Σ (value)² over the entries, for relative errors.
   static double sum_of_squares(const std::vector<Observation>& entries);
-  // ‖L R‖_F = sqrt(tr((LᵀL)(RRᵀ))), O((m + n) k²).
+  // ‖L R‖_F: sqrt(tr((LᵀL)(RRᵀ))) in O((m + n) k²), or from L R itself when that is cheaper
+  // (mn < (m + n) k, e.g. square at full width: one product instead of two).
   double frobenius_norm() const;
   // The min(k, m, n) largest singular values of L R, decreasing (the rest are zero): thin QRs of
   // L and Rᵀ, then the SVD of the k × k product of their triangles. O((m + n) k²).
