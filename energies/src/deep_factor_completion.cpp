@@ -29,11 +29,13 @@ struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
 
 // Fills ws.transposed_prefix and the residuals, unless the point's workspace holds them already (a
 // value before a gradient at one point, or a callback reading the train error after the step's
-// evaluation); returns Σ r² (unscaled).
+// evaluation); returns Σ r² (unscaled). The coordinates are checked when they are read here: a
+// valid workspace was computed from these same coordinates, which passed then.
 double forward(const ParameterSpace& space, const ConstVectorRef& w,
                const std::vector<Observation>& observations, std::uint64_t owner,
                DeepFactorWorkspace& ws) {
   if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
+  space.check_coordinates(w, "DeepFactorCompletion");
   const int depth = space.depth();
   const Eigen::Index inner = space.width(1);
   std::vector<Matrix>& q = ws.transposed_prefix;
@@ -94,14 +96,12 @@ DeepFactorCompletion::DeepFactorCompletion(std::shared_ptr<const ParameterSpace>
 
 double DeepFactorCompletion::observed_mse(const Point& x) const {
   check_point_size(x);
-  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   return forward(*space_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>()) /
          static_cast<double>(observations_.size());
 }
 
 FactoredProduct DeepFactorCompletion::product(const Point& x) const {
   check_point_size(x);
-  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
   forward(*space_, x.coords(), observations_, id_, ws);
   return FactoredProduct::from_transposed(ws.transposed_prefix.back(),
@@ -110,7 +110,6 @@ FactoredProduct DeepFactorCompletion::product(const Point& x) const {
 
 double DeepFactorCompletion::product_norm(const Point& x) const {
   check_point_size(x);
-  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
   forward(*space_, x.coords(), observations_, id_, ws);
   return factored_frobenius_norm(ws.transposed_prefix.back(), space_->factor(x.coords(), 1));
@@ -123,7 +122,6 @@ std::string DeepFactorCompletion::name() const {
 
 double DeepFactorCompletion::value(const Point& x) const {
   check_point_size(x);
-  space_->check_coordinates(x.coords(), "DeepFactorCompletion");
   return scale_ * forward(*space_, x.coords(), observations_, id_, x.cache<DeepFactorWorkspace>());
 }
 
@@ -137,7 +135,6 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   require_size(out, ambient_size(), "DeepFactorCompletion: gradient output");
   const ParameterSpace& s = *space_;
   const ConstVectorRef w = x.coords();
-  s.check_coordinates(w, "DeepFactorCompletion");
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
   const double sum = forward(s, w, observations_, id_, ws);
   const ConstMatrixMap right = s.factor(w, 1);

@@ -56,7 +56,10 @@ bool FlowSystem::hand_over(SolverDriver& run, const State& x) {
   }
   if (!valid_) return false;
   failure_.clear();  // failures of rejected trial stages no longer matter
-  run.set_trial(point_, eval_);
+  // Swapped, not copied: the point (with the loss's cached workspace) and its gradient are the
+  // size of the state. What comes back is the driver's previous trial, no longer x.
+  run.swap_trial(point_, eval_);
+  valid_ = false;
   return true;
 }
 

@@ -112,6 +112,21 @@ void Problem::evaluate(const Point& x, Evaluation& out) const {
 }
 
 void Problem::evaluate_field(const Point& x, Evaluation& out) const {
+  if (geometry_.manifold->is_open_subset() && geometry_.metric->is_ambient_euclidean()) {
+    // grad E = ∇E: the energy writes it once, with no sharp copy and no pairing pass (a flow on
+    // balanced factors runs this on every right-hand side).
+    const Eigen::Index n = x.size();
+    require(n == ambient_size(), "Problem::evaluate_field: point has {} coordinates, expected {}",
+            n, ambient_size());
+    ++counts_.values;
+    ++counts_.gradients;
+    out.euclidean_gradient.resize(0);
+    out.spectral_gradient.resize(0);
+    out.gradient.setZero(n);
+    out.value = energy_->value_and_add_gradient(x, 1.0, out.gradient);
+    set_gradient_norm(out.gradient.squaredNorm(), out);
+    return;
+  }
   if (!geometry_.manifold->is_open_subset() || !geometry_.metric->has_split_sharp())
     return evaluate(x, out);
   const Eigen::Index n = x.size();

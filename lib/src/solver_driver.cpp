@@ -131,6 +131,14 @@ void SolverDriver::set_trial(const Point& point, const Problem::Evaluation& eval
   trial_eval_ = evaluation;
 }
 
+void SolverDriver::swap_trial(Point& point, Problem::Evaluation& evaluation) {
+  require(point.size() == trial_.size(),
+          "SolverDriver::swap_trial: point has {} coordinates, expected {}", point.size(),
+          trial_.size());
+  std::swap(trial_, point);
+  std::swap(trial_eval_, evaluation);
+}
+
 bool SolverDriver::backtrack(const Vector& direction, double slope, double& alpha, double c,
                              double factor, int max_backtracks) {
   buffer_.resize(x_.size());

@@ -39,7 +39,8 @@ void require_finite(const Eigen::Ref<const Eigen::MatrixXd>& v, const std::strin
 // Whether every entry of `v` is finite, as one vectorized pass with no branch per entry (0·x is 0
 // for finite x and NaN otherwise, and a NaN survives the sum), for checks on hot paths: the
 // factored completion RHS's finiteness check went from 4.7 % to 2.0 % of its profile against
-// allFinite().
+// allFinite(), and to a fraction of that with independent partial sums (docs/BENCHMARKS.md, "The
+// flow's own work per right-hand side").
 bool all_finite(const Eigen::Ref<const Eigen::VectorXd>& v);
 
 [[noreturn]] void throw_size_mismatch(const Eigen::Ref<const Eigen::MatrixXd>& v,

@@ -29,7 +29,9 @@ class Problem {
  public:
   struct Evaluation {
     double value = 0.0;
-    Vector euclidean_gradient;   // ∇E(x); after evaluate_field, only its ambient part
+    // ∇E(x); after evaluate_field, only its ambient part, and empty on an open subset with the
+    // ambient Euclidean metric, where it is `gradient`.
+    Vector euclidean_gradient;
     Vector gradient;             // Riemannian gradient grad E(x)
     double gradient_norm = 0.0;  // ‖grad E(x)‖_g
     // After evaluate_field: ∇E(x) = euclidean_gradient + U diag(spectral_gradient) Vᵀ, with
@@ -71,7 +73,8 @@ class Problem {
   // what the gradient flow needs. Spectral energies (the DLN entropy) hand their gradient to the
   // metric in the singular basis, which on the DLN metric saves the d×d product that forms it.
   // On manifolds that are not open subsets (tangent projection), and with metrics that do not
-  // take split covectors (Metric::has_split_sharp), this is evaluate.
+  // take split covectors (Metric::has_split_sharp), this is evaluate, except that on an open
+  // subset with the ambient Euclidean metric ∇E = grad E is written to `gradient` alone.
   void evaluate_field(const Point& x, Evaluation& out) const;
 
   const EvaluationCounts& counts() const { return counts_; }

@@ -158,6 +158,9 @@ class SolverDriver {
   bool evaluate_trial(const Vector& y);
   // Copies an already evaluated point (a flow integrator evaluates through its own system).
   void set_trial(const Point& point, const Problem::Evaluation& evaluation);
+  // The same without copying: swaps `point` and `evaluation` (of the problem's shape) into the
+  // trial, and hands back the driver's previous trial in them, whose contents are then stale.
+  void swap_trial(Point& point, Problem::Evaluation& evaluation);
   const Point& trial() const { return trial_; }
   const Problem::Evaluation& trial_evaluation() const { return trial_eval_; }
   const std::string& last_failure() const { return why_; }
