@@ -28,7 +28,6 @@ class RkcStepper final : public Stepper {
     for (State* s : {&y_new_, &f_, &f_new_, &previous_, &before_previous_, &stage_field_,
                      &projected_, &f_projected_, &probe_, &f_probe_})
       s->resize(n);
-    estimate_.resize(x0.size());
     as_vector(f_) = -run.evaluation().gradient;
     h_ = std::min({options_.initial_step, options_.max_step, options_.final_time});
     rho_ = spectral_radius();
@@ -49,23 +48,37 @@ class RkcStepper final : public Stepper {
       const auto yv = as_vector(std::as_const(y_));
       const auto fv = as_vector(std::as_const(f_));
       bool ok = true;
-      as_vector(before_previous_) = yv;
       as_vector(previous_) = yv + c.mu_tilde[1] * h_ * fv;
       for (int j = 2; j <= c.stages && ok; ++j) {
         ok = system_.field(previous_, stage_field_);
-        as_vector(y_new_) = (1.0 - c.mu[j] - c.nu[j]) * yv + c.mu[j] * as_vector(previous_) +
-                            c.nu[j] * as_vector(before_previous_) +
-                            c.mu_tilde[j] * h_ * as_vector(stage_field_) +
-                            c.gamma_tilde[j] * h_ * fv;
+        if (j == 2) {  // Y_{j−2} = Y_0 = y: its two terms merge, and y is not copied
+          as_vector(y_new_) = (1.0 - c.mu[j]) * yv + c.mu[j] * as_vector(previous_) +
+                              c.mu_tilde[j] * h_ * as_vector(stage_field_) +
+                              c.gamma_tilde[j] * h_ * fv;
+        } else {
+          as_vector(y_new_) = (1.0 - c.mu[j] - c.nu[j]) * yv + c.mu[j] * as_vector(previous_) +
+                              c.nu[j] * as_vector(before_previous_) +
+                              c.mu_tilde[j] * h_ * as_vector(stage_field_) +
+                              c.gamma_tilde[j] * h_ * fv;
+        }
         std::swap(before_previous_, previous_);  // Y_{j−2} ← Y_{j−1}
         std::swap(previous_, y_new_);            // Y_{j−1} ← Y_j
       }
       // The step's end is in previous_.
       double error = std::numeric_limits<double>::infinity();
       if (ok && system_.field(previous_, f_new_)) {
-        estimate_ =
-            (12.0 * (yv - as_vector(previous_)) + 6.0 * h_ * (fv + as_vector(f_new_))) / 15.0;
-        error = controller_.error_norm(estimate_, y_, previous_);
+        // (12(y_n − y_{n+1}) + 6h(f_n + f_{n+1}))/15, entry by entry, never stored.
+        const double* y0 = y_.data();
+        const double* y1 = previous_.data();
+        const double* f0 = f_.data();
+        const double* f1 = f_new_.data();
+        const double h = h_;
+        error = controller_.error_norm_of(
+            static_cast<Eigen::Index>(y_.size()),
+            [=](Eigen::Index i) {
+              return (12.0 * (y0[i] - y1[i]) + 6.0 * h * (f0[i] + f1[i])) * (1.0 / 15.0);
+            },
+            y_, previous_);
       }
       if (!(error <= 1.0)) {
         reestimate_ = true;
@@ -126,7 +139,7 @@ class RkcStepper final : public Stepper {
   StepSizeController controller_;
   State y_, y_new_, f_, f_new_, previous_, before_previous_, stage_field_, projected_, f_projected_,
       probe_, f_probe_;
-  Vector estimate_, direction_;
+  Vector direction_;
   double h_ = 0.0, rho_ = 0.0;
   int steps_since_estimate_ = 0;
   bool reestimate_ = false;

@@ -10,17 +10,6 @@ namespace riemopt::detail {
 StepSizeController::StepSizeController(const GradientFlowOptions& options, int order)
     : options_(options), exponent_(-1.0 / order) {}
 
-double StepSizeController::error_norm(const Vector& estimate, const State& y0,
-                                      const State& y1) const {
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < estimate.size(); ++i) {
-    const double scale = options_.absolute_tolerance +
-                         options_.relative_tolerance * std::max(std::abs(y0[i]), std::abs(y1[i]));
-    sum += (estimate[i] / scale) * (estimate[i] / scale);
-  }
-  return std::sqrt(sum / static_cast<double>(estimate.size()));
-}
-
 double StepSizeController::factor(double error) const {
   if (!std::isfinite(error)) return kMinFactor;
   return std::clamp(0.8 * std::pow(std::max(error, 1e-10), exponent_), kMinFactor, kMaxFactor);
