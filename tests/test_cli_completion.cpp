@@ -114,6 +114,29 @@ TEST(CliComplete, ReportMatchesTheLibraryAndHasEveryField) {
   }
 }
 
+// --record-every: trajectory rows at t = 0, 0.5, 1, ... to the final time; a negative spacing is
+// refused with the option's name.
+TEST(CliComplete, RecordsEvenlySpacedRowsWhenAsked) {
+  const Files f = generate();
+  const std::string csv = path("every.csv");
+  const CliRun r = run({"complete", "--observed", f.observed, "--truth", f.truth, "--quiet",
+                        "--output", path("every.json"), "--target-train-mse", "0", "--final-time",
+                        "3", "--record-every", "0.5", "--trajectory", csv});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  std::vector<double> times;
+  while (std::getline(in, line)) times.push_back(std::stod(line.substr(0, line.find(','))));
+  ASSERT_EQ(times.size(), 7u);
+  for (std::size_t k = 0; k < times.size(); ++k) EXPECT_EQ(times[k], 0.5 * static_cast<double>(k));
+  const CliRun bad = run({"complete", "--observed", f.observed, "--record-every", "-1",
+                          "--trajectory", path("bad.csv")});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--record-every"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(path("bad.csv")));
+}
+
 TEST(CliComplete, NuclearNormSolverReportsItsCertificate) {
   const Files f = generate();
   const std::string json = path("NN.json");

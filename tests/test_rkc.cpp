@@ -9,6 +9,7 @@
 
 #include "riemopt/energies/completion_instance.hpp"
 #include "riemopt/energies/matrix_completion.hpp"
+#include "riemopt/errors.hpp"
 #include "riemopt/gradient_flow.hpp"
 #include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
@@ -91,6 +92,34 @@ TEST(Rkc, RecordsInterpolateTheTrajectory) {
     const double e = 0.5 * (kRates.array() * expected.array().square()).sum();
     EXPECT_NEAR(s.trajectory.values[k], e, 1e-4 * std::max(1.0, e)) << "t = " << t;
   }
+}
+
+// Evenly spaced records (TrajectoryOptions::every): t = k·every exactly, each the interpolated
+// state of its time; a schedule given twice, or a spacing that is not a finite non-negative
+// number, is refused.
+TEST(Rkc, RecordsEvenlySpacedTimesWhenAsked) {
+  const Problem problem = stiff_quadratic();
+  GradientFlowOptions o = options(Integrator::kRungeKuttaChebyshev, 1e-8, 1e-10);
+  o.trajectory.enabled = true;
+  o.trajectory.every = 0.05;
+  const Summary s = gradient_flow(problem, kStart, o);
+  ASSERT_TRUE(s.is_success()) << s.FullReport();
+  ASSERT_GE(s.trajectory.size(), 21u);
+  for (std::size_t k = 0; k <= 20; ++k) {
+    const double t = s.trajectory.times[k];
+    EXPECT_EQ(t, static_cast<double>(k) * 0.05);
+    const Vector expected = exact(t);
+    const double e = 0.5 * (kRates.array() * expected.array().square()).sum();
+    EXPECT_NEAR(s.trajectory.values[k], e, 1e-4 * std::max(1.0, e)) << "t = " << t;
+  }
+  for (const double bad : {-0.1, std::nan(""), HUGE_VAL}) {
+    GradientFlowOptions b = o;
+    b.trajectory.every = bad;
+    EXPECT_THROW(gradient_flow(problem, kStart, b), InvalidArgument) << bad;
+  }
+  GradientFlowOptions both = o;
+  both.trajectory.times = {0.1, 0.2};
+  EXPECT_THROW(gradient_flow(problem, kStart, both), InvalidArgument);
 }
 
 // A completion flow under the DLN metric from a small start (the flagship's stiffness in

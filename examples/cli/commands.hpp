@@ -113,7 +113,8 @@ struct CompleteCommand {
   int init_factors = 0;
   std::string seed = "1";  // parsed by parse_seed: 0 .. 2^64 - 1, nothing wrapped
   double tolerance = 1e-8;
-  double final_time = 0.0;  // 0: no limit
+  double final_time = 0.0;    // 0: no limit
+  double record_every = 0.0;  // 0: log-spaced trajectory records
   double max_time = 600.0;
   double target_train_mse = 1e-6;
   double target_test_mse = 0.0;

@@ -99,6 +99,9 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--output", output, "Write the JSON report here (default: stdout)");
   sub->add_option("--trajectory", trajectory,
                   "Write t, loss, |grad|, train/test MSE, effective rank, sigma_1..10 as CSV");
+  sub->add_option("--record-every", record_every,
+                  "Trajectory records every this much flow time (default 0: 20 per decade of t, "
+                  "from t = 0.01)");
   sub->add_option("--plot", plot, "Draw errors, effective rank and singular values to this PNG");
   sub->add_flag("--quiet", quiet, "No progress on stderr");
   parsed = sub;
@@ -183,6 +186,7 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
   options.flow.progress = !quiet;
   options.flow.progress_interval_seconds = 2.0;
   options.flow.trajectory.enabled = !trajectory.empty() || !plot.empty();
+  options.flow.trajectory.every = record_every;
   // The library's validate() is the one source of the rules and their messages; the option's
   // name goes in front.
   validate_with_flags([&options] { options.validate(); },
@@ -195,6 +199,7 @@ CompletionFlowOptions CompleteCommand::completion_options(Depth n, double b) con
                        {"stiffness_cutoff", "--stiffness-cutoff"},
                        {"gradient_tolerance", "--tolerance"},
                        {"final_time", "--final-time"},
+                       {"trajectory.every", "--record-every"},
                        {"max_wall_seconds", "--max-time"},
                        {"width", "--width"}});
   return options;
@@ -266,6 +271,7 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
                                "--target-train-mse",
                                "--target-test-mse",
                                "--trajectory",
+                               "--record-every",
                                "--plot",
                                "--width",
                                "--hold-out",

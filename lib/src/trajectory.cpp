@@ -37,6 +37,9 @@ void TrajectoryOptions::validate() const {
   require(std::isfinite(first_time) && first_time > 0.0,
           "trajectory.first_time must be finite and > 0 (got {})", first_time);
   require(per_decade >= 1, "trajectory.per_decade must be >= 1 (got {})", per_decade);
+  require(std::isfinite(every) && every >= 0.0,
+          "trajectory.every must be finite and >= 0 (0: log spacing; got {})", every);
+  require(every == 0.0 || times.empty(), "trajectory: give times or every, not both");
   require(observable_names.empty() || static_cast<bool>(observables),
           "trajectory.observable_names given without an observables callback");
 }
@@ -70,6 +73,10 @@ void RecordSchedule::advance() {
   if (!options_.times.empty()) {
     next_ = index_ < options_.times.size() ? options_.times[index_]
                                            : std::numeric_limits<double>::infinity();
+    return;
+  }
+  if (options_.every > 0.0) {  // index k is k · every (a product: no drift from repeated sums)
+    next_ = static_cast<double>(index_) * options_.every;
     return;
   }
   // index 0 is t = 0; index k >= 1 is first_time · 10^{(k−1)/per_decade}.

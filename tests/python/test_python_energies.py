@@ -148,6 +148,20 @@ def test_observables_become_trajectory_columns():
     assert np.allclose(s.values, 0.5 * np.exp(-2 * s.times), rtol=1e-8)
 
 
+def test_record_every_spaces_records_evenly_and_rejects_bad_spacing():
+    problem = ro.Problem(ro.euclidean_matrices(2, 1), ro.schatten(2.0))
+    s = ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=1.0, record_every=0.25,
+                         gradient_tolerance=0.0)
+    assert list(s.times) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert np.allclose(s.values, 0.5 * np.exp(-2 * s.times), rtol=1e-8)
+    truth, i, j, v = ro.completion_instance(20, 20, 2, 200, 3)
+    c = ro.complete((20, 20), i, j, v, truth=truth, target_train_mse=0.0, final_time=2.0,
+                    record_every=0.5)
+    assert list(c.summary.times) == [0.0, 0.5, 1.0, 1.5, 2.0]
+    with pytest.raises(ValueError, match="every"):
+        ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=1.0, record_every=-1.0)
+
+
 def test_ctrl_c_stops_a_long_solve_cleanly():
     # A SIGALRM whose handler raises KeyboardInterrupt stands in for Ctrl-C: the solve is pure
     # C++ (no Python runs during it), so only the check between steps can notice it.

@@ -18,8 +18,11 @@ namespace riemopt {
 struct TrajectoryOptions {
   bool enabled = true;
   // Explicit record times (increasing). When empty, t = 0 and log-spaced times
-  // first_time · 10^{k/per_decade}, k = 0, 1, ..., up to the stop, plus the final state.
+  // first_time · 10^{k/per_decade}, k = 0, 1, ..., up to the stop, plus the final state; or, when
+  // `every` > 0, the evenly spaced times 0, every, 2·every, ... (to compare runs over a late phase,
+  // which log spacing samples sparsely).
   std::vector<double> times;
+  double every = 0.0;
   double first_time = 1e-3;
   int per_decade = 10;
   bool store_points = false;

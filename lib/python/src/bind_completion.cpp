@@ -80,8 +80,12 @@ KeywordOptions<CompletionFlowOptions> completion_options(Eigen::Index rows, Eige
            [](O& o, const py::handle& h, const std::string& n) {
              o.flow.progress = KeywordOptions<O>::cast<bool>(h, n);
            })
-      .add("record", [](O& o, const py::handle& h, const std::string& n) {
-        o.flow.trajectory.enabled = KeywordOptions<O>::cast<bool>(h, n);
+      .add("record",
+           [](O& o, const py::handle& h, const std::string& n) {
+             o.flow.trajectory.enabled = KeywordOptions<O>::cast<bool>(h, n);
+           })
+      .add("record_every", [](O& o, const py::handle& h, const std::string& n) {
+        o.flow.trajectory.every = KeywordOptions<O>::cast<double>(h, n);
       });
   flow_field("rtol", &GradientFlowOptions::relative_tolerance);
   flow_field("atol", &GradientFlowOptions::absolute_tolerance);
@@ -221,6 +225,7 @@ max_time            wall-clock budget in seconds (600)
 recorded_singular_values  singular values recorded along the trajectory (10)
 progress            a progress line on stderr every second (False)
 record              record the trajectory (True)
+record_every        record every this much flow time (0: log-spaced, the default)
 callback            f(StepInfo) after each step; return True to stop)doc");
 
   py::class_<NuclearNormCompletionResult>(m, "NuclearNormCompletion")

@@ -56,6 +56,10 @@ KeywordOptions<Options> common_options(Eigen::Index rows, Eigen::Index cols) {
              const Vector t = to_vector(h, "record_times");
              o.trajectory.times.assign(t.data(), t.data() + t.size());
            })
+      .add("record_every",
+           [](Options& o, const py::handle& h, const std::string& name) {
+             o.trajectory.every = KeywordOptions<Options>::template cast<double>(h, name);
+           })
       .add("record_first_time",
            [](Options& o, const py::handle& h, const std::string& name) {
              o.trajectory.first_time = KeywordOptions<Options>::template cast<double>(h, name);
