@@ -27,14 +27,10 @@ struct DeepFactorWorkspace : PointCacheOf<DeepFactorWorkspace> {
   Matrix v, next;  // V_p = (S W_1ᵀ)ᵀ (W_N⋯W_{p+1}), d_1 × d_p: the backward pass
 };
 
-// Fills ws.transposed_prefix and the residuals, unless the point's workspace holds them already (a
-// value before a gradient at one point, or a callback reading the train error after the step's
-// evaluation); returns Σ r² (unscaled). The coordinates are checked when they are read here: a
-// valid workspace was computed from these same coordinates, which passed then.
-double forward(const ParameterSpace& space, const ConstVectorRef& w,
-               const std::vector<Observation>& observations, std::uint64_t owner,
-               DeepFactorWorkspace& ws) {
-  if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
+// The dense part of the forward pass: the transposed prefixes Q_p, after checking the
+// coordinates (a valid workspace was computed from these same coordinates, which passed then).
+void prefix_products(const ParameterSpace& space, const ConstVectorRef& w,
+                     DeepFactorWorkspace& ws) {
   space.check_coordinates(w, "DeepFactorCompletion");
   const int depth = space.depth();
   const Eigen::Index inner = space.width(1);
@@ -53,7 +49,18 @@ double forward(const ParameterSpace& space, const ConstVectorRef& w,
                             space.factor(w, p), detail::Op::kTranspose, out);
     }
   }
-  const Matrix& lt = q.back();
+}
+
+// Fills ws.transposed_prefix and the residuals, unless the point's workspace holds them already (a
+// value before a gradient at one point, or a callback reading the train error after the step's
+// evaluation); returns Σ r² (unscaled).
+double forward(const ParameterSpace& space, const ConstVectorRef& w,
+               const std::vector<Observation>& observations, std::uint64_t owner,
+               DeepFactorWorkspace& ws) {
+  if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
+  prefix_products(space, w, ws);
+  const Eigen::Index inner = space.width(1);
+  const Matrix& lt = ws.transposed_prefix.back();
   const ConstMatrixMap right = space.factor(w, 1);
   ws.residual.resize(static_cast<Eigen::Index>(observations.size()));
   ws.sum_of_squares =
@@ -136,7 +143,6 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   const ParameterSpace& s = *space_;
   const ConstVectorRef w = x.coords();
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  const double sum = forward(s, w, observations_, id_, ws);
   const ConstMatrixMap right = s.factor(w, 1);
   const Eigen::Index inner = s.width(1);
   const int depth = s.depth();
@@ -147,13 +153,27 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   //   except ∇W_2 += W_3ᵀ V_3ᵀ, which skips forming V_2.
   const double factor = 2.0 * scale_ * weight;
   MatrixMap first = s.mutable_factor(out, 1);
-  detail::observed_accumulate({ws.transposed_prefix.back().data(), inner, inner},
-                              observations_.data(), observations_.size(), ws.residual.data(),
-                              factor, {first.data(), inner, inner});
   ws.v.setZero(inner, s.output_rows());
-  detail::observed_accumulate_transposed({right.data(), inner, inner}, observations_.data(),
-                                         observations_.size(), ws.residual.data(), factor,
-                                         {ws.v.data(), inner, inner});
+  double sum;
+  if (ws.valid && ws.owner == id_) {  // the residuals are known: the two scatters alone
+    sum = ws.sum_of_squares;
+    detail::observed_accumulate({ws.transposed_prefix.back().data(), inner, inner},
+                                observations_.data(), observations_.size(), ws.residual.data(),
+                                factor, {first.data(), inner, inner});
+    detail::observed_accumulate_transposed({right.data(), inner, inner}, observations_.data(),
+                                           observations_.size(), ws.residual.data(), factor,
+                                           {ws.v.data(), inner, inner});
+  } else {  // a new point (every right-hand side of a flow): one pass over Ω for all three
+    prefix_products(s, w, ws);
+    ws.residual.resize(static_cast<Eigen::Index>(observations_.size()));
+    sum = detail::observed_residuals_and_accumulate(
+        {ws.transposed_prefix.back().data(), inner, inner}, {right.data(), inner, inner},
+        observations_.data(), observations_.size(), factor, ws.residual.data(),
+        {first.data(), inner, inner}, {ws.v.data(), inner, inner});
+    ws.sum_of_squares = sum;
+    ws.owner = id_;
+    ws.valid = true;
+  }
   if (depth == 2) {
     s.mutable_factor(out, 2) += ws.v.transpose();
     return scale_ * sum;

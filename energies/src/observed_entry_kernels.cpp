@@ -49,6 +49,33 @@ void accumulate_transposed_portable(ColumnBlock a, const Observation* obs, std::
         (scale * residual[t]) * ConstColumn(a.data + obs[t].col * a.stride, a.rows);
 }
 
+// The end of the run of observations that share obs[begin].col (Ω is sorted by column).
+std::size_t run_end(const Observation* obs, std::size_t begin, std::size_t count) {
+  std::size_t end = begin + 1;
+  while (end < count && obs[end].col == obs[begin].col) ++end;
+  return end;
+}
+
+double fused_portable(ColumnBlock a, ColumnBlock b, const Observation* obs, std::size_t count,
+                      double scale, double* residual, MutableColumnBlock g, MutableColumnBlock h) {
+  double sum = 0.0;
+  for (std::size_t begin = 0; begin < count;) {
+    const std::size_t end = run_end(obs, begin, count);
+    const ConstColumn y(b.data + obs[begin].col * b.stride, b.rows);
+    MutableColumn g_column(g.data + obs[begin].col * g.stride, g.rows);
+    for (std::size_t t = begin; t < end; ++t) {
+      const ConstColumn x(a.data + obs[t].row * a.stride, a.rows);
+      const double r = x.dot(y) - obs[t].value;
+      residual[t] = r;
+      sum += r * r;
+      MutableColumn(h.data + obs[t].row * h.stride, h.rows).noalias() += (scale * r) * y;
+      g_column.noalias() += (scale * r) * x;
+    }
+    begin = end;
+  }
+  return sum;
+}
+
 #ifdef RIEMOPT_OBSERVED_AVX2
 
 // Two accumulators of four lanes: a length-100 dot product is 12 fused multiply-adds per chain,
@@ -95,40 +122,68 @@ __attribute__((target("avx2,fma"))) double residuals_avx2(ColumnBlock a, ColumnB
   return sum;
 }
 
-// Observations sorted by column come in runs that share g's column: each run adds its terms to
-// sixteen rows of that column at a time in four registers, so g is loaded and stored once per run
-// instead of once per observation.
+// g_column += Σ_{t in [begin, end)} scale·residual[t]·a[:, obs[t].row]: the terms of one run of
+// observations that share g's column, added sixteen rows at a time in four registers, so that the
+// column is loaded and stored once per run instead of once per observation.
+__attribute__((target("avx2,fma"))) void accumulate_run_avx2(ColumnBlock a, const Observation* obs,
+                                                             std::size_t begin, std::size_t end,
+                                                             const double* residual, double scale,
+                                                             double* column, Index rows) {
+  Index c = 0;
+  for (; c + 16 <= rows; c += 16) {
+    __m256d g0 = _mm256_loadu_pd(column + c), g1 = _mm256_loadu_pd(column + c + 4);
+    __m256d g2 = _mm256_loadu_pd(column + c + 8), g3 = _mm256_loadu_pd(column + c + 12);
+    for (std::size_t t = begin; t < end; ++t) {
+      const __m256d r = _mm256_set1_pd(scale * residual[t]);
+      const double* x = a.data + obs[t].row * a.stride + c;
+      g0 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x), g0);
+      g1 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 4), g1);
+      g2 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 8), g2);
+      g3 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 12), g3);
+    }
+    _mm256_storeu_pd(column + c, g0);
+    _mm256_storeu_pd(column + c + 4, g1);
+    _mm256_storeu_pd(column + c + 8, g2);
+    _mm256_storeu_pd(column + c + 12, g3);
+  }
+  if (c < rows)
+    for (std::size_t t = begin; t < end; ++t)
+      axpy_avx2(scale * residual[t], a.data + obs[t].row * a.stride + c, column + c, rows - c);
+}
+
 __attribute__((target("avx2,fma"))) void accumulate_avx2(ColumnBlock a, const Observation* obs,
                                                          std::size_t count, const double* residual,
                                                          double scale, MutableColumnBlock g) {
-  const Index rows = g.rows;
-  std::size_t begin = 0;
-  while (begin < count) {
-    std::size_t end = begin + 1;
-    while (end < count && obs[end].col == obs[begin].col) ++end;
-    double* column = g.data + obs[begin].col * g.stride;
-    Index c = 0;
-    for (; c + 16 <= rows; c += 16) {
-      __m256d g0 = _mm256_loadu_pd(column + c), g1 = _mm256_loadu_pd(column + c + 4);
-      __m256d g2 = _mm256_loadu_pd(column + c + 8), g3 = _mm256_loadu_pd(column + c + 12);
-      for (std::size_t t = begin; t < end; ++t) {
-        const __m256d r = _mm256_set1_pd(scale * residual[t]);
-        const double* x = a.data + obs[t].row * a.stride + c;
-        g0 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x), g0);
-        g1 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 4), g1);
-        g2 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 8), g2);
-        g3 = _mm256_fmadd_pd(r, _mm256_loadu_pd(x + 12), g3);
-      }
-      _mm256_storeu_pd(column + c, g0);
-      _mm256_storeu_pd(column + c + 4, g1);
-      _mm256_storeu_pd(column + c + 8, g2);
-      _mm256_storeu_pd(column + c + 12, g3);
-    }
-    if (c < rows)
-      for (std::size_t t = begin; t < end; ++t)
-        axpy_avx2(scale * residual[t], a.data + obs[t].row * a.stride + c, column + c, rows - c);
+  for (std::size_t begin = 0; begin < count;) {
+    const std::size_t end = run_end(obs, begin, count);
+    accumulate_run_avx2(a, obs, begin, end, residual, scale, g.data + obs[begin].col * g.stride,
+                        g.rows);
     begin = end;
   }
+}
+
+// One run at a time: each observation's residual, then its term of h while a's and b's columns
+// are in the first-level cache from the dot product, then the run's terms of g, whose a-columns
+// were just read.
+__attribute__((target("avx2,fma"))) double fused_avx2(ColumnBlock a, ColumnBlock b,
+                                                      const Observation* obs, std::size_t count,
+                                                      double scale, double* residual,
+                                                      MutableColumnBlock g, MutableColumnBlock h) {
+  double sum = 0.0;
+  for (std::size_t begin = 0; begin < count;) {
+    const std::size_t end = run_end(obs, begin, count);
+    const double* y = b.data + obs[begin].col * b.stride;
+    for (std::size_t t = begin; t < end; ++t) {
+      const double r = dot_avx2(a.data + obs[t].row * a.stride, y, a.rows) - obs[t].value;
+      residual[t] = r;
+      sum += r * r;
+      axpy_avx2(scale * r, y, h.data + obs[t].row * h.stride, h.rows);
+    }
+    accumulate_run_avx2(a, obs, begin, end, residual, scale, g.data + obs[begin].col * g.stride,
+                        g.rows);
+    begin = end;
+  }
+  return sum;
 }
 
 __attribute__((target("avx2,fma"))) void accumulate_transposed_avx2(
@@ -224,6 +279,21 @@ void observed_accumulate_transposed(ObservedKernelPath path, ColumnBlock a, cons
 void observed_accumulate_transposed(ColumnBlock a, const Observation* obs, std::size_t count,
                                     const double* residual, double scale, MutableColumnBlock g) {
   observed_accumulate_transposed(observed_kernel_path(), a, obs, count, residual, scale, g);
+}
+
+double observed_residuals_and_accumulate(ObservedKernelPath path, ColumnBlock a, ColumnBlock b,
+                                         const Observation* obs, std::size_t count, double scale,
+                                         double* residual, MutableColumnBlock g,
+                                         MutableColumnBlock h) {
+  return dispatch(path, "observed_residuals_and_accumulate", AVX2_OR_PORTABLE(fused),
+                  fused_portable, a, b, obs, count, scale, residual, g, h);
+}
+
+double observed_residuals_and_accumulate(ColumnBlock a, ColumnBlock b, const Observation* obs,
+                                         std::size_t count, double scale, double* residual,
+                                         MutableColumnBlock g, MutableColumnBlock h) {
+  return observed_residuals_and_accumulate(observed_kernel_path(), a, b, obs, count, scale,
+                                           residual, g, h);
 }
 
 }  // namespace riemopt::detail

@@ -1,4 +1,4 @@
-// The two passes over the observed entries Ω that dominate a factored completion's evaluation
+// The passes over the observed entries Ω that dominate a factored completion's evaluation
 // besides its dense products (private to the library; declared here so the tests can check each
 // instruction-set path against the others).
 //
@@ -68,5 +68,20 @@ void observed_accumulate_transposed(ColumnBlock a, const Observation* obs, std::
 void observed_accumulate_transposed(ObservedKernelPath path, ColumnBlock a, const Observation* obs,
                                     std::size_t count, const double* residual, double scale,
                                     MutableColumnBlock g);
+
+// The three passes in one, for a value with its gradient at a new point: residual[t] as
+// observed_residuals (returning Σ r²), and with s_t = scale · residual[t],
+//   g[:, obs[t].col] += s_t · a[:, obs[t].row]   (g += scale · A S, as observed_accumulate),
+//   h[:, obs[t].row] += s_t · b[:, obs[t].col]   (h += scale · B Sᵀ,
+//   observed_accumulate_transposed).
+// Each observation's two columns are read from memory once, not twice: h's term follows the dot
+// product while both are in the first-level cache, and g's run follows its observations.
+double observed_residuals_and_accumulate(ColumnBlock a, ColumnBlock b, const Observation* obs,
+                                         std::size_t count, double scale, double* residual,
+                                         MutableColumnBlock g, MutableColumnBlock h);
+double observed_residuals_and_accumulate(ObservedKernelPath path, ColumnBlock a, ColumnBlock b,
+                                         const Observation* obs, std::size_t count, double scale,
+                                         double* residual, MutableColumnBlock g,
+                                         MutableColumnBlock h);
 
 }  // namespace riemopt::detail
