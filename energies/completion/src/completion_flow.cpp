@@ -519,8 +519,11 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   // error relative to the scale of their own state: on the flagship the factors' entries are 81×
   // the product's (8.2e-3 against 1.0e-4), and a tolerance of 1e-8 on them spent 40 % of the RHS
   // evaluations (1240 against 759) on digits of the smallest factor entries (docs/BENCHMARKS.md,
-  // "The factor RHS at the CPU's vector width, and the factors' own tolerance scale").
-  if (space && options.solver == CompletionSolver::kFlow) {
+  // "The factor RHS at the CPU's vector width, and the factors' own tolerance scale"). Only to
+  // depth kMaxAutoFactorDepth, where it was checked against tight references: deeper, the start's
+  // smallest singular directions decide the flow (docs/EXPERIMENTS.md, "Depth 8"), and the scaled
+  // tolerance moved the depth-4 test MSE by −27 % (−1 % unscaled) and the depth-6 one by −50 %.
+  if (space && options.solver == CompletionSolver::kFlow && space->depth() <= kMaxAutoFactorDepth) {
     const double product_norm =
         factored ? FactoredProduct(*space, start).frobenius_norm() : start.norm();
     const double factor_rms = start.norm() / std::sqrt(static_cast<double>(start.size()));

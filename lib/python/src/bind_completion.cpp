@@ -214,8 +214,8 @@ integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 
 path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same
                     flow on balanced factors W_1..W_N, no SVD; finite depth, solver 'flow')
 rtol, atol          the integrator's tolerances (after `integrator`); atol is in the
-                    units of the matrix entries, carried on path 'factors' to the factors'
-                    scale by the start's RMS(W_0) / RMS(phi(W_0))
+                    units of the matrix entries, carried on path 'factors' at depth <= 3 to
+                    the factors' scale by the start's RMS(W_0) / RMS(phi(W_0))
 stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
 tolerance           stop when the Riemannian gradient norm is <= this (1e-8)
 target_train_mse    stop once the MSE on the observed entries is <= this (1e-6; 0: off)

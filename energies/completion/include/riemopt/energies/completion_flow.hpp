@@ -56,11 +56,12 @@ enum class CompletionInit {
 // finite depth and the flow solver with an integrator other than Rosenbrock. kAuto takes kFactors
 // where it applies, is faster and was measured to be as accurate as the matrix path at the command
 // line's tolerances: no entropy and depth ≤ kMaxAutoFactorDepth (docs/BENCHMARKS.md, depth sweep:
-// the factors are faster to depth 6, but at rtol 1e-4 their test MSE strays 4–38 % from the tight
-// reference at depths 4–6). kFactors may be asked for at any finite depth: at depth 8 the
+// the factors are faster to depth 6, but at rtol 1e-4 the test MSE of either path strays from the
+// tight reference at depths 4–6). kFactors may be asked for at any finite depth: at depth 8 the
 // flagship's flow from the default start runs away (σ₁ → 500, reported as kDiverged) on the factors
-// and on the matrix path with Rosenbrock alike; only RKC on matrices stays near the data
-// (docs/EXPERIMENTS.md, "Depth 8").
+// and on the matrix path with Rosenbrock, or with RKC at a tolerance that resolves the start's
+// small singular values; RKC on matrices at the default tolerances misses it (docs/EXPERIMENTS.md,
+// "Depth 8").
 enum class CompletionPath { kAuto, kMatrix, kFactors };
 inline constexpr int kMaxAutoFactorDepth = 3;
 
@@ -106,8 +107,11 @@ struct CompletionFlowOptions {
   // here stop at ‖grad‖ ≤ 1e-8 or after 10 minutes of wall time, whichever comes first. With
   // flow.progress, a line with t, train/test MSE and effective rank goes to stderr.
   // flow.absolute_tolerance is in the units of the matrix entries on both paths: on the factor
-  // path complete_by_flow multiplies it by the start's RMS(W₀) / RMS(φ(W₀)) (81 on the flagship),
-  // so that each path bounds its errors relative to the scale of its own state.
+  // path at depth ≤ kMaxAutoFactorDepth complete_by_flow multiplies it by the start's
+  // RMS(W₀) / RMS(φ(W₀)) (81 on the flagship), so that each path bounds its errors relative to the
+  // scale of its own state. Deeper, the factors keep it as given: there the scaled tolerance lost
+  // the start's small singular directions (test MSE −27 % at depth 4 against −1 % unscaled, from
+  // the tight reference; docs/BENCHMARKS.md, "The flow's own work per right-hand side").
   GradientFlowOptions flow = default_flow_options();
 
   CompletionSolver solver = CompletionSolver::kFlow;
