@@ -57,6 +57,14 @@ TEST(DeepFactorCompletion, MatchesThePulledBackDenseLossAndFiniteDifferences) {
         EXPECT_NEAR(factored.value(Point(w)), expected, 1e-13 * expected);
         const double norm = EndToEndMap(*space, w).product().norm();
         EXPECT_NEAR(factored.product_norm(p), norm, 1e-13 * norm);
+        // Below a threshold the bound ‖L‖_F ‖W_1‖_F may stand in; above it, the norm itself.
+        const double bound = factored.product_norm_unless_below(p, 1e300);
+        EXPECT_GE(bound, norm * (1.0 - 1e-13));
+        EXPECT_NEAR(factored.product_norm_unless_below(p, 0.0), norm, 1e-13 * norm);
+        EXPECT_NEAR(factored.product_norm_unless_below(p, 0.5 * bound), norm, 1e-13 * norm);
+        if (bound > 1.01 * norm) {
+          EXPECT_EQ(factored.product_norm_unless_below(p, 1.01 * bound), bound);
+        }
         EXPECT_LT((g - h).norm(), 1e-13 * (h.norm() + start.norm()));
         // Central differences along a random direction: an independent check of both.
         const Vector v = gaussian_vector(w.size(), rng);

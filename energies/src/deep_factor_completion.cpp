@@ -122,6 +122,15 @@ double DeepFactorCompletion::product_norm(const Point& x) const {
   return factored_frobenius_norm(ws.transposed_prefix.back(), space_->factor(x.coords(), 1));
 }
 
+double DeepFactorCompletion::product_norm_unless_below(const Point& x, double threshold) const {
+  check_point_size(x);
+  DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
+  forward(*space_, x.coords(), observations_, id_, ws);
+  const double bound = ws.transposed_prefix.back().norm() * space_->factor(x.coords(), 1).norm();
+  if (bound <= threshold) return bound;
+  return factored_frobenius_norm(ws.transposed_prefix.back(), space_->factor(x.coords(), 1));
+}
+
 std::string DeepFactorCompletion::name() const {
   return fmt::format("matrix completion ({} observed) on the {}", observations_.size(),
                      space_->name());

@@ -367,10 +367,14 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
     if (truth) return mean_squared_difference(x, *truth);
     return held_out ? held_out_mse(x, *held_out) : no_test;
   };
-  const auto measure = [&](const Point& p, bool with_test = true) -> Measured {
+  // norm_threshold > 0: the norm only as far as a test norm > norm_threshold needs it (the
+  // per-step growth guard), which on the factor path spares a product per step.
+  const auto measure = [&](const Point& p, bool with_test = true,
+                           double norm_threshold = 0.0) -> Measured {
     if (factored) {
       if (factor_loss && !with_test)  // from the loss's cache, nothing copied
-        return {factor_loss->product_norm(p), factor_loss->observed_mse(p), no_test};
+        return {factor_loss->product_norm_unless_below(p, norm_threshold),
+                factor_loss->observed_mse(p), no_test};
       // On the loss's cached L when it has one; the dense truth makes X dense anyway (once).
       const FactoredProduct x =
           factor_loss ? factor_loss->product(p) : FactoredProduct(*space, p.coords());
@@ -412,7 +416,8 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
                             onset, &measure](const IterationInfo& info) -> CallbackDecision {
     if (!info.point) return CallbackResult::kContinue;
     const bool print = progress && info.wall_seconds >= *last_progress + interval;
-    const Measured m = measure(*info.point, print || options.target_test_mse > 0.0);
+    const double threshold = data_scale * (std::isnan(*onset) ? kGrowthOnset : kGrowthLimit);
+    const Measured m = measure(*info.point, print || options.target_test_mse > 0.0, threshold);
     if (data_scale > 0.0 && std::isnan(*onset) && m.norm > kGrowthOnset * data_scale)
       *onset = info.time;
     if (data_scale > 0.0 && m.norm > kGrowthLimit * data_scale) {

@@ -50,6 +50,10 @@ class DeepFactorCompletion final : public Energy {
   FactoredProduct product(const Point& x) const;
   // ‖φ(W)‖_F at x from the point's cache, without copying L and R (a flow's per-step guard).
   double product_norm(const Point& x) const;
+  // ‖φ(W)‖_F, or the bound ‖L‖_F ‖W_1‖_F ≥ ‖φ(W)‖_F when that bound is at most `threshold`: it
+  // costs O((m + n) k) instead of a product, and a test ‖φ(W)‖_F > threshold gets the same answer
+  // from either. A threshold ≤ 0 always gives the norm.
+  double product_norm_unless_below(const Point& x, double threshold) const;
 
   const ParameterSpace& space() const { return *space_; }
   const std::vector<Observation>& observations() const { return observations_; }
