@@ -527,7 +527,8 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   // "The factor RHS at the CPU's vector width, and the factors' own tolerance scale"). Only to
   // depth kMaxAutoFactorDepth, where it was checked against tight references: deeper, the start's
   // smallest singular directions decide the flow (docs/EXPERIMENTS.md, "Depth 8"), and the scaled
-  // tolerance moved the depth-4 test MSE by −27 % (−1 % unscaled) and the depth-6 one by −50 %.
+  // tolerance moved the depth-4 test MSE by −30 % (−4 % unscaled) and the depth-6 one by −54 %
+  // (−39 %) at rtol 1e-4.
   if (space && options.solver == CompletionSolver::kFlow && space->depth() <= kMaxAutoFactorDepth) {
     const double product_norm =
         factored ? FactoredProduct(*space, start).frobenius_norm() : start.norm();
