@@ -297,6 +297,51 @@ class HalfStepDescent final : public Stepper {
   double step_;
 };
 
+// The same descent, evaluating its own point and swapping it into the driver (what the flow
+// integrators do): the run is the one evaluate_trial gives, to the last bit; a point of another
+// size is refused.
+class SwappingHalfStepDescent final : public Stepper {
+ public:
+  SwappingHalfStepDescent(const Problem& problem, double step)
+      : problem_(problem), point_(Vector::Zero(4), 4, 1), step_(step) {}
+  bool step(SolverDriver& run) override {
+    Vector y(run.point().size());
+    run.problem().manifold().retract(run.point(), -step_ * run.evaluation().gradient, y);
+    point_.assign(y);
+    problem_.evaluate(point_, evaluation_);
+    run.swap_trial(point_, evaluation_);
+    return run.accept(step_, run.time() + step_);
+  }
+
+ private:
+  const Problem& problem_;
+  Point point_;
+  Problem::Evaluation evaluation_;
+  double step_;
+};
+
+TEST(SolverOutcomes, SwappingAnEvaluatedPointIntoTheDriverIsTheSameRun) {
+  const Problem problem(euclidean_matrices(4, 1), quadratic(4));
+  SolverOptions options;
+  options.gradient_tolerance = 1e-10;
+  SolverDriver copied(problem, Vector::Ones(4), options, {},
+                      {"half-step", "half", StepKind::kFixedStep});
+  HalfStepDescent plain(0.2);
+  const Summary a = copied.run(plain);
+  SolverDriver swapped(problem, Vector::Ones(4), options, {},
+                       {"half-step", "half", StepKind::kFixedStep});
+  SwappingHalfStepDescent swapping(problem, 0.2);
+  const Summary b = swapped.run(swapping);
+  ASSERT_EQ(a.status, TerminationStatus::kConverged) << a.FullReport();
+  EXPECT_EQ(b.status, a.status) << b.FullReport();
+  EXPECT_EQ(b.iterations, a.iterations);
+  EXPECT_EQ(b.x, a.x);
+  EXPECT_EQ(b.final_gradient_norm, a.final_gradient_norm);
+  Point wrong(Vector::Zero(3), 3, 1);
+  Problem::Evaluation e;
+  EXPECT_THROW(swapped.swap_trial(wrong, e), InvalidArgument);
+}
+
 TEST(SolverOutcomes, ASolverWrittenAgainstThePublicDriverGetsEveryRule) {
   const Problem problem(euclidean_matrices(4, 1), quadratic(4));
   SolverOptions options;
