@@ -135,6 +135,9 @@ TEST(CliComplete, RecordsEvenlySpacedRowsWhenAsked) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("--record-every"), std::string::npos) << bad.err;
   EXPECT_FALSE(fs::exists(path("bad.csv")));
+  const CliRun alone = run({"complete", "--observed", f.observed, "--record-every", "1"});
+  EXPECT_EQ(alone.code, 1);
+  EXPECT_NE(alone.err.find("give one of them"), std::string::npos) << alone.err;
 }
 
 TEST(CliComplete, NuclearNormSolverReportsItsCertificate) {

@@ -293,6 +293,8 @@ int CompleteCommand::run(std::ostream& out, std::ostream& err) const {
             "--stiffness-cutoff applies to --integrator rosenbrock only");
     require(!given("--init-factors") || init == "gaussian-product",
             "--init-factors applies to --init gaussian-product only");
+    require(!given("--record-every") || !trajectory.empty() || !plot.empty(),
+            "--record-every spaces the records of --trajectory or --plot: give one of them");
     require(!std::isfinite(b) || n != Depth::finite(1),
             "--beta adds -S_N/beta, but the entropy S_1 of depth 1 is constant: give --depth >= 2 "
             "or inf, or drop --beta");
