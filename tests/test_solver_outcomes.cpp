@@ -324,11 +324,12 @@ TEST(SolverOutcomes, SwappingAnEvaluatedPointIntoTheDriverIsTheSameRun) {
   const Problem problem(euclidean_matrices(4, 1), quadratic(4));
   SolverOptions options;
   options.gradient_tolerance = 1e-10;
-  SolverDriver copied(problem, Vector::Ones(4), options, {},
+  const TrajectoryOptions records;  // the driver keeps a reference: a named object, not a temporary
+  SolverDriver copied(problem, Vector::Ones(4), options, records,
                       {"half-step", "half", StepKind::kFixedStep});
   HalfStepDescent plain(0.2);
   const Summary a = copied.run(plain);
-  SolverDriver swapped(problem, Vector::Ones(4), options, {},
+  SolverDriver swapped(problem, Vector::Ones(4), options, records,
                        {"half-step", "half", StepKind::kFixedStep});
   SwappingHalfStepDescent swapping(problem, 0.2);
   const Summary b = swapped.run(swapping);

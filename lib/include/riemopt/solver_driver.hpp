@@ -112,6 +112,14 @@ class SolverDriver {
   // fit the problem or the manifold lacks a hook that solvers need.
   SolverDriver(const Problem& problem, const Vector& x0, const SolverOptions& options,
                const TrajectoryOptions& trajectory, DriverSettings settings);
+  // The driver keeps references to the problem and both options for the run: temporaries would
+  // dangle, so they do not compile.
+  SolverDriver(const Problem&&, const Vector&, const SolverOptions&, const TrajectoryOptions&,
+               DriverSettings) = delete;
+  SolverDriver(const Problem&, const Vector&, const SolverOptions&&, const TrajectoryOptions&,
+               DriverSettings) = delete;
+  SolverDriver(const Problem&, const Vector&, const SolverOptions&, const TrajectoryOptions&&,
+               DriverSettings) = delete;
 
   // start(), the stopping rules on the start, stepper.begin(), then stepper.step() until the run
   // ends. Returns the Summary.
