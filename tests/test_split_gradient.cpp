@@ -13,8 +13,10 @@
 #include "riemopt/energies/matrix_completion.hpp"
 #include "riemopt/energies/spectral.hpp"
 #include "riemopt/errors.hpp"
+#include "riemopt/lambda_energy.hpp"
 #include "riemopt/manifolds/dln_metric.hpp"
 #include "riemopt/manifolds/matrix_geometries.hpp"
+#include "riemopt/manifolds/sphere.hpp"
 #include "riemopt/problem.hpp"
 #include "riemopt/svd.hpp"
 #include "test_helpers.hpp"
@@ -43,12 +45,28 @@ Point full_rank_point(Eigen::Index m, Eigen::Index n, Rng& rng) {
   return Point(matrix_with_singular_values(m, n, sigma, rng).reshaped(), m, n);
 }
 
+// evaluate_negated_field leaves what evaluate_field leaves, writes −grad E, and says "finite".
+void expect_negated_field_matches(const Problem& problem, const Point& x,
+                                  const Problem::Evaluation& field, const std::string& label) {
+  Problem::Evaluation negated;
+  Vector flow(x.size());
+  EXPECT_TRUE(problem.evaluate_negated_field(x, negated, flow)) << label;
+  EXPECT_EQ(negated.value, field.value) << label;
+  EXPECT_EQ(negated.gradient, field.gradient) << label;
+  EXPECT_EQ(flow, -field.gradient) << label;
+  EXPECT_EQ(negated.euclidean_gradient, field.euclidean_gradient) << label;
+  EXPECT_EQ(negated.spectral_gradient, field.spectral_gradient) << label;
+  // The Euclidean fast path sums the squares in another order.
+  EXPECT_NEAR(negated.gradient_norm, field.gradient_norm, 1e-14 * field.gradient_norm) << label;
+}
+
 // evaluate_field agrees with evaluate: same value, gradient and norm, and its two parts sum to
-// the one-part Euclidean gradient.
+// the one-part Euclidean gradient; evaluate_negated_field agrees with evaluate_field.
 void expect_field_matches(const Problem& problem, const Point& x, const std::string& label) {
   Problem::Evaluation full, field;
   problem.evaluate(x, full);
   problem.evaluate_field(x, field);
+  expect_negated_field_matches(problem, x, field, label);
   EXPECT_EQ(full.spectral_gradient.size(), 0) << label;
   if (!problem.metric().has_split_sharp()) {  // a one-part metric: evaluate_field is evaluate
     EXPECT_EQ(field.spectral_gradient.size(), 0) << label;
@@ -188,6 +206,62 @@ TEST(SplitGradient, BadInputIsRefusedOrPropagatesAsNaN) {
                         std::make_shared<MatrixEntropy>(Depth::finite(3)));
   Problem::Evaluation e;
   EXPECT_THROW(problem.evaluate_field(singular, e), NumericalError);
+}
+
+// The flow's entry point: on an embedded manifold it is −(the tangent projection); a NaN or
+// infinite value or gradient entry returns false on every path (the Euclidean fast path infers
+// the gradient's finiteness from its sum of squares); a field of the wrong size is refused.
+TEST(SplitGradient, NegatedFieldIsMinusTheFieldAndSaysWhenItIsNotFinite) {
+  Rng rng(15);
+  {
+    const Eigen::Index n = 6;
+    const Matrix a = random_matrix(n, n, rng);
+    const Matrix sym = a + a.transpose();
+    const auto quadratic = std::make_shared<LambdaEnergy>(
+        "x'Ax", n, [sym](const Point& x) { return x.coords().dot(sym * x.coords()) / 2; },
+        [sym](const Point& x, VectorRef g) { g = sym * x.coords(); });
+    const Problem sphere(sphere_geometry(n), quadratic);
+    const Point x = sphere.make_point(random_matrix(n, 1, rng).reshaped().normalized());
+    Problem::Evaluation field;
+    sphere.evaluate_field(x, field);
+    expect_negated_field_matches(sphere, x, field, "sphere");
+    const Vector g = sym * x.coords();  // −grad E = −(I − xxᵀ) ∇E
+    Vector flow(n);
+    ASSERT_TRUE(sphere.evaluate_negated_field(x, field, flow));
+    EXPECT_LT(relative_error(flow, -(g - x.coords().dot(g) * x.coords())), 1e-14);
+    Vector too_long(n + 1);
+    EXPECT_THROW(sphere.evaluate_negated_field(x, field, too_long), InvalidArgument);
+  }
+  // Entry k of the gradient set to `bad` (k = 8 is past the two four-lane blocks), or the value
+  // (k = −1); on the Euclidean fast path and on the sphere's projection path.
+  const Eigen::Index n = 9;
+  const Point flat(random_matrix(3, 3, rng).reshaped(), 3, 3);
+  const Problem probe_sphere(sphere_geometry(n), std::make_shared<SchattenEnergy>(2.0));
+  const Point on_sphere = probe_sphere.make_point(random_matrix(n, 1, rng).reshaped().normalized());
+  for (const int bad_entry : {-1, 0, 5, 8}) {
+    for (const double bad :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+          -std::numeric_limits<double>::infinity(), 1e200}) {
+      const auto energy = std::make_shared<LambdaEnergy>(
+          "bad", n, [=](const Point& p) { return bad_entry < 0 ? bad : p.coords().squaredNorm(); },
+          [=](const Point& p, VectorRef g) {
+            g += 2.0 * p.coords();
+            if (bad_entry >= 0) g[bad_entry] = bad;
+          });
+      // 1e200 is finite, but its square overflows: a gradient of infinite norm is refused on both
+      // paths, while a value of 1e200 is finite.
+      const bool finite = bad == 1e200 && bad_entry < 0;
+      const std::string label = fmt::format("entry {} = {}", bad_entry, bad);
+      Problem::Evaluation e;
+      Vector flow(n);
+      EXPECT_EQ(Problem(euclidean_matrices(3, 3), energy).evaluate_negated_field(flat, e, flow),
+                finite)
+          << "Euclidean, " << label;
+      EXPECT_EQ(Problem(sphere_geometry(n), energy).evaluate_negated_field(on_sphere, e, flow),
+                finite)
+          << "sphere, " << label;
+    }
+  }
 }
 
 }  // namespace

@@ -51,21 +51,46 @@ void prefix_products(const ParameterSpace& space, const ConstVectorRef& w,
   }
 }
 
+// The gradient's two sparse products, factor·Lᵀ S added into ∇W_1 and factor·W_1 Sᵀ into V_N
+// (both d_1 × ·, leading dimension d_1), which the passes over Ω accumulate as they go.
+struct SparseGradientSink {
+  double factor;
+  double* first;
+  double* v;
+};
+
 // Fills ws.transposed_prefix and the residuals, unless the point's workspace holds them already (a
 // value before a gradient at one point, or a callback reading the train error after the step's
-// evaluation); returns Σ r² (unscaled).
+// evaluation); with a sink, also adds the sparse products: by two scatters over Ω when the
+// residuals are known, or in the residuals' own pass at a new point (every right-hand side of a
+// flow). Returns Σ r² (unscaled).
 double forward(const ParameterSpace& space, const ConstVectorRef& w,
                const std::vector<Observation>& observations, std::uint64_t owner,
-               DeepFactorWorkspace& ws) {
-  if (ws.valid && ws.owner == owner) return ws.sum_of_squares;
-  prefix_products(space, w, ws);
+               DeepFactorWorkspace& ws, const SparseGradientSink* sink = nullptr) {
   const Eigen::Index inner = space.width(1);
-  const Matrix& lt = ws.transposed_prefix.back();
   const ConstMatrixMap right = space.factor(w, 1);
+  if (ws.valid && ws.owner == owner) {
+    if (sink != nullptr) {
+      detail::observed_accumulate({ws.transposed_prefix.back().data(), inner, inner},
+                                  observations.data(), observations.size(), ws.residual.data(),
+                                  sink->factor, {sink->first, inner, inner});
+      detail::observed_accumulate_transposed({right.data(), inner, inner}, observations.data(),
+                                             observations.size(), ws.residual.data(), sink->factor,
+                                             {sink->v, inner, inner});
+    }
+    return ws.sum_of_squares;
+  }
+  prefix_products(space, w, ws);
+  const Matrix& lt = ws.transposed_prefix.back();
   ws.residual.resize(static_cast<Eigen::Index>(observations.size()));
   ws.sum_of_squares =
-      detail::observed_residuals({lt.data(), inner, inner}, {right.data(), inner, inner},
-                                 observations.data(), observations.size(), ws.residual.data());
+      sink == nullptr
+          ? detail::observed_residuals({lt.data(), inner, inner}, {right.data(), inner, inner},
+                                       observations.data(), observations.size(), ws.residual.data())
+          : detail::observed_residuals_and_accumulate(
+                {lt.data(), inner, inner}, {right.data(), inner, inner}, observations.data(),
+                observations.size(), sink->factor, ws.residual.data(), {sink->first, inner, inner},
+                {sink->v, inner, inner});
   ws.owner = owner;
   ws.valid = true;
   return ws.sum_of_squares;
@@ -152,7 +177,6 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   const ParameterSpace& s = *space_;
   const ConstVectorRef w = x.coords();
   DeepFactorWorkspace& ws = x.cache<DeepFactorWorkspace>();
-  const ConstMatrixMap right = s.factor(w, 1);
   const Eigen::Index inner = s.width(1);
   const int depth = s.depth();
   // With S = 2c·weight × the sparse matrix of residuals (the derivative of c r², and the caller's
@@ -163,26 +187,8 @@ double DeepFactorCompletion::value_and_add_gradient(const Point& x, double weigh
   const double factor = 2.0 * scale_ * weight;
   MatrixMap first = s.mutable_factor(out, 1);
   ws.v.setZero(inner, s.output_rows());
-  double sum;
-  if (ws.valid && ws.owner == id_) {  // the residuals are known: the two scatters alone
-    sum = ws.sum_of_squares;
-    detail::observed_accumulate({ws.transposed_prefix.back().data(), inner, inner},
-                                observations_.data(), observations_.size(), ws.residual.data(),
-                                factor, {first.data(), inner, inner});
-    detail::observed_accumulate_transposed({right.data(), inner, inner}, observations_.data(),
-                                           observations_.size(), ws.residual.data(), factor,
-                                           {ws.v.data(), inner, inner});
-  } else {  // a new point (every right-hand side of a flow): one pass over Ω for all three
-    prefix_products(s, w, ws);
-    ws.residual.resize(static_cast<Eigen::Index>(observations_.size()));
-    sum = detail::observed_residuals_and_accumulate(
-        {ws.transposed_prefix.back().data(), inner, inner}, {right.data(), inner, inner},
-        observations_.data(), observations_.size(), factor, ws.residual.data(),
-        {first.data(), inner, inner}, {ws.v.data(), inner, inner});
-    ws.sum_of_squares = sum;
-    ws.owner = id_;
-    ws.valid = true;
-  }
+  const SparseGradientSink sink{factor, first.data(), ws.v.data()};
+  const double sum = forward(s, w, observations_, id_, ws, &sink);
   if (depth == 2) {
     s.mutable_factor(out, 2) += ws.v.transpose();
     return scale_ * sum;

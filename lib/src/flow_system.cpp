@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
-
 #include "riemopt/errors.hpp"
 
 namespace riemopt::detail {
@@ -15,16 +13,15 @@ void FlowSystem::operator()(const State& x, State& dxdt, double /*t*/) {
   const auto xv = as_vector(x);
   auto out = as_vector(dxdt);
   valid_ = false;
-  if (!all_finite(xv)) {
+  if (!point_.assign_checking_finite(xv)) {
     out.setConstant(kRejectingDerivative);
     // A NaN state is usually the consequence of an earlier failed stage: keep that cause.
     if (failure_.empty()) failure_ = "the state has NaN or infinite entries (blow-up)";
     ++failed_calls_;
     return;
   }
-  point_.assign(xv);
   try {
-    problem_.evaluate_field(point_, eval_);
+    valid_ = problem_.evaluate_negated_field(point_, eval_, out);
   } catch (const std::exception& e) {
     out.setConstant(kRejectingDerivative);
     failure_ = e.what();
@@ -32,9 +29,6 @@ void FlowSystem::operator()(const State& x, State& dxdt, double /*t*/) {
     ++failed_calls_;
     return;
   }
-  out = -eval_.gradient;
-  valid_ = std::isfinite(eval_.value) && std::isfinite(eval_.gradient_norm) &&
-           all_finite(eval_.gradient);
   if (!valid_) {
     failure_ = "the energy or its gradient is NaN or infinite";
     rejected_cause_ = failure_;

@@ -1,6 +1,7 @@
 #include "riemopt/point.hpp"
 
 #include <atomic>
+#include <cmath>
 
 #include "riemopt/errors.hpp"
 
@@ -50,6 +51,32 @@ void Point::assign(const ConstVectorRef& coords) {
           coords.size(), coords_.size());
   coords_ = coords;
   for (auto& entry : caches_) entry.second->valid = false;
+}
+
+bool Point::assign_checking_finite(const ConstVectorRef& coords) {
+  require(coords.size() == coords_.size(),
+          "Point::assign_checking_finite: got {} coordinates, expected {}", coords.size(),
+          coords_.size());
+  // x·0 is 0 for finite x and NaN for ±inf and NaN; eight partial sums keep the adds independent.
+  constexpr Eigen::Index kLanes = 8;
+  const double* from = coords.data();
+  double* to = coords_.data();
+  const Eigen::Index n = coords_.size();
+  double partial[kLanes] = {};
+  Eigen::Index i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Eigen::Index k = 0; k < kLanes; ++k) {
+      to[i + k] = from[i + k];
+      partial[k] += from[i + k] * 0.0;
+    }
+  double total = 0.0;
+  for (; i < n; ++i) {
+    to[i] = from[i];
+    total += from[i] * 0.0;
+  }
+  for (const double p : partial) total += p;
+  for (auto& entry : caches_) entry.second->valid = false;
+  return !std::isnan(total);
 }
 
 }  // namespace riemopt

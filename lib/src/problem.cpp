@@ -14,6 +14,28 @@ void set_gradient_norm(double squared, Problem::Evaluation& out) {
   out.gradient_norm = std::isnan(squared) ? squared : std::sqrt(std::max(squared, 0.0));
 }
 
+// out = −g, returning Σ g_i² from the same pass; four partial sums keep the adds independent.
+double negate_and_sum_squares(const Vector& g, VectorRef out) {
+  constexpr Eigen::Index kLanes = 4;
+  const double* in = g.data();
+  double* to = out.data();
+  const Eigen::Index n = g.size();
+  double partial[kLanes] = {};
+  Eigen::Index i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Eigen::Index k = 0; k < kLanes; ++k) {
+      to[i + k] = -in[i + k];
+      partial[k] += in[i + k] * in[i + k];
+    }
+  double sum = 0.0;
+  for (; i < n; ++i) {
+    to[i] = -in[i];
+    sum += in[i] * in[i];
+  }
+  for (const double p : partial) sum += p;
+  return sum;
+}
+
 // The tangent t with P G t = P df on an embedded manifold with a metric G that is not the ambient
 // Euclidean one: conjugate gradients on the tangent space (where P G P is symmetric positive
 // definite in the Euclidean inner product), started from P G⁻¹ df, until the residual is at the
@@ -98,12 +120,17 @@ void Problem::tangent_covector(const Point& x, const ConstVectorRef& df, VectorR
     geometry_.manifold->project(x, df, out);
 }
 
-void Problem::evaluate(const Point& x, Evaluation& out) const {
+Eigen::Index Problem::begin_evaluation(const Point& x, const char* caller) const {
   const Eigen::Index n = x.size();
-  require(n == ambient_size(), "Problem::evaluate: point has {} coordinates, expected {}", n,
+  require(n == ambient_size(), "Problem::{}: point has {} coordinates, expected {}", caller, n,
           ambient_size());
   ++counts_.values;
   ++counts_.gradients;
+  return n;
+}
+
+void Problem::evaluate(const Point& x, Evaluation& out) const {
+  const Eigen::Index n = begin_evaluation(x, "evaluate");
   out.spectral_gradient.resize(0);
   out.euclidean_gradient.setZero(n);
   out.value = energy_->value_and_add_gradient(x, 1.0, out.euclidean_gradient);
@@ -111,29 +138,42 @@ void Problem::evaluate(const Point& x, Evaluation& out) const {
   set_gradient_norm(riemannian_sharp(x, out.euclidean_gradient, out.gradient), out);
 }
 
+bool Problem::field_is_euclidean_gradient() const {
+  return geometry_.manifold->is_open_subset() && geometry_.metric->is_ambient_euclidean();
+}
+
+void Problem::evaluate_euclidean_gradient(const Point& x, Evaluation& out) const {
+  // grad E = ∇E: the energy writes it once, with no sharp copy and no pairing pass (a flow on
+  // balanced factors runs this on every right-hand side).
+  const Eigen::Index n = begin_evaluation(x, "evaluate_field");
+  out.euclidean_gradient.resize(0);
+  out.spectral_gradient.resize(0);
+  out.gradient.setZero(n);
+  out.value = energy_->value_and_add_gradient(x, 1.0, out.gradient);
+}
+
+bool Problem::evaluate_negated_field(const Point& x, Evaluation& out, VectorRef field) const {
+  require_size(field, ambient_size(), "Problem::evaluate_negated_field: field output");
+  if (field_is_euclidean_gradient()) {
+    evaluate_euclidean_gradient(x, out);
+    const double squared = negate_and_sum_squares(out.gradient, field);
+    set_gradient_norm(squared, out);
+    return std::isfinite(out.value) && std::isfinite(squared);
+  }
+  evaluate_field(x, out);
+  field = -out.gradient;
+  return std::isfinite(out.value) && std::isfinite(out.gradient_norm) && all_finite(out.gradient);
+}
+
 void Problem::evaluate_field(const Point& x, Evaluation& out) const {
-  if (geometry_.manifold->is_open_subset() && geometry_.metric->is_ambient_euclidean()) {
-    // grad E = ∇E: the energy writes it once, with no sharp copy and no pairing pass (a flow on
-    // balanced factors runs this on every right-hand side).
-    const Eigen::Index n = x.size();
-    require(n == ambient_size(), "Problem::evaluate_field: point has {} coordinates, expected {}",
-            n, ambient_size());
-    ++counts_.values;
-    ++counts_.gradients;
-    out.euclidean_gradient.resize(0);
-    out.spectral_gradient.resize(0);
-    out.gradient.setZero(n);
-    out.value = energy_->value_and_add_gradient(x, 1.0, out.gradient);
+  if (field_is_euclidean_gradient()) {
+    evaluate_euclidean_gradient(x, out);
     set_gradient_norm(out.gradient.squaredNorm(), out);
     return;
   }
   if (!geometry_.manifold->is_open_subset() || !geometry_.metric->has_split_sharp())
     return evaluate(x, out);
-  const Eigen::Index n = x.size();
-  require(n == ambient_size(), "Problem::evaluate_field: point has {} coordinates, expected {}", n,
-          ambient_size());
-  ++counts_.values;
-  ++counts_.gradients;
+  const Eigen::Index n = begin_evaluation(x, "evaluate_field");
   out.euclidean_gradient.setZero(n);
   out.spectral_gradient.setZero(std::min(x.rows(), x.cols()));
   out.value =

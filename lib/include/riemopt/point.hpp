@@ -77,6 +77,9 @@ class Point {
 
   // Replaces the coordinates (same size) and invalidates the caches; allocates nothing.
   void assign(const ConstVectorRef& coords);
+  // assign, returning whether every coordinate is finite, checked in the same pass (a flow calls
+  // this on every right-hand side). The coordinates are replaced either way.
+  bool assign_checking_finite(const ConstVectorRef& coords);
 
   // The cache slot of type T (derived from PointCache), default-constructed on first use. The
   // caller checks and sets its `valid` flag.

@@ -76,11 +76,24 @@ class Problem {
   // take split covectors (Metric::has_split_sharp), this is evaluate, except that on an open
   // subset with the ambient Euclidean metric ∇E = grad E is written to `gradient` alone.
   void evaluate_field(const Point& x, Evaluation& out) const;
+  // evaluate_field, and the flow's field −grad E(x) written to `field` (size ambient_size());
+  // returns whether the value, the gradient and its norm are all finite. On an open subset with
+  // the ambient Euclidean metric the negation, the norm and the finiteness check are one pass (a
+  // finite sum of squares has finite terms): a flow calls this on every right-hand side.
+  bool evaluate_negated_field(const Point& x, Evaluation& out, VectorRef field) const;
 
   const EvaluationCounts& counts() const { return counts_; }
   void reset_counts() const { counts_ = {}; }
 
  private:
+  // The evaluations' shared prologue: checks the point's size (naming the caller) and counts one
+  // value and one gradient; returns the size.
+  Eigen::Index begin_evaluation(const Point& x, const char* caller) const;
+  // An open subset with the ambient Euclidean metric, where grad E = ∇E.
+  bool field_is_euclidean_gradient() const;
+  // There: out.value and out.gradient = ∇E, by the energy alone (no norm).
+  void evaluate_euclidean_gradient(const Point& x, Evaluation& out) const;
+
   Geometry geometry_;
   EnergyPtr energy_;
   mutable EvaluationCounts counts_;
