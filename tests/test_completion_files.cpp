@@ -178,6 +178,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"dup.mtx",
                 "%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 2\n1 1 3\n",
                 "5:", "duplicate entry (1, 1) (first given on line 3)"},
+        // The repeat on the earliest line is reported, not the smallest pair, and a pair given
+        // three times is reported at its second line.
+        BadFile{"dup_order.mtx",
+                "%%MatrixMarket matrix coordinate real general\n3 3 5\n1 1 1\n3 3 2\n3 3 3\n"
+                "1 1 4\n3 3 5\n",
+                "5:", "duplicate entry (3, 3) (first given on line 4)"},
+        BadFile{"dup_triple.mtx",
+                "%%MatrixMarket matrix coordinate real general\n3 3 5\n2 1 1\n1 2 1\n2 1 3\n"
+                "2 1 4\n1 2 5\n",
+                "5:", "duplicate entry (2, 1) (first given on line 3)"},
         BadFile{"nan.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 1\n1 1 nan\n",
                 "3:", "value 'nan' is not finite"},
         BadFile{"inf.mtx", "%%MatrixMarket matrix coordinate real general\n3 3 1\n1 1 1e999\n",
@@ -198,6 +208,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"r_fields.data", "1 2\n", "1:", "expected 'user item rating [timestamp]'", true},
         BadFile{"r_dup.data", "1 2 3\n4 5 1\n1 2 4\n",
                 "3:", "duplicate rating of item 2 by user 1 (first given on line 1)", true},
+        BadFile{"r_dup_order.data", "1 2 3\n9 9 1\n9 9 2\n1 2 4\n",
+                "3:", "duplicate rating of item 9 by user 9 (first given on line 2)", true},
         BadFile{"r_nan.data", "1 2 3\n4 5 NaN\n", "2:", "rating 'NaN' is not finite", true},
         BadFile{"r_neg.data", "1 2 3\n-4 5 1\n", "2:", "user id -4 is out of range", true},
         BadFile{"r_header2.data", "1 2 3\nuser item rating\n",

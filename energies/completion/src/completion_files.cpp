@@ -11,7 +11,8 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
+#include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -71,8 +72,13 @@ class LineReader {
 
   template <typename... Args>
   [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) const {
-    throw FileFormatError(fmt::format("{}:{}: {}", path_, line_number_,
-                                      fmt::format(format, std::forward<Args>(args)...)));
+    fail_at(line_number_, format, std::forward<Args>(args)...);
+  }
+  // The same, for an earlier line (a duplicate found after the whole file was read).
+  template <typename... Args>
+  [[noreturn]] void fail_at(long line, fmt::format_string<Args...> format, Args&&... args) const {
+    throw FileFormatError(
+        fmt::format("{}:{}: {}", path_, line, fmt::format(format, std::forward<Args>(args)...)));
   }
   [[noreturn]] void fail_file(const std::string& what) const {
     throw FileFormatError(fmt::format("{}:0: {}", path_, what));
@@ -97,13 +103,70 @@ bool is_blank(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
+// Splits a line at whitespace into `tokens`, reusing their storage: a data loop that passes the
+// same vector allocates nothing per line (short tokens live inside their strings).
+void split_whitespace(const std::string& line, std::vector<std::string>& tokens) {
+  const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::size_t count = 0;
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  while (true) {
+    while (p != end && space(*p)) ++p;
+    if (p == end) break;
+    const char* const start = p;
+    while (p != end && !space(*p)) ++p;
+    if (count == tokens.size()) tokens.emplace_back();
+    tokens[count++].assign(start, p);
+  }
+  tokens.resize(count);
+}
+
 std::vector<std::string> split_whitespace(const std::string& line) {
   std::vector<std::string> tokens;
-  std::istringstream stream(line);
-  std::string token;
-  while (stream >> token) tokens.push_back(token);
+  split_whitespace(line, tokens);
   return tokens;
 }
+
+// The (row, column) pairs of a file with the lines they were read on. The first pair repeated in
+// the file is found after reading, by sorting: a tree of a million pairs, probed on every line,
+// spent most of a MovieLens-size read in cache misses.
+class RepeatFinder {
+ public:
+  struct Repeat {
+    std::int64_t a, b;
+    long first_line, repeat_line;
+  };
+
+  void reserve(std::size_t n) { seen_.reserve(n); }
+  void add(std::int64_t a, std::int64_t b, long line) { seen_.push_back({a, b, line}); }
+
+  // The repeat on the earliest line of the file, if any, with the line its pair was first given
+  // on; what a check on every line would have reported first.
+  std::optional<Repeat> first_repeat() {
+    std::sort(seen_.begin(), seen_.end(), [](const Seen& x, const Seen& y) {
+      return std::tie(x.a, x.b, x.line) < std::tie(y.a, y.b, y.line);
+    });
+    std::optional<Repeat> earliest;
+    for (std::size_t k = 1; k < seen_.size(); ++k) {
+      const Seen& first = seen_[k - 1];
+      const Seen& repeat = seen_[k];
+      if (repeat.a != first.a || repeat.b != first.b) continue;
+      // Within a run of one pair only its second line is a first repeat; first is the run's head
+      // when k − 1 starts the run.
+      const bool second_of_run = k == 1 || seen_[k - 2].a != first.a || seen_[k - 2].b != first.b;
+      if (second_of_run && (!earliest || repeat.line < earliest->repeat_line))
+        earliest = Repeat{first.a, first.b, first.line, repeat.line};
+    }
+    return earliest;
+  }
+
+ private:
+  struct Seen {
+    std::int64_t a, b;
+    long line;
+  };
+  std::vector<Seen> seen_;
+};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -214,26 +277,30 @@ std::vector<Observation> read_mm_coordinates(LineReader& reader, const MmHeader&
   if (header.entries / header.rows > header.cols)
     reader.fail("entry count {} exceeds rows*cols = {}*{}", header.entries, header.rows,
                 header.cols);
-  entries.reserve(static_cast<std::size_t>(std::min<std::int64_t>(header.entries, 1 << 24)));
-  std::map<std::pair<Eigen::Index, Eigen::Index>, long> first_line;
+  const auto expected = static_cast<std::size_t>(std::min<std::int64_t>(header.entries, 1 << 24));
+  entries.reserve(expected);
+  RepeatFinder pairs;
+  pairs.reserve(expected);
   std::string line;
+  std::vector<std::string> t;
   while (reader.next(line)) {
     if (is_blank(line) || line[0] == '%') continue;
-    const std::vector<std::string> t = split_whitespace(line);
+    split_whitespace(line, t);
     if (static_cast<std::int64_t>(entries.size()) == header.entries)
       reader.fail("more entries than the {} declared on the size line", header.entries);
     if (t.size() != 3) reader.fail("expected 'row col value', got {} fields", t.size());
     const Eigen::Index i = parse_integer(reader, t[0], "row index", 1, header.rows) - 1;
     const Eigen::Index j = parse_integer(reader, t[1], "column index", 1, header.cols) - 1;
     const double v = parse_value(reader, t[2], "value");
-    const auto [it, inserted] = first_line.emplace(std::make_pair(i, j), reader.line_number());
-    if (!inserted)
-      reader.fail("duplicate entry ({}, {}) (first given on line {})", i + 1, j + 1, it->second);
+    pairs.add(i, j, reader.line_number());
     entries.push_back({i, j, v});
   }
   if (static_cast<std::int64_t>(entries.size()) != header.entries)
     reader.fail("the file ends after {} entries but the size line declares {}", entries.size(),
                 header.entries);
+  if (const auto repeat = pairs.first_repeat())
+    reader.fail_at(repeat->repeat_line, "duplicate entry ({}, {}) (first given on line {})",
+                   repeat->a + 1, repeat->b + 1, repeat->first_line);
   return entries;
 }
 
@@ -297,9 +364,10 @@ Matrix read_matrix_market_dense(const std::string& path, Eigen::Index expected_r
     collected.reserve(static_cast<std::size_t>(std::min<std::int64_t>(total, 1 << 16)));
   std::int64_t count = 0;
   std::string line;
+  std::vector<std::string> t;
   while (reader.next(line)) {
     if (is_blank(line) || line[0] == '%') continue;
-    const std::vector<std::string> t = split_whitespace(line);
+    split_whitespace(line, t);
     if (t.size() != 1) reader.fail("expected one value per line, got {} fields", t.size());
     if (count == total)
       reader.fail("more values than the {}x{} declared", header.rows, header.cols);
@@ -324,15 +392,15 @@ ObservedEntries read_rating_file(const std::string& path) {
     double rating;
   };
   std::vector<Raw> raw;
-  std::map<std::pair<std::int64_t, std::int64_t>, long> first_line;
+  RepeatFinder pairs;
   std::string line;
+  std::vector<std::string> t;
   while (reader.next(line)) {
     if (is_blank(line)) continue;
     // "::" and "," separate fields like whitespace does.
-    std::string normalized;
-    normalized.reserve(line.size());
-    for (const char c : line) normalized.push_back(c == ':' || c == ',' ? ' ' : c);
-    const std::vector<std::string> t = split_whitespace(normalized);
+    std::replace_if(
+        line.begin(), line.end(), [](char c) { return c == ':' || c == ','; }, ' ');
+    split_whitespace(line, t);
     if (t.empty()) reader.fail("expected 'user item rating [timestamp]', got only separators");
     if (t[0][0] == '%')
       reader.fail(
@@ -346,14 +414,14 @@ ObservedEntries read_rating_file(const std::string& path) {
     const std::int64_t item = parse_integer(reader, t[1], "item id", 0, kMaxDimension);
     const double rating = parse_value(reader, t[2], "rating");
     if (t.size() == 4) parse_value(reader, t[3], "timestamp");
-    const auto [it, inserted] =
-        first_line.emplace(std::make_pair(user, item), reader.line_number());
-    if (!inserted)
-      reader.fail("duplicate rating of item {} by user {} (first given on line {})", item, user,
-                  it->second);
+    pairs.add(user, item, reader.line_number());
     raw.push_back({user, item, rating});
   }
   if (raw.empty()) reader.fail("the file has no ratings (an empty observation set)");
+  if (const auto repeat = pairs.first_repeat())
+    reader.fail_at(repeat->repeat_line,
+                   "duplicate rating of item {} by user {} (first given on line {})", repeat->b,
+                   repeat->a, repeat->first_line);
 
   ObservedEntries out;
   std::map<std::int64_t, Eigen::Index> user_index, item_index;
