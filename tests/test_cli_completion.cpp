@@ -140,6 +140,30 @@ TEST(CliComplete, RecordsEvenlySpacedRowsWhenAsked) {
   EXPECT_NE(alone.err.find("give one of them"), std::string::npos) << alone.err;
 }
 
+// --atol reaches the integrator: the report carries it, and a tighter bound costs more
+// right-hand sides on both paths (at depth 3 the factor path carries it to the factors' scale).
+TEST(CliComplete, AbsoluteToleranceReachesTheIntegrator) {
+  const Files f = generate();
+  std::map<std::string, nlohmann::json> docs;
+  for (const std::string p : {"matrix", "factors"}) {
+    for (const std::string atol : {"", "1e-13"}) {
+      const std::string json = path("atol_" + p + atol + ".json");
+      std::vector<std::string> args = {"complete", "--observed", f.observed, "--truth",
+                                       f.truth,    "--path",     p,          "--quiet",
+                                       "--output", json};
+      if (!atol.empty()) args.insert(args.end(), {"--atol", atol});
+      const CliRun r = run(args);
+      ASSERT_EQ(r.code, 0) << p << atol << ": " << r.err;
+      docs[p + atol] = read_json(json);
+    }
+    EXPECT_EQ(docs[p]["options"]["absolute_tolerance"].get<double>(), 1e-8) << p;
+    EXPECT_EQ(docs[p + "1e-13"]["options"]["absolute_tolerance"].get<double>(), 1e-13) << p;
+    EXPECT_GT(docs[p + "1e-13"]["rhs_evaluations"].get<double>(),
+              docs[p]["rhs_evaluations"].get<double>())
+        << p;
+  }
+}
+
 TEST(CliComplete, NuclearNormSolverReportsItsCertificate) {
   const Files f = generate();
   const std::string json = path("NN.json");
@@ -200,6 +224,10 @@ TEST(CliComplete, RefusesBadInputWithoutTouchingFiles) {
        1,
        "--rtol: options.relative_tolerance must be finite and >= 0"},
       {{"--output", existing, "--final-time", "-2"}, 1, "--final-time: options.final_time"},
+      {{"--output", existing, "--atol", "0"},
+       1,
+       "--atol: options.absolute_tolerance must be finite and > 0 (got 0)"},
+      {{"--output", existing, "--atol", "nan"}, 1, "--atol"},
       {{"--output", existing, "--init-factors", "-1"}, 1, "--init-factors: CompletionFlowOptions"},
       {{"--output", existing, "--tolerance", "-1"}, 1, "--tolerance: options.gradient_tolerance"},
       // Options that would be ignored are refused.
@@ -212,6 +240,12 @@ TEST(CliComplete, RefusesBadInputWithoutTouchingFiles) {
       {{"--output", existing, "--solver", "gd", "--rtol", "1e-3"},
        1,
        "--rtol applies to --solver flow only"},
+      {{"--output", existing, "--solver", "lbfgs", "--atol", "1e-3"},
+       1,
+       "--atol applies to --solver flow only"},
+      {{"--output", existing, "--solver", "nuclear-norm", "--atol", "1e-3"},
+       1,
+       "--atol does not apply to --solver nuclear-norm"},
       {{"--output", existing, "--stiffness-cutoff", "0.5"},
        1,
        "--stiffness-cutoff applies to --integrator rosenbrock only"},

@@ -103,6 +103,7 @@ struct CompleteCommand {
   double hold_out = 0.0;            // fraction of the observed entries held out for testing
   std::string split_seed = "1";     // seed of that split
   double relative_tolerance = 0.0;  // 0: the integrator's default
+  double absolute_tolerance = 0.0;  // used only when --atol is given
   double stiffness_cutoff = 0.1;    // of the rosenbrock integrator's Jacobian model
   std::string geometry = "dln";
   std::string depth = "3";
