@@ -55,8 +55,6 @@ class FlowSystem {
   void project(State& x);
   bool embedded() const { return embedded_; }
 
-  const Problem::Evaluation& evaluation() const { return eval_; }
-  const Point& point() const { return point_; }
   std::int64_t failed_calls() const { return failed_calls_; }
   const std::string& failure() const { return failure_; }
   // "; the field could not be evaluated beyond it: <cause>" after rejected trial steps, or "".
