@@ -26,9 +26,12 @@ void GradientFlowOptions::validate() const {
   SolverOptions::validate();
   require(!std::isnan(final_time) && final_time > 0.0, "options.final_time must be > 0 (got {})",
           final_time);
-  require(gradient_tolerance > 0.0 || std::isfinite(final_time) || !callbacks.empty(),
-          "options: set gradient_tolerance > 0, a finite final_time or a callback that ends the "
-          "run; otherwise only a budget stops the flow");
+  require(gradient_tolerance > 0.0 || std::isfinite(final_time) || !callbacks.empty() ||
+              !events.empty(),
+          "options: set gradient_tolerance > 0, a finite final_time, a callback that ends the "
+          "run or an event; otherwise only a budget stops the flow");
+  for (std::size_t k = 0; k < events.size(); ++k)
+    require(static_cast<bool>(events[k].function), "options.events[{}] has no function", k);
   require(std::isfinite(absolute_tolerance) && absolute_tolerance > 0.0,
           "options.absolute_tolerance must be finite and > 0 (got {})", absolute_tolerance);
   require(std::isfinite(relative_tolerance) && relative_tolerance >= 0.0,
@@ -66,7 +69,7 @@ Summary gradient_flow(const Problem& problem, const Vector& x0,
     manifold.require_solver_hooks(start);  // throws, naming the hook the manifold lacks
   }
   const DriverSettings settings{"gradient-flow (" + to_string(options.integrator) + ")", "flow",
-                                StepKind::kFlowIntegration, options.final_time};
+                                StepKind::kFlowIntegration, options.final_time, &options.events};
   SolverDriver run(problem, x0, options, options.trajectory, settings);
   detail::FlowSystem system(problem, start);
   std::unique_ptr<Stepper> stepper;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <limits>
 
 #include "riemopt/errors.hpp"
@@ -75,6 +76,7 @@ SolverDriver::SolverDriver(const Problem& problem, const Vector& x0, const Solve
       x_(problem.make_point(x0)),
       trial_(x_),
       recorder_(x_),
+      event_point_(x_),
       schedule_(trajectory),
       start_(std::chrono::steady_clock::now()),
       decompositions_before_(decomposition_count()) {
@@ -196,6 +198,9 @@ void SolverDriver::record_interpolated(double time, const DenseOutput& dense) {
 }
 
 bool SolverDriver::accept(double step_size, double time, const DenseOutput* dense) {
+  std::size_t fired = kNoEvent;
+  const double step_start = t_;
+  if (has_events()) time = locate_events(time, dense, fired);
   // The no-progress test watches steps that move the point by at most 1000 ulps of its norm:
   // how much the gradient said they would lower the energy (first order, −⟨∇E(x), y − x⟩) and
   // how much they did.
@@ -237,11 +242,112 @@ bool SolverDriver::accept(double step_size, double time, const DenseOutput* dens
                  settings_.tag.c_str(), static_cast<long long>(summary_.iterations), t_, e_.value,
                  e_.gradient_norm, step_size, last_progress_);
   }
-  return apply_stopping_rules(step_size);
+  if (apply_stopping_rules(step_size)) return true;
+  return fired != kNoEvent && stop_for_event(fired, step_start);
+}
+
+double SolverDriver::locate_events(double time, const DenseOutput* dense, std::size_t& fired) {
+  const std::vector<FlowEvent>& events = *settings_.events;
+  event_values_.resize(events.size(), std::numeric_limits<double>::quiet_NaN());
+  double earliest = time;
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    const double g_before = event_values_[k];
+    const double g = events[k].function(trial_, trial_eval_.value);
+    event_values_[k] = g;
+    if (!(g <= 0.0)) continue;
+    // Without dense output, or without a positive value at the step's start to bracket with,
+    // the step's end is where the event is known to hold.
+    const double crossing = dense != nullptr && g_before > 0.0 && time > t_
+                                ? locate_crossing(k, g_before, time, g, *dense)
+                                : time;
+    if (fired == kNoEvent || crossing < earliest) {
+      fired = k;
+      earliest = crossing;
+    }
+  }
+  if (fired == kNoEvent || !(earliest < time)) return time;
+  // The point at the crossing, evaluated in full: it becomes the trial. Should its evaluation
+  // fail (it lies between two valid states, so it should not), the step's end stands.
+  std::string why;
+  (*dense)(earliest, buffer_);
+  if (!problem_.manifold().is_open_subset()) {
+    projected_ = buffer_;
+    problem_.manifold().project_point(projected_, buffer_);
+  }
+  if (!all_finite(buffer_)) return time;
+  event_point_.assign(buffer_);
+  if (!try_evaluate(problem_, event_point_, event_eval_, why)) return time;
+  const double g = events[fired].function(event_point_, event_eval_.value);
+  if (!(g <= 0.0)) return time;
+  std::swap(trial_, event_point_);
+  std::swap(trial_eval_, event_eval_);
+  event_values_[fired] = g;
+  event_located_ = true;
+  return earliest;
+}
+
+double SolverDriver::locate_crossing(std::size_t k, double ga, double time, double gb,
+                                     const DenseOutput& dense) {
+  double a = t_, b = time;
+  const double width = kEventTimeTolerance * (time - t_);
+  int last_side = 0;  // Illinois: halve the value kept twice in a row, so both ends converge
+  for (int iteration = 0; iteration < 200 && b - a > width; ++iteration) {
+    double c = b - gb * (b - a) / (gb - ga);
+    if (!(c > a && c < b)) c = 0.5 * (a + b);
+    const double gc = event_value_at(k, c, dense);
+    if (gc <= 0.0) {
+      b = c;
+      gb = gc;
+      if (last_side == -1) ga *= 0.5;
+      last_side = -1;
+    } else {  // NaN counts as "not fired", as at accepted points
+      a = c;
+      ga = std::isnan(gc) ? ga : gc;
+      if (last_side == 1) gb *= 0.5;
+      last_side = 1;
+    }
+  }
+  return b;
+}
+
+double SolverDriver::event_value_at(std::size_t k, double time, const DenseOutput& dense) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  dense(time, buffer_);
+  if (!problem_.manifold().is_open_subset()) {
+    projected_ = buffer_;
+    problem_.manifold().project_point(projected_, buffer_);
+  }
+  if (!all_finite(buffer_)) return kNaN;
+  event_point_.assign(buffer_);
+  double value = kNaN;
+  try {
+    value = problem_.value(event_point_);
+  } catch (const std::exception&) {
+    return kNaN;
+  }
+  if (!std::isfinite(value)) return kNaN;
+  return (*settings_.events)[k].function(event_point_, value);
+}
+
+bool SolverDriver::stop_for_event(std::size_t k, double step_start) {
+  const FlowEvent& event = (*settings_.events)[k];
+  const double g = event_values_[k];
+  if (t_ == step_start)  // at the start
+    return stop(event.status, fmt::format("{} at the start (g = {:.3e})", event.message, g));
+  return stop(
+      event.status,
+      fmt::format("{} at t = {:.9g} (g = {:.3e}), {} the step from t = {:.6g}", event.message, t_,
+                  g, event_located_ ? "located inside" : "at the end of", step_start));
 }
 
 bool SolverDriver::should_stop() {
   if (ended_) return true;
+  if (has_events() && event_values_.empty()) {  // at the start: an event that holds there ends it
+    for (std::size_t k = 0; k < settings_.events->size(); ++k) {
+      event_values_.push_back((*settings_.events)[k].function(x_, e_.value));
+      if (event_values_.back() <= 0.0) return stop_for_event(k, t_);
+    }
+  }
   if (options_.gradient_tolerance > 0.0 && e_.gradient_norm <= options_.gradient_tolerance)
     return stop(TerminationStatus::kConverged,
                 fmt::format("gradient norm {:.3e} <= tolerance {:.3e}", e_.gradient_norm,

@@ -40,11 +40,12 @@
 // value by more than integration error (kEnergyIncreased: the integration is unstable); the
 // integrator's attainable accuracy reached above the tolerance (kToleranceUnreachable, with the
 // floor in the message); t = final_time (kFinalTimeReached, the state interpolated to exactly
-// final_time); a callback's stop; a step / evaluation / wall-time budget. Its integrators add NaN
+// final_time); a callback's stop; a stopping event (`events`, located inside the step); a
+// step / evaluation / wall-time budget. Its integrators add NaN
 // or overflow at a fixed step (kNumericalFailure, the last valid state reported) and an adaptive
 // step below min_step (kStepSizeTooSmall). At least one of gradient_tolerance > 0, a finite
-// final_time and a callback (which may end the run) must be set. Each integrator is a Stepper
-// of its own file in lib/src (dormand_prince_stepper.cpp, rkc_stepper.cpp, ...).
+// final_time, a callback (which may end the run) and an event must be set. Each integrator is a
+// Stepper of its own file in lib/src (dormand_prince_stepper.cpp, rkc_stepper.cpp, ...).
 //
 //   riemopt::Problem problem(riemopt::dln_matrices(m, n, riemopt::Depth::finite(3)), energy);
 //   riemopt::GradientFlowOptions options;
@@ -55,7 +56,9 @@
 #pragma once
 
 #include <limits>
+#include <vector>
 
+#include "riemopt/flow_event.hpp"
 #include "riemopt/problem.hpp"
 #include "riemopt/solver_options.hpp"
 #include "riemopt/solver_summary.hpp"
@@ -96,6 +99,10 @@ struct GradientFlowOptions : SolverOptions {
   // inner iteration from 4·d³ to about 8·r·d² flops. 0 keeps the exact Gauss–Newton model.
   double stiffness_cutoff = 0.1;
   TrajectoryOptions trajectory;
+  // Stopping events (riemopt/flow_event.hpp): the run ends where an event's g(x, E) first reaches
+  // 0, located inside the step on the integrator's dense output (at the step's end for RK4).
+  // Empty by default.
+  std::vector<FlowEvent> events;
 
   void validate() const;
 };

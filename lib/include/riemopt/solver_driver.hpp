@@ -51,11 +51,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <string>
+#include <vector>
 
+#include "riemopt/flow_event.hpp"
 #include "riemopt/problem.hpp"
 #include "riemopt/solver_options.hpp"
 #include "riemopt/solver_summary.hpp"
@@ -89,6 +92,11 @@ struct DriverSettings {
   // A gradient flow's final time: an accepted step that reaches it ends the run with
   // final_time_reached (after the tests above it in the list have passed).
   double final_time = std::numeric_limits<double>::infinity();
+  // A gradient flow's stopping events (riemopt/flow_event.hpp), or null. Each is tested at the
+  // start and at every accepted point; one that fired is located inside the step on the dense
+  // output, and the run ends there with the event's status, after the rules and callbacks above
+  // have had their say at that point. Not copied: the vector must outlive the driver.
+  const std::vector<FlowEvent>* events = nullptr;
 };
 
 // Dense output of the step being accepted: writes the state at time tau, strictly between the
@@ -200,6 +208,20 @@ class SolverDriver {
   bool check_budgets();
   void record(const Point& point, double time, const Problem::Evaluation* known);
   void record_interpolated(double time, const DenseOutput& dense);
+  // The events' values at the trial point; when one fired, its crossing located on `dense` and
+  // the trial replaced by the point there. Returns the time the trial now stands for, and in
+  // `fired` the index of the event (kNoEvent when none fired).
+  double locate_events(double time, const DenseOutput* dense, std::size_t& fired);
+  // The crossing of event k inside (t_, time], where it is ga > 0 and gb <= 0 at the two ends: the
+  // end of the final Illinois bracket on the side where the event holds.
+  double locate_crossing(std::size_t k, double ga, double time, double gb,
+                         const DenseOutput& dense);
+  // g_k at the state `dense` gives at `time` (projected onto an embedded manifold); NaN when that
+  // state or its energy is not finite.
+  double event_value_at(std::size_t k, double time, const DenseOutput& dense);
+  bool has_events() const { return settings_.events != nullptr && !settings_.events->empty(); }
+  bool stop_for_event(std::size_t k, double step_start);
+  static constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
   void track_progress();
   Summary finish_summary();
 
@@ -207,9 +229,11 @@ class SolverDriver {
   const SolverOptions& options_;
   const TrajectoryOptions& trajectory_;
   DriverSettings settings_;
-  Point x_, trial_, recorder_;
-  Problem::Evaluation e_, trial_eval_, record_eval_;
-  Vector buffer_;  // the line search's trial coordinates; interpolated records
+  Point x_, trial_, recorder_, event_point_;
+  Problem::Evaluation e_, trial_eval_, record_eval_, event_eval_;
+  std::vector<double> event_values_;  // each event's g at the current point
+  bool event_located_ = false;        // the event that ended the run was located inside a step
+  Vector buffer_;                     // the line search's trial coordinates; interpolated records
   Vector projected_;
   Summary summary_;
   double t_ = 0.0;
