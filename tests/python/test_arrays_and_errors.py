@@ -105,3 +105,23 @@ def test_help_explains_the_arguments():
         assert option in doc, option
     for option in ("gradient_tolerance", "max_iterations", "integrator", "callback"):
         assert option in ro.gradient_flow.__doc__
+
+
+def test_tolerances_hold_whatever_their_place_among_the_keywords():
+    # `integrator` sets its default tolerances; given after rtol/atol it once replaced them.
+    truth, i, j, v = ro.completion_instance(20, 20, rank=2, observations=200, seed=3)
+    runs = [ro.complete((20, 20), i, j, v, truth=truth, depth=2, record=False, **kw).summary
+            for kw in (dict(integrator="dopri5", rtol=1e-3, atol=1e-6),
+                       dict(rtol=1e-3, atol=1e-6, integrator="dopri5"),
+                       dict(integrator="dopri5"))]
+    assert runs[0].rhs_evaluations == runs[1].rhs_evaluations
+    assert runs[0].rhs_evaluations < runs[2].rhs_evaluations
+    assert all(r.status == "converged" for r in runs)
+
+
+def test_a_completion_flow_stops_where_the_train_target_is_reached():
+    truth, i, j, v = ro.completion_instance(20, 20, rank=2, observations=200, seed=3)
+    c = ro.complete((20, 20), i, j, v, truth=truth, depth=2, record=False)
+    assert c.summary.status == "converged"
+    assert "train MSE reached the target 1e-06 at t = " in c.summary.message
+    assert 1e-6 * (1 - 1e-6) <= c.metrics["train_mse"] <= 1e-6

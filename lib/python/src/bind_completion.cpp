@@ -213,13 +213,15 @@ solver              'flow' (default), 'gd', 'newton', 'trust-region', 'cg', 'lbf
 integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
 path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same
                     flow on balanced factors W_1..W_N, no SVD; finite depth, solver 'flow')
-rtol, atol          the integrator's tolerances (after `integrator`); atol is in the
-                    units of the matrix entries, carried on path 'factors' at depth <= 3 to
-                    the factors' scale by the start's RMS(W_0) / RMS(phi(W_0))
+rtol, atol          the integrator's tolerances, over `integrator`'s defaults in any
+                    keyword order; atol is in the units of the matrix entries, carried on
+                    path 'factors' at depth <= 3 to the factors' scale by the start's
+                    RMS(W_0) / RMS(phi(W_0))
 stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
 tolerance           stop when the Riemannian gradient norm is <= this (1e-8)
-target_train_mse    stop once the MSE on the observed entries is <= this (1e-6; 0: off)
-target_test_mse     stop once the test MSE is <= this (needs truth; 0: off)
+target_train_mse    stop where the MSE on the observed entries reaches this (1e-6; 0: off),
+                    located inside the flow's last step
+target_test_mse     stop where the test MSE reaches this (needs truth; 0: off)
 final_time          stop at this flow time (inf)
 max_time            wall-clock budget in seconds (600)
 recorded_singular_values  singular values recorded along the trajectory (10)

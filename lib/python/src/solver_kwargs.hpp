@@ -42,15 +42,18 @@ class KeywordOptions {
                });
   }
 
+  // Applies the keywords in the table's order, not the call's: a setter that resets others (a
+  // completion's `integrator` sets its default tolerances) comes before them in the table, so
+  // `rtol=1e-6, integrator="dopri5"` keeps the rtol the caller gave.
   void apply(Options& options, const py::kwargs& kwargs) const {
     for (const auto& [key, value] : kwargs) {
       const std::string name = py::str(key);
-      const Setter* set = find(name);
-      if (set == nullptr)
+      if (find(name) == nullptr)
         throw py::type_error("unexpected keyword argument '" + name +
                              "'; the options are: " + names());
-      (*set)(options, value, name);
     }
+    for (const auto& [name, set] : fields_)
+      if (kwargs.contains(name)) set(options, kwargs[py::str(name)], name);
   }
 
   std::string names() const {
