@@ -100,9 +100,10 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--final-time", final_time, "Stop at this flow time (default: no limit)");
   sub->add_option("--max-time", max_time, "Wall-clock budget in seconds (default 600)");
   sub->add_option("--target-train-mse", target_train_mse,
-                  "Stop once the MSE on the observed entries is <= this (default 1e-6; 0: off)");
+                  "Stop where the MSE on the observed entries reaches this, located inside the "
+                  "flow's last step (default 1e-6; 0: off)");
   sub->add_option("--target-test-mse", target_test_mse,
-                  "Stop once the test MSE is <= this (needs --truth or --hold-out)");
+                  "Stop where the test MSE reaches this (needs --truth or --hold-out)");
   sub->add_option("--output", output, "Write the JSON report here (default: stdout)");
   sub->add_option("--trajectory", trajectory,
                   "Write t, loss, |grad|, train/test MSE, effective rank, sigma_1..10 as CSV");

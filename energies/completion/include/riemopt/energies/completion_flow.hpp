@@ -3,7 +3,7 @@
 // Arora et al. start, with the metrics of docs/MATH.md §6 measured on the result and along the way.
 //
 //   riemopt::CompletionFlowOptions options;          // DLN depth 3, init 1e-3 (defaults below)
-//   options.target_test_mse = 1e-4;                  // stop once ‖X − X*‖²/(mn) ≤ 1e-4
+//   options.target_test_mse = 1e-4;                  // stop where ‖X − X*‖²/(mn) = 1e-4
 //   auto r = riemopt::complete_by_flow(100, 100, observed, &truth, options);
 //   fmt::print("{}  test MSE {:.3e}  rank {:.2f}\n", r.summary.BriefReport(),
 //              r.metrics.test_mse, r.metrics.effective_rank);
@@ -94,11 +94,14 @@ struct CompletionFlowOptions {
   int init_factors = 0;
   std::uint64_t seed = 1;  // of the start
 
-  // Stop once the mean squared error on the observed entries is ≤ this (0 disables). The flow
-  // approaches an interpolating solution only polynomially in t, so this (with the default
-  // 1e-6 for unit-RMS data) is what ends a typical run; checked after every step.
+  // Stop where the mean squared error on the observed entries reaches this (0 disables). The
+  // flow approaches an interpolating solution only polynomially in t, so this (with the default
+  // 1e-6 for unit-RMS data) is what ends a typical run. On the flow it is a FlowEvent, located
+  // inside the step that crosses it (riemopt/flow_event.hpp), so where a run stops does not
+  // depend on the integrator's step; the other solvers stop at the first iterate that reaches it.
   double target_train_mse = 1e-6;
-  // Stop once the test MSE is ≤ this (needs the truth; 0 disables). Checked after every step.
+  // Stop where the test MSE reaches this (needs the truth or held-out entries; 0 disables);
+  // located as the train target is.
   double target_test_mse = 0.0;
   // Columns σ_1..σ_k recorded in the trajectory (k = min(this, rows, cols)).
   int recorded_singular_values = 10;
