@@ -298,6 +298,11 @@ TEST(CompletionFlow, EveryCommandLineIntegratorFollowsATightReferenceAtInfiniteD
 TEST(CompletionFlow, FactorPathIsChosenWhereItAppliesAndRefusedElsewhere) {
   CompletionFlowOptions o;
   EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors);  // depth 3, no entropy, the flow
+  for (int depth : {2, 4, 6, kMaxAutoFactorDepth}) {
+    o.depth = Depth::finite(depth);
+    EXPECT_EQ(o.resolved_path(), CompletionPath::kFactors) << depth;
+  }
+  o.depth = Depth::finite(3);
   o.beta = 10.0;
   EXPECT_EQ(o.resolved_path(), CompletionPath::kMatrix);  // the entropy needs the SVD anyway
   o.beta = std::numeric_limits<double>::infinity();

@@ -90,10 +90,8 @@ CLI::App* CompleteCommand::add_to(CLI::App& app) {
   sub->add_option("--atol", absolute_tolerance,
                   "Absolute error tolerance of the integrator, in the units of the matrix "
                   "entries (default 1e-8 for rkc and rosenbrock, the library's for dopri5; on "
-                  "--path factors at depth <= 3 carried to the factors' scale by the start's "
-                  "RMS(W0) / RMS(phi(W0))). With --rtol 1e-6 --atol 1e-12 the test MSE where a "
-                  "run stops is within 5 % of a tight reference on every depth-3 instance "
-                  "measured (docs/BENCHMARKS.md)");
+                  "--path factors carried to the factors' scale by the start's RMS(W0) / "
+                  "RMS(phi(W0)))");
   sub->add_option("--stiffness-cutoff", stiffness_cutoff,
                   "rosenbrock: its Jacobian model keeps the metric's components with "
                   "gamma*h*rate >= this (default 0.1; 0: the exact Gauss-Newton model)");

@@ -211,11 +211,12 @@ solver              'flow' (default), 'gd', 'newton', 'trust-region', 'cg', 'lbf
                     'ceres-lbfgs',
                     'ceres-lm' (the flow's tolerance and budgets apply to each)
 integrator          'rkc' (default, rtol 1e-4, atol 1e-8), 'rosenbrock' (same), 'dopri5'
-path                'auto' (default), 'matrix' (one SVD per step) or 'factors' (the same
-                    flow on balanced factors W_1..W_N, no SVD; finite depth, solver 'flow')
+path                'auto' (default: the factors up to depth 8 without the entropy),
+                    'matrix' (one SVD per step) or 'factors' (the same flow on balanced
+                    factors W_1..W_N, no SVD; finite depth, solver 'flow')
 rtol, atol          the integrator's tolerances, over `integrator`'s defaults in any
                     keyword order; atol is in the units of the matrix entries, carried on
-                    path 'factors' at depth <= 3 to the factors' scale by the start's
+                    path 'factors' to the factors' scale by the start's
                     RMS(W_0) / RMS(phi(W_0))
 stiffness_cutoff    of the Rosenbrock Jacobian model (0.1)
 tolerance           stop when the Riemannian gradient norm is <= this (1e-8)

@@ -54,16 +54,15 @@ enum class CompletionInit {
 // stays balanced and φ(W(t)) = X(t), so it is the same flow, computed with 3N − 3 matrix products
 // per right-hand side and no SVD (unless the entropy needs one). It needs the DLN geometry, a
 // finite depth and the flow solver with an integrator other than Rosenbrock. kAuto takes kFactors
-// where it applies, is faster and was measured to be as accurate as the matrix path at the command
-// line's tolerances: no entropy and depth ≤ kMaxAutoFactorDepth (docs/BENCHMARKS.md, depth sweep:
-// the factors are faster to depth 6, but at rtol 1e-4 the test MSE of either path strays from the
-// tight reference at depths 4–6). kFactors may be asked for at any finite depth: at depth 8 the
-// flagship's flow from the default start runs away (σ₁ → 500, reported as kDiverged) on the factors
-// and on the matrix path with Rosenbrock, or with RKC at a tolerance that resolves the start's
-// small singular values; RKC on matrices at the default tolerances misses it (docs/EXPERIMENTS.md,
-// "Depth 8").
+// where it applies and was measured to be faster and as accurate as the matrix path at the command
+// line's tolerances: no entropy and depth ≤ kMaxAutoFactorDepth (docs/BENCHMARKS.md, "Where a run
+// stops": the factors are 2–16× faster at depths 2–8, and at depths 3–6 both paths' stopping
+// test MSE is within 1.5 % of a tight reference). At depth 8 the flagship's flow from the default
+// start runs away (σ₁ → 500, reported as kDiverged) on the factors and on the matrix path with
+// Rosenbrock, or with RKC at a tolerance that resolves the start's small singular values; RKC on
+// matrices at the default tolerances misses it (docs/EXPERIMENTS.md, "Depth 8").
 enum class CompletionPath { kAuto, kMatrix, kFactors };
-inline constexpr int kMaxAutoFactorDepth = 3;
+inline constexpr int kMaxAutoFactorDepth = 8;
 
 // Names for reports ("dln", "trust-region", "gaussian-product", ...). The command line's words
 // for these (and their parsing) live with the command line, examples/cli/cli_common.hpp.
@@ -110,11 +109,8 @@ struct CompletionFlowOptions {
   // here stop at ‖grad‖ ≤ 1e-8 or after 10 minutes of wall time, whichever comes first. With
   // flow.progress, a line with t, train/test MSE and effective rank goes to stderr.
   // flow.absolute_tolerance is in the units of the matrix entries on both paths: on the factor
-  // path at depth ≤ kMaxAutoFactorDepth complete_by_flow multiplies it by the start's
-  // RMS(W₀) / RMS(φ(W₀)) (81 on the flagship), so that each path bounds its errors relative to the
-  // scale of its own state. Deeper, the factors keep it as given: the scaled tolerance moved the
-  // stopping test MSE by −30 % at depth 4 (−4 % unscaled) from the tight reference
-  // (docs/BENCHMARKS.md, "The flow's own work per right-hand side").
+  // path complete_by_flow multiplies it by the start's RMS(W₀) / RMS(φ(W₀)) (81 on the flagship
+  // at depth 3), so that each path bounds its errors relative to the scale of its own state.
   GradientFlowOptions flow = default_flow_options();
 
   CompletionSolver solver = CompletionSolver::kFlow;
