@@ -1,6 +1,7 @@
 """Energies written in Python: the gradient checker judges them, the solvers use them, the
 library keeps them alive, and their exceptions (and Ctrl-C) stop a solve and are re-raised."""
 import gc
+import math
 import signal
 import weakref
 
@@ -182,3 +183,28 @@ def test_ctrl_c_stops_a_long_solve_cleanly():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_an_event_ends_the_flow_where_it_reaches_zero():
+    # ½‖x‖² flows as x(t) = e^{-t} x0, so x0(t) = 0.3 at t = ln(1/0.3), inside some step.
+    problem = ro.Problem(ro.euclidean_matrices(2, 1), ro.schatten(2.0))
+    s = ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=10.0, gradient_tolerance=0.0,
+                         relative_tolerance=1e-10, absolute_tolerance=1e-12,
+                         event=lambda x, energy: x[0] - 0.3)
+    assert s.status == "converged"
+    assert "the event reached 0 at t = " in s.message
+    assert math.isclose(s.final_time, math.log(1 / 0.3), rel_tol=1e-8)
+    assert 0.3 * (1 - 1e-8) <= s.x[0] <= 0.3
+    # Two events: the earlier crossing (the energy's, at ½ e^{-2t} = 0.1) ends the run.
+    s = ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=10.0, gradient_tolerance=0.0,
+                         event=[lambda x, energy: x[0] - 0.3, lambda x, energy: energy - 0.1])
+    assert "event 1 reached 0" in s.message
+    assert math.isclose(s.final_time, 0.5 * math.log(5.0), rel_tol=1e-6)
+    with pytest.raises(TypeError, match="'event' must be a callable or a list"):
+        ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=1.0, event=[1.0])
+
+    def raising(x, energy):
+        raise KeyError("from the event")
+
+    with pytest.raises(KeyError, match="from the event"):
+        ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=1.0, event=raising)

@@ -2,6 +2,8 @@
 // derivative checks.
 #include <pybind11/stl.h>
 
+#include <type_traits>
+
 #include "bindings.hpp"
 #include "riemopt/ceres_solvers.hpp"
 #include "riemopt/conjugate_gradient.hpp"
@@ -90,6 +92,33 @@ KeywordOptions<Options> common_options(Eigen::Index rows, Eigen::Index cols) {
           return row;
         };
       });
+  if constexpr (std::is_same_v<Options, GradientFlowOptions>) {
+    // event=f or [f, g, ...], f(x, energy) -> float: the flow ends where one first reaches 0,
+    // located inside the step (riemopt/flow_event.hpp), with status 'converged'.
+    k.add("event", [rows, cols](Options& o, const py::handle& h, const std::string& name) {
+      std::vector<py::function> fns;
+      if (PyCallable_Check(h.ptr())) {
+        fns.push_back(py::reinterpret_borrow<py::function>(h));
+      } else {
+        for (const py::handle& f : KeywordOptions<Options>::template cast<py::list>(h, name)) {
+          if (!PyCallable_Check(f.ptr()))
+            throw py::type_error("option '" + name + "' must be a callable or a list of them");
+          fns.push_back(py::reinterpret_borrow<py::function>(f));
+        }
+      }
+      for (std::size_t i = 0; i < fns.size(); ++i) {
+        o.events.push_back(
+            {[f = fns[i], rows, cols](const Point& x, double energy) {
+               return call_python("the event", [&] {
+                 return f(to_numpy(x.coords(), rows, cols), energy).template cast<double>();
+               });
+             },
+             TerminationStatus::kConverged,
+             fns.size() == 1 ? std::string("the event reached 0")
+                             : "event " + std::to_string(i) + " reached 0"});
+      }
+    });
+  }
   return k;
 }
 
@@ -115,7 +144,11 @@ void def_solver(py::module_& m, const char* name, const char* doc,
       std::string(doc) +
       "\n\nKeyword options (defaults as in the C++ options struct): " + probe.names() +
       ".\ncallback(info) is called after every accepted step with a StepInfo; return True to "
-      "stop.\nobservables={'name': f(x) -> float} adds trajectory columns.";
+      "stop.\nobservables={'name': f(x) -> float} adds trajectory columns." +
+      std::string(std::is_same_v<Options, GradientFlowOptions>
+                      ? "\nevent=f or [f, ...], f(x, energy) -> float: the flow ends where f "
+                        "first reaches 0, located inside the step (status 'converged')."
+                      : "");
   m.def(
       name,
       [specific, solve](const Problem& problem, const py::handle& x0, const py::kwargs& kwargs) {
