@@ -145,6 +145,22 @@ TEST(FlowEvent, WithoutDenseOutputEndsAtTheEndOfTheStep) {
   EXPECT_LT(s.final_time, exact_crossing(kLevel) + 0.01 + 1e-6);
 }
 
+// The run reached the event's point: a budget that runs out on the same step does not hide that.
+TEST(FlowEvent, WinsOverABudgetThatRunsOutOnTheSameStep) {
+  const Problem problem = diagonal_problem();
+  GradientFlowOptions o = options(Integrator::kRungeKutta4, 1e-6, 1e-9);
+  o.fixed_step = 0.01;
+  o.events.push_back(energy_below(kLevel));
+  const Summary free = gradient_flow(problem, kStart, o);
+  ASSERT_EQ(free.status, TerminationStatus::kConverged) << free.FullReport();
+  o.max_iterations = free.iterations;
+  const Summary budgeted = gradient_flow(problem, kStart, o);
+  EXPECT_EQ(budgeted.status, TerminationStatus::kConverged) << budgeted.FullReport();
+  EXPECT_EQ(budgeted.iterations, free.iterations);
+  o.max_iterations = free.iterations - 1;
+  EXPECT_EQ(gradient_flow(problem, kStart, o).status, TerminationStatus::kMaxIterations);
+}
+
 TEST(FlowEvent, TheEarlierOfTwoEndsTheRunAndItsStatusIsKept) {
   const Problem problem = diagonal_problem();
   GradientFlowOptions o = options(Integrator::kDormandPrince, 1e-3, 1e-6);

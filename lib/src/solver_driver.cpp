@@ -242,8 +242,7 @@ bool SolverDriver::accept(double step_size, double time, const DenseOutput* dens
                  settings_.tag.c_str(), static_cast<long long>(summary_.iterations), t_, e_.value,
                  e_.gradient_norm, step_size, last_progress_);
   }
-  if (apply_stopping_rules(step_size)) return true;
-  return fired != kNoEvent && stop_for_event(fired, step_start);
+  return apply_stopping_rules(step_size, fired, step_start);
 }
 
 double SolverDriver::locate_events(double time, const DenseOutput* dense, std::size_t& fired) {
@@ -476,7 +475,8 @@ bool SolverDriver::stopping_rule(double step_size, TerminationStatus& status,
   return false;
 }
 
-bool SolverDriver::apply_stopping_rules(double step_size) {
+bool SolverDriver::apply_stopping_rules(double step_size, std::size_t fired_event,
+                                        double step_start) {
   TerminationStatus status = TerminationStatus::kConverged;
   std::string message;
   const bool fired = stopping_rule(step_size, status, message);
@@ -491,6 +491,9 @@ bool SolverDriver::apply_stopping_rules(double step_size) {
     break;
   }
   if (fired) return stop(status, std::move(message));
+  // An event that fired at this point is what the run reached there, before a budget that ran
+  // out on the same step.
+  if (fired_event != kNoEvent) return stop_for_event(fired_event, step_start);
   return check_budgets();
 }
 

@@ -45,6 +45,8 @@
 //                           not improve by 1 %;
 //   final_time_reached      the step reached DriverSettings::final_time (flows);
 //   the callbacks'          a callback returned CallbackDecision::stop(status, message) or kAbort;
+//   a flow's events         a FlowEvent's g(x, E) reached 0 (located inside the step, the run
+//                           ends there; DriverSettings::events);
 //   budgets                 max_iterations, max_evaluations, max_wall_seconds.
 // A stepper ends a run itself with stop() when it cannot make a step (a line search that found
 // no decrease, an adaptive step below its minimum, a failed evaluation).
@@ -200,9 +202,9 @@ class SolverDriver {
 
  private:
   double wall() const;
-  // The stopping rules, the callbacks and the budgets after an accepted step; true when one
-  // ended the run.
-  bool apply_stopping_rules(double step_size);
+  // The stopping rules, the callbacks, the event that fired at this point (kNoEvent: none) and
+  // the budgets after an accepted step, first match wins; true when one ended the run.
+  bool apply_stopping_rules(double step_size, std::size_t fired_event, double step_start);
   // The stopping rules alone: true, with the status and message, when one fired.
   bool stopping_rule(double step_size, TerminationStatus& status, std::string& message);
   bool check_budgets();
