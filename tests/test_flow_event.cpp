@@ -127,6 +127,7 @@ TEST(FlowEvent, ThatHoldsAtTheStartEndsTheRunThere) {
   EXPECT_EQ(s.status, TerminationStatus::kConverged);
   EXPECT_EQ(s.iterations, 0);
   EXPECT_EQ(s.final_time, 0.0);
+  EXPECT_EQ(s.stopping_event, 0);
   EXPECT_NE(s.message.find("already low at the start"), std::string::npos) << s.message;
   EXPECT_EQ(s.x, kStart);
 }
@@ -157,8 +158,11 @@ TEST(FlowEvent, WinsOverABudgetThatRunsOutOnTheSameStep) {
   const Summary budgeted = gradient_flow(problem, kStart, o);
   EXPECT_EQ(budgeted.status, TerminationStatus::kConverged) << budgeted.FullReport();
   EXPECT_EQ(budgeted.iterations, free.iterations);
+  EXPECT_EQ(budgeted.stopping_event, 0);
   o.max_iterations = free.iterations - 1;
-  EXPECT_EQ(gradient_flow(problem, kStart, o).status, TerminationStatus::kMaxIterations);
+  const Summary short_budget = gradient_flow(problem, kStart, o);
+  EXPECT_EQ(short_budget.status, TerminationStatus::kMaxIterations);
+  EXPECT_EQ(short_budget.stopping_event, -1);
 }
 
 TEST(FlowEvent, TheEarlierOfTwoEndsTheRunAndItsStatusIsKept) {
@@ -169,6 +173,7 @@ TEST(FlowEvent, TheEarlierOfTwoEndsTheRunAndItsStatusIsKept) {
                       TerminationStatus::kUserAbort, "the higher level"});
   const Summary s = gradient_flow(problem, kStart, o);
   EXPECT_EQ(s.status, TerminationStatus::kUserAbort) << s.FullReport();
+  EXPECT_EQ(s.stopping_event, 1);
   EXPECT_NE(s.message.find("the higher level"), std::string::npos) << s.message;
   EXPECT_NEAR(s.final_value, 1.001 * kLevel, 1e-5 * kLevel);
 }
@@ -181,6 +186,7 @@ TEST(FlowEvent, ThatReturnsNanNeverFires) {
                       TerminationStatus::kConverged, "never"});
   const Summary s = gradient_flow(problem, kStart, o);
   EXPECT_EQ(s.status, TerminationStatus::kFinalTimeReached) << s.FullReport();
+  EXPECT_EQ(s.stopping_event, -1);
 }
 
 TEST(FlowEvent, WithoutAFunctionIsRefused) {

@@ -183,15 +183,22 @@ void SolverDriver::record(const Point& point, double time, const Problem::Evalua
   summary_.trajectory.append(trajectory_, point, time, value, norm);
 }
 
-// A record strictly inside the step being accepted, from the stepper's dense output. On an
-// embedded manifold the interpolant leaves the manifold by the local error: it is projected back.
-void SolverDriver::record_interpolated(double time, const DenseOutput& dense) {
+// The state the stepper's dense output gives at `time`, in buffer_. On an embedded manifold the
+// interpolant leaves the manifold by the local error: it is projected back. False when the state
+// is not finite.
+bool SolverDriver::interpolated_state(double time, const DenseOutput& dense) {
   buffer_.resize(x_.size());
   dense(time, buffer_);
   if (!problem_.manifold().is_open_subset()) {
     projected_ = buffer_;
     problem_.manifold().project_point(projected_, buffer_);
   }
+  return all_finite(buffer_);
+}
+
+// A record strictly inside the step being accepted.
+void SolverDriver::record_interpolated(double time, const DenseOutput& dense) {
+  interpolated_state(time, dense);  // a non-finite state is recorded with NaN values
   problem_.manifold().canonicalize(buffer_);
   recorder_.assign(buffer_);
   record(recorder_, time, nullptr);
@@ -268,12 +275,7 @@ double SolverDriver::locate_events(double time, const DenseOutput* dense, std::s
   // The point at the crossing, evaluated in full: it becomes the trial. Should its evaluation
   // fail (it lies between two valid states, so it should not), the step's end stands.
   std::string why;
-  (*dense)(earliest, buffer_);
-  if (!problem_.manifold().is_open_subset()) {
-    projected_ = buffer_;
-    problem_.manifold().project_point(projected_, buffer_);
-  }
-  if (!all_finite(buffer_)) return time;
+  if (!interpolated_state(earliest, *dense)) return time;
   event_point_.assign(buffer_);
   if (!try_evaluate(problem_, event_point_, event_eval_, why)) return time;
   const double g = events[fired].function(event_point_, event_eval_.value);
@@ -311,12 +313,7 @@ double SolverDriver::locate_crossing(std::size_t k, double ga, double time, doub
 
 double SolverDriver::event_value_at(std::size_t k, double time, const DenseOutput& dense) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  dense(time, buffer_);
-  if (!problem_.manifold().is_open_subset()) {
-    projected_ = buffer_;
-    problem_.manifold().project_point(projected_, buffer_);
-  }
-  if (!all_finite(buffer_)) return kNaN;
+  if (!interpolated_state(time, dense)) return kNaN;
   event_point_.assign(buffer_);
   double value = kNaN;
   try {
@@ -331,6 +328,7 @@ double SolverDriver::event_value_at(std::size_t k, double time, const DenseOutpu
 bool SolverDriver::stop_for_event(std::size_t k, double step_start) {
   const FlowEvent& event = (*settings_.events)[k];
   const double g = event_values_[k];
+  summary_.stopping_event = static_cast<int>(k);
   if (t_ == step_start)  // at the start
     return stop(event.status, fmt::format("{} at the start (g = {:.3e})", event.message, g));
   return stop(

@@ -49,6 +49,7 @@ std::string Summary::to_json() const {
   j["initial_gradient_norm"] = initial_gradient_norm;
   j["final_gradient_norm"] = final_gradient_norm;
   j["final_time"] = final_time;
+  if (stopping_event >= 0) j["stopping_event"] = stopping_event;
   j["steps"] = iterations;
   j["rejected_steps"] = rejected_steps;
   j["solver_evaluations"] = rhs_evaluations;

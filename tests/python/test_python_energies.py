@@ -193,12 +193,16 @@ def test_an_event_ends_the_flow_where_it_reaches_zero():
                          event=lambda x, energy: x[0] - 0.3)
     assert s.status == "converged"
     assert "the event reached 0 at t = " in s.message
+    assert s.stopping_event == 0
     assert math.isclose(s.final_time, math.log(1 / 0.3), rel_tol=1e-8)
     assert 0.3 * (1 - 1e-8) <= s.x[0] <= 0.3
     # Two events: the earlier crossing (the energy's, at ½ e^{-2t} = 0.1) ends the run.
     s = ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=10.0, gradient_tolerance=0.0,
                          event=[lambda x, energy: x[0] - 0.3, lambda x, energy: energy - 0.1])
     assert "event 1 reached 0" in s.message
+    assert s.stopping_event == 1
+    assert ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=0.1,
+                            event=lambda x, energy: x[0] - 0.3).stopping_event is None
     assert math.isclose(s.final_time, 0.5 * math.log(5.0), rel_tol=1e-6)
     with pytest.raises(TypeError, match="'event' must be a callable or a list"):
         ro.gradient_flow(problem, np.array([1.0, 0.0]), final_time=1.0, event=[1.0])

@@ -437,11 +437,6 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
          TerminationStatus::kConverged,
          fmt::format("test MSE reached the target {:g}", options.target_test_mse)});
   }
-  const auto ended_by_event = [&flow](const Summary& summary) {
-    return std::any_of(flow.events.begin(), flow.events.end(), [&summary](const FlowEvent& e) {
-      return summary.status == e.status && summary.message.starts_with(e.message);
-    });
-  };
   flow.callbacks.push_back([&options, target_message, progress, interval, last_progress, data_scale,
                             onset, &measure,
                             targets_are_events](const IterationInfo& info) -> CallbackDecision {
@@ -624,7 +619,7 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   // origin of a DLN flow is stationary, and from a start small enough the gradient is below
   // any tolerance while nothing is fitted.
   if (result.summary.status == TerminationStatus::kConverged && target_message->empty() &&
-      !ended_by_event(result.summary) && options.target_train_mse > 0.0 &&
+      result.summary.stopping_event < 0 && options.target_train_mse > 0.0 &&
       final_train > options.target_train_mse) {
     result.summary.status = TerminationStatus::kStationaryShortOfTarget;
     result.summary.message = fmt::format(

@@ -209,6 +209,9 @@ class SolverDriver {
   bool stopping_rule(double step_size, TerminationStatus& status, std::string& message);
   bool check_budgets();
   void record(const Point& point, double time, const Problem::Evaluation* known);
+  // The state `dense` gives at `time`, in buffer_, projected onto an embedded manifold; false
+  // when it is not finite. Records, event values and located events all read it so.
+  bool interpolated_state(double time, const DenseOutput& dense);
   void record_interpolated(double time, const DenseOutput& dense);
   // The events' values at the trial point; when one fired, its crossing located on `dense` and
   // the trial replaced by the point there. Returns the time the trial now stands for, and in
@@ -225,7 +228,6 @@ class SolverDriver {
   bool stop_for_event(std::size_t k, double step_start);
   static constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
   void track_progress();
-  Summary finish_summary();
 
   const Problem& problem_;
   const SolverOptions& options_;

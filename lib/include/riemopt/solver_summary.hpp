@@ -26,6 +26,9 @@ struct Summary {
   double initial_value = 0.0, final_value = 0.0;
   double initial_gradient_norm = 0.0, final_gradient_norm = 0.0;
   double final_time = 0.0;  // flow time (gradient flow)
+  // The index in GradientFlowOptions::events of the event that ended the run; −1 when no event
+  // did (a rule, a callback or a budget did, or the solver has no events).
+  int stopping_event = -1;
 
   std::int64_t iterations = 0;         // accepted steps / iterations
   std::int64_t rejected_steps = 0;     // rejected adaptive steps / backtracking reductions

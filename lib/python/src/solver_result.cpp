@@ -73,6 +73,13 @@ means success (converged, or the final time reached); `status` and `message` say
       .def_property_readonly("iterations", [](const Result& r) { return r.summary.iterations; })
       .def_property_readonly("rejected_steps",
                              [](const Result& r) { return r.summary.rejected_steps; })
+      .def_property_readonly(
+          "stopping_event",
+          [](const Result& r) -> py::object {
+            if (r.summary.stopping_event < 0) return py::none();
+            return py::int_(r.summary.stopping_event);
+          },
+          "index of the event that ended the run (None: no event did)")
       .def_property_readonly("value_evaluations",
                              [](const Result& r) { return r.summary.evaluations.values; })
       .def_property_readonly("gradient_evaluations",
