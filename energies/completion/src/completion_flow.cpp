@@ -423,8 +423,13 @@ CompletionFlowResult complete_by_flow(Eigen::Index rows, Eigen::Index cols,
   constexpr double kBelowTarget = 1.0 - 1e-10;
   if (targets_are_events && options.target_train_mse > 0.0) {
     flow.events.push_back(
-        {[&measure, target = kBelowTarget * options.target_train_mse](const Point& p, double) {
-           return measure(p, false, std::numeric_limits<double>::infinity()).train - target;
+        {[&measure, factor_loss, target = kBelowTarget * options.target_train_mse](const Point& p,
+                                                                                   double) {
+           // The factor loss's train error comes from its cache, without measure()'s norm bound.
+           const double train =
+               factor_loss ? factor_loss->observed_mse(p)
+                           : measure(p, false, std::numeric_limits<double>::infinity()).train;
+           return train - target;
          },
          TerminationStatus::kConverged,
          fmt::format("train MSE reached the target {:g}", options.target_train_mse)});
