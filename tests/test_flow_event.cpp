@@ -174,6 +174,7 @@ TEST(FlowEvent, TheEarlierOfTwoEndsTheRunAndItsStatusIsKept) {
   const Summary s = gradient_flow(problem, kStart, o);
   EXPECT_EQ(s.status, TerminationStatus::kUserAbort) << s.FullReport();
   EXPECT_EQ(s.stopping_event, 1);
+  EXPECT_NE(s.to_json().find("\"stopping_event\": 1"), std::string::npos) << s.to_json();
   EXPECT_NE(s.message.find("the higher level"), std::string::npos) << s.message;
   EXPECT_NEAR(s.final_value, 1.001 * kLevel, 1e-5 * kLevel);
 }
@@ -187,6 +188,7 @@ TEST(FlowEvent, ThatReturnsNanNeverFires) {
   const Summary s = gradient_flow(problem, kStart, o);
   EXPECT_EQ(s.status, TerminationStatus::kFinalTimeReached) << s.FullReport();
   EXPECT_EQ(s.stopping_event, -1);
+  EXPECT_EQ(s.to_json().find("stopping_event"), std::string::npos);  // exported only when set
 }
 
 TEST(FlowEvent, WithoutAFunctionIsRefused) {
