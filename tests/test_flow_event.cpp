@@ -74,6 +74,14 @@ GradientFlowOptions options(Integrator integrator, double rtol, double atol) {
 
 constexpr double kLevel = 1e-4;
 
+// RK4 at the fixed step 0.01 (no dense output), ended by the event E = kLevel.
+GradientFlowOptions fixed_step_to_level() {
+  GradientFlowOptions o = options(Integrator::kRungeKutta4, 1e-6, 1e-9);
+  o.fixed_step = 0.01;
+  o.events.push_back(energy_below(kLevel));
+  return o;
+}
+
 TEST(FlowEvent, EndsEveryIntegratorAtTheClosedFormCrossing) {
   const Problem problem = diagonal_problem();
   const double crossing = exact_crossing(kLevel);  // about 4.26, where the slow mode is left
@@ -134,10 +142,7 @@ TEST(FlowEvent, ThatHoldsAtTheStartEndsTheRunThere) {
 
 TEST(FlowEvent, WithoutDenseOutputEndsAtTheEndOfTheStep) {
   const Problem problem = diagonal_problem();
-  GradientFlowOptions o = options(Integrator::kRungeKutta4, 1e-6, 1e-9);
-  o.fixed_step = 0.01;
-  o.events.push_back(energy_below(kLevel));
-  const Summary s = gradient_flow(problem, kStart, o);
+  const Summary s = gradient_flow(problem, kStart, fixed_step_to_level());
   ASSERT_EQ(s.status, TerminationStatus::kConverged) << s.FullReport();
   EXPECT_NE(s.message.find("at the end of the step"), std::string::npos) << s.message;
   EXPECT_NEAR(s.final_time, 0.01 * static_cast<double>(s.iterations), 1e-12);
@@ -149,9 +154,7 @@ TEST(FlowEvent, WithoutDenseOutputEndsAtTheEndOfTheStep) {
 // The run reached the event's point: a budget that runs out on the same step does not hide that.
 TEST(FlowEvent, WinsOverABudgetThatRunsOutOnTheSameStep) {
   const Problem problem = diagonal_problem();
-  GradientFlowOptions o = options(Integrator::kRungeKutta4, 1e-6, 1e-9);
-  o.fixed_step = 0.01;
-  o.events.push_back(energy_below(kLevel));
+  GradientFlowOptions o = fixed_step_to_level();
   const Summary free = gradient_flow(problem, kStart, o);
   ASSERT_EQ(free.status, TerminationStatus::kConverged) << free.FullReport();
   o.max_iterations = free.iterations;
